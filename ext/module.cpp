@@ -1,0 +1,18 @@
+// viterbo._native: the compiled kernels behind viterbo's exact methods.
+// Each kernel file defines one register_* function; this file only wires them.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+namespace viterbo {
+void register_polygon(py::module_& m);
+}
+
+#define VITERBO_STRINGIFY(x) #x
+#define VITERBO_MACRO_STRINGIFY(x) VITERBO_STRINGIFY(x)
+
+PYBIND11_MODULE(_native, m) {
+    m.doc() = "Compiled kernels of viterbo (polygon clipping, capacity searches).";
+    viterbo::register_polygon(m);
+    m.attr("__version__") = VITERBO_MACRO_STRINGIFY(VITERBO_VERSION_INFO);
+}

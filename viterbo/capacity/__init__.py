@@ -1,0 +1,127 @@
+"""Capacity methods behind one interface.
+
+``capacity(K, method=...)`` looks the method up in one registry
+(:mod:`viterbo.capacity._registry`); ``"auto"`` tries the registered methods
+from fastest to most general and runs the first that applies.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ..errors import DimensionError, MethodNotApplicableError
+from ..geometry.polytope import Polytope
+from ..runtime import Budget, default_timeout
+from . import area  # noqa: F401  (registers the method)
+from ._registry import MethodSpec, get_method, methods
+from .result import CapacityResult, Orbit
+
+__all__ = ["capacity", "systolic_ratio", "CapacityResult", "Orbit", "methods", "method_names", "choose_method"]
+
+
+def method_names() -> list[str]:
+    """Names accepted by ``capacity(method=...)``, "auto" first."""
+    return ["auto"] + [s.name for s in methods()]
+
+
+def _as_polytope(K) -> Polytope:
+    return K if isinstance(K, Polytope) else Polytope.from_vertices(K)
+
+
+def choose_method(K: Polytope) -> MethodSpec:
+    """The method "auto" would run on K.
+
+    Raises
+    ------
+    MethodNotApplicableError
+        When no registered method applies; the message lists each method's reason.
+    """
+    reasons = []
+    for spec in methods():
+        why = spec.why_not(K)
+        if why is None:
+            return spec
+        reasons.append(f"{spec.name}: {why}")
+    raise MethodNotApplicableError("no capacity method applies to this polytope: " + "; ".join(reasons))
+
+
+def capacity(K, method: str = "auto", *, time_budget: float | None = None, **params) -> CapacityResult:
+    """The Ekeland–Hofer–Zehnder capacity c_EHZ(K) of a convex polytope, with a witness orbit.
+
+    Parameters
+    ----------
+    K : Polytope or array_like of points
+        A convex polytope in R^{2n} (points are turned into their hull).
+    method : str
+        ``"auto"`` (default) or one of :func:`method_names`.
+    time_budget : float, optional
+        Seconds; default from ``VITERBO_SOLVER_TIMEOUT``; <= 0 disables.
+    **params
+        Method-specific keyword arguments (levers), echoed in ``result.params``.
+
+    Returns
+    -------
+    CapacityResult
+        ``value``, ``method``, ``orbit``, ``stats``; ``result.verify()`` re-checks it.
+
+    Raises
+    ------
+    DimensionError
+        K is in odd dimension.
+    MethodNotApplicableError
+        The method does not apply to K (the message names one that does).
+    TimeBudgetExceededError
+        The method ran out of time; no unproved value is returned.
+
+    References
+    ----------
+    P. Haim-Kislev, "On the symplectic size of convex polytopes", GAFA 29 (2019).
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> result = vb.capacity(vb.families.regular_polygon(4))
+    >>> round(result.value, 12), result.method
+    (2.0, 'area')
+    >>> result.verify()
+    True
+    """
+    K = _as_polytope(K)
+    if K.dim % 2:
+        raise DimensionError(
+            f"capacity: K is in R^{K.dim}; c_EHZ is defined in even dimension 2n. "
+            "Pass a polytope in R^2, R^4, ..."
+        )
+    if method == "auto":
+        spec = choose_method(K)
+    else:
+        spec = get_method(method)
+        why = spec.why_not(K)
+        if why is not None:
+            try:
+                alternative = f' Use method="{choose_method(K).name}" or method="auto".'
+            except MethodNotApplicableError:
+                alternative = ""
+            raise MethodNotApplicableError(f'capacity(method="{spec.name}"): {why}.{alternative}')
+    seconds = default_timeout() if time_budget is None else time_budget
+    budget = Budget(seconds, what=f'capacity(method="{spec.name}")')
+    start = time.perf_counter()
+    result = spec.func(K, budget=budget, **params)
+    result.stats.setdefault("seconds", time.perf_counter() - start)
+    return result
+
+
+def systolic_ratio(K, method: str = "auto", **kwargs) -> float:
+    """sys(K) = c_EHZ(K)^n / (n! vol(K)) for K in R^{2n}.
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> round(vb.systolic_ratio(vb.families.regular_polygon(6)), 12)
+    1.0
+    """
+    K = _as_polytope(K)
+    c = capacity(K, method, **kwargs).value
+    n = K.dim // 2
+    return c**n / (math.factorial(n) * K.volume())

@@ -1,0 +1,56 @@
+"""The one table of capacity methods, read by dispatch, "auto", the CLI and the conformance suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import MethodNotApplicableError
+from ..geometry.polytope import Polytope
+
+__all__ = ["MethodSpec", "register", "methods", "get_method"]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A registered capacity method.
+
+    ``why_not(K)`` returns None when the method applies to K, otherwise a
+    sentence saying why not (used by "auto", error messages and the suite).
+    ``auto_rank`` orders the methods "auto" tries (lower first, i.e. faster).
+    """
+
+    name: str
+    func: Callable
+    why_not: Callable[[Polytope], str | None]
+    auto_rank: int
+    exact: bool = True
+    summary: str = ""
+    levers: tuple[str, ...] = ()
+
+
+_METHODS: dict[str, MethodSpec] = {}
+
+
+def register(name: str, *, why_not: Callable[[Polytope], str | None], auto_rank: int,
+             exact: bool = True, summary: str = "", levers: tuple[str, ...] = ()) -> Callable:
+    """Decorator adding a method to the registry."""
+
+    def deco(func: Callable) -> Callable:
+        _METHODS[name] = MethodSpec(name, func, why_not, auto_rank, exact, summary, levers)
+        return func
+
+    return deco
+
+
+def methods() -> list[MethodSpec]:
+    """The registered methods, in "auto" order."""
+    return sorted(_METHODS.values(), key=lambda s: (s.auto_rank, s.name))
+
+
+def get_method(name: str) -> MethodSpec:
+    try:
+        return _METHODS[name]
+    except KeyError:
+        valid = ", ".join(['"auto"'] + [f'"{s.name}"' for s in methods()])
+        raise MethodNotApplicableError(f"unknown capacity method {name!r}; choose one of {valid}.") from None

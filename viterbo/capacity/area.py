@@ -1,0 +1,41 @@
+"""method="area": the capacity of a planar convex polygon is its area."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..geometry.polytope import Polytope
+from ..runtime import Budget
+from ._common import orbit_from_numpy
+from ._registry import register
+from .result import CapacityResult
+
+
+def _why_not(K: Polytope) -> str | None:
+    return None if K.dim == 2 else f'"area" applies in R^2 only; K is in R^{K.dim}'
+
+
+@register("area", why_not=_why_not, auto_rank=0, summary="planar polygons: c = area (exact)")
+def area_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
+    """c(K) = area(K) for a convex polygon; the witness is the boundary, run counter-clockwise.
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> round(float(vb.capacity(vb.families.regular_polygon(4), method="area")), 12)
+    2.0
+    """
+    start = time.perf_counter()
+    V = K.vertices_np
+    centre = V.mean(axis=0)
+    order = np.argsort(np.arctan2(V[:, 1] - centre[1], V[:, 0] - centre[0]))
+    ring = V[order]
+    nxt = np.roll(ring, -1, axis=0)
+    N, H = K.normals_np, K.offsets_np
+    mid = (ring + nxt) / 2
+    facets = [int(np.argmin(np.abs(N @ x - H))) for x in mid]
+    orbit = orbit_from_numpy(K, ring, facets)
+    return CapacityResult(value=K.volume(), method="area", orbit=orbit,
+                          stats={"seconds": time.perf_counter() - start}, polytope=K)

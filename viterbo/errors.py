@@ -1,0 +1,46 @@
+"""The exceptions viterbo raises.
+
+Every error is a :class:`ViterboError`; the ones about bad input are also
+``ValueError`` so that existing ``except ValueError`` clauses keep working.
+Messages say who complained, what was received and what to do instead.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ViterboError",
+    "PolytopeError",
+    "DimensionError",
+    "MethodNotApplicableError",
+    "TimeBudgetExceededError",
+    "NativeExtensionError",
+    "VerificationError",
+]
+
+
+class ViterboError(Exception):
+    """Root of every error raised by viterbo."""
+
+
+class PolytopeError(ViterboError, ValueError):
+    """The points or halfspaces do not describe a usable convex polytope."""
+
+
+class DimensionError(PolytopeError):
+    """The dimension does not fit what was asked (e.g. odd where 2n is needed)."""
+
+
+class MethodNotApplicableError(ViterboError, ValueError):
+    """A capacity method was asked for a polytope it cannot handle."""
+
+
+class TimeBudgetExceededError(ViterboError, TimeoutError):
+    """A computation ran past its time budget; no unproved value is returned."""
+
+
+class NativeExtensionError(ViterboError, ImportError):
+    """The compiled extension viterbo._native is missing or was built wrongly."""
+
+
+class VerificationError(ViterboError):
+    """A witness orbit failed its independent re-check."""

@@ -1,0 +1,145 @@
+"""Conversions between the vertex (V) and halfspace (H) descriptions.
+
+All arrays here are numpy float64 on the CPU.  Halfspaces are {x : B x <= c}
+with unit outward normals, the opposite sign to qhull's ``A x + b <= 0``; the
+sign change happens only in this module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
+
+from ..errors import PolytopeError
+
+# Relative tolerances (scaled by the polytope's size): geometric decisions
+# (same facet, vertex on a facet, duplicate point) at 1e-9 of the diameter.
+REL_TOL = 1e-9
+
+
+def size_scale(points: np.ndarray) -> float:
+    """A length scale of a point cloud: its largest distance from the centroid."""
+    centred = points - points.mean(axis=0)
+    return float(max(np.sqrt((centred**2).sum(axis=1)).max(), np.finfo(float).tiny))
+
+
+def check_full_dimensional(points: np.ndarray, who: str) -> None:
+    k, d = points.shape
+    if k < d + 1:
+        raise PolytopeError(
+            f"{who}: got {k} point(s) in R^{d}; a full-dimensional polytope needs at least "
+            f"{d + 1} affinely independent points. Add points or lower the dimension."
+        )
+    centred = points - points.mean(axis=0)
+    s = np.linalg.svd(centred, compute_uv=False)
+    if s[-1] <= REL_TOL * max(s[0], np.finfo(float).tiny):
+        rank = int((s > REL_TOL * s[0]).sum())
+        raise PolytopeError(
+            f"{who}: the {k} points span only an affine subspace of dimension {rank} in R^{d} "
+            "(they lie in a hyperplane), so their hull has no interior. "
+            f"Pass points that span R^{d}, or drop the redundant coordinates."
+        )
+
+
+def dedupe_rows(rows: np.ndarray, tol: float) -> np.ndarray:
+    """Keep the first of each group of rows within ``tol`` (max-norm) of each other."""
+    keep: list[int] = []
+    for i in range(rows.shape[0]):
+        if keep and np.abs(rows[keep] - rows[i]).max(axis=1).min() <= tol:
+            continue
+        keep.append(i)
+    return rows[keep]
+
+
+def merge_facets(normals: np.ndarray, offsets: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the simplicial pieces qhull reports for one facet."""
+    rows = np.concatenate([normals, (offsets / scale)[:, None]], axis=1)
+    merged = dedupe_rows(rows, 1e-8)
+    return merged[:, :-1], merged[:, -1] * scale
+
+
+def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Irredundant V- and H-description of conv(points).
+
+    Returns (vertices, normals, offsets); normals are unit and outward.
+    """
+    scale = size_scale(points)
+    try:
+        hull = ConvexHull(points)
+    except QhullError as exc:  # flat input is caught before; this is a real qhull failure
+        raise PolytopeError(f"convex hull computation failed: {exc}".splitlines()[0]) from exc
+    normals = hull.equations[:, :-1]
+    offsets = -hull.equations[:, -1]
+    normals, offsets = merge_facets(normals, offsets, scale)
+    candidates = points[hull.vertices]
+    # A true vertex lies on facets whose normals span R^d; qhull may list points
+    # in the relative interior of a merged facet as vertices of its triangulation.
+    on = np.abs(candidates @ normals.T - offsets) <= REL_TOL * 10 * scale
+    d = points.shape[1]
+    keep = [i for i in range(candidates.shape[0])
+            if on[i].sum() >= d and np.linalg.matrix_rank(normals[on[i]], tol=1e-9) == d]
+    vertices = dedupe_rows(candidates[keep], REL_TOL * scale)
+    return vertices, normals, offsets
+
+
+def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, float]:
+    """Centre and radius of the largest ball in {x : B x <= c} (B with unit rows)."""
+    m, d = normals.shape
+    cost = np.zeros(d + 1)
+    cost[-1] = -1.0
+    A = np.concatenate([normals, np.ones((m, 1))], axis=1)
+    bounds = [(None, None)] * d + [(0, None)]
+    res = linprog(cost, A_ub=A, b_ub=offsets, bounds=bounds, method="highs")
+    if res.status == 2:
+        raise PolytopeError(
+            "Polytope.from_halfspaces: the halfspaces B x <= c have no common point (infeasible). "
+            "Check the signs of c, or that every inequality is written as B x <= c."
+        )
+    if res.status == 3:
+        raise PolytopeError(
+            "Polytope.from_halfspaces: the halfspaces contain arbitrarily large balls (unbounded). "
+            "Add halfspaces whose normals surround the origin."
+        )
+    if res.status != 0:
+        raise PolytopeError(f"Polytope.from_halfspaces: Chebyshev-centre LP failed: {res.message}")
+    return res.x[:d], float(res.x[-1])
+
+
+def recession_direction(normals: np.ndarray) -> np.ndarray | None:
+    """A nonzero y with B y <= 0 if {B x <= c} is unbounded, else None."""
+    m, d = normals.shape
+    for k in range(d):
+        for sign in (1.0, -1.0):
+            cost = np.zeros(d)
+            cost[k] = -sign
+            res = linprog(cost, A_ub=normals, b_ub=np.zeros(m), bounds=[(-1, 1)] * d, method="highs")
+            if res.status == 0 and -res.fun > 1e-9:
+                return res.x
+    return None
+
+
+def vertices_from_halfspaces(normals: np.ndarray, offsets: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """Vertices of {B x <= c} by qhull's halfspace intersection around ``interior``."""
+    halfspaces = np.concatenate([normals, -offsets[:, None]], axis=1)
+    try:
+        hs = HalfspaceIntersection(halfspaces, interior)
+    except QhullError as exc:
+        raise PolytopeError(f"halfspace intersection failed: {exc}".splitlines()[0]) from exc
+    points = hs.intersections
+    scale = size_scale(points)
+    return dedupe_rows(points, REL_TOL * scale)
+
+
+def snap_to_rows(normals: np.ndarray, offsets: np.ndarray, given_n: np.ndarray,
+                 given_c: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Replace recomputed facets by the matching given rows (keeps the caller's exact numbers)."""
+    out_n = normals.copy()
+    out_c = offsets.copy()
+    for i in range(normals.shape[0]):
+        err = np.abs(given_n - normals[i]).max(axis=1) + np.abs(given_c - offsets[i]) / scale
+        j = int(np.argmin(err))
+        if err[j] <= 1e-7:
+            out_n[i] = given_n[j]
+            out_c[i] = given_c[j]
+    return out_n, out_c
