@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import capacity as capacity_api
+from .capacity import capacity as compute_capacity
+from .capacity import method_names
 from .errors import ViterboError
 from .geometry import families, is_symplectic_polytope, lagrangian_two_faces
 from .geometry.polytope import Polytope
@@ -108,7 +109,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
     K = polytope_from_args(args)
-    result = capacity_api.capacity(K, method=args.method, time_budget=args.time_budget)
+    result = compute_capacity(K, method=args.method, time_budget=args.time_budget)
     result.verify()
     sys_ratio = result.systolic_ratio()
     seconds = float(result.stats.get("seconds", float("nan")))
@@ -140,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_cap = sub.add_parser("capacity", help="c_EHZ, systolic ratio and method, with a verified witness")
     _add_input(p_cap)
-    p_cap.add_argument("--method", default="auto", choices=capacity_api.method_names())
+    p_cap.add_argument("--method", default="auto", choices=method_names())
     p_cap.add_argument("--json", action="store_true", help="print one JSON object")
     p_cap.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
     p_cap.set_defaults(func=_cmd_capacity)
