@@ -129,6 +129,33 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from . import profiling
+
+    K = polytope_from_args(args)
+    run = profiling.profile_capacity(K, method=args.method, out_dir=args.out_dir, time_budget=args.time_budget)
+    result = run.result
+    print(f"profiled        capacity(method={result.method!r}) on {K.name or '(unnamed)'}: "
+          f"{result.value:.12g} in {run.seconds:.4g} s")
+    print(f"profile         {run.path}")
+    print(f"top {args.top} by {args.sort} time:")
+    print(profiling.format_top(profiling.top_functions(run.path, n=args.top, sort=args.sort)))
+    print(f"open it with    {profiling.snakeviz_command(run.path)}")
+    return 0
+
+
+def _add_profile(sub) -> None:
+    p_prof = sub.add_parser("profile", help="run a capacity computation under cProfile; write .profiles/*.prof")
+    _add_input(p_prof)
+    p_prof.add_argument("--method", default="auto", choices=method_names())
+    p_prof.add_argument("--top", type=int, default=20, help="how many functions to list (default 20)")
+    p_prof.add_argument("--sort", default="cumulative", choices=["cumulative", "own"],
+                        help="rank by cumulative or own time (default cumulative)")
+    p_prof.add_argument("--out-dir", default=".profiles", help="directory for the .prof (default .profiles)")
+    p_prof.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
+    p_prof.set_defaults(func=_cmd_profile)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="viterbo", description="Exact, verified symplectic capacities of convex polytopes.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_cap.add_argument("--json", action="store_true", help="print one JSON object")
     p_cap.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
     p_cap.set_defaults(func=_cmd_capacity)
+
+    _add_profile(sub)
     return parser
 
 
