@@ -24,7 +24,7 @@ from .geometry.polytope import Polytope
 from .profiling import lever_defaults
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
-           "method_table", "method_levers", "orbit_frame", "counters_frame", "spectrum_frame",
+           "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
            "rotated_pentagon_product", "systolic_ratio_curve"]
 
 #: Families offered by the notebooks (label -> family name understood by :func:`build_polytope`).
@@ -170,6 +170,16 @@ def orbit_frame(orbit) -> Any:
     loop = np.vstack([X, X[:1]])
     return pd.DataFrame({"step": np.arange(len(loop)), "q1": loop[:, 0], "q2": loop[:, 1],
                          "p1": loop[:, 2], "p2": loop[:, 3], "facet": facets + facets[:1]})
+
+
+def vertex_frame(K: Polytope) -> Any:
+    """Vertices of a 4D polytope: columns ``q1``, ``q2``, ``p1``, ``p2`` (for the plane projections)."""
+    import pandas as pd
+
+    V = K.vertices_np
+    if V.shape[1] != 4:
+        raise ValueError(f"vertex_frame: K is in R^{V.shape[1]}; the q/p-plane pictures need R^4.")
+    return pd.DataFrame({"q1": V[:, 0], "q2": V[:, 1], "p1": V[:, 2], "p2": V[:, 3]})
 
 
 def counters_frame(stats: dict[str, Any]) -> Any:
