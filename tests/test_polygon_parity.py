@@ -74,3 +74,17 @@ def test_pure_python_switch(monkeypatch):
 
     with pytest.raises(vb.NativeExtensionError, match="VITERBO_PURE_PYTHON=1"):
         require_native("the test")
+
+
+def test_missing_extension_gives_clear_message(monkeypatch):
+    import viterbo._native_support as ns
+
+    monkeypatch.setattr(ns, "_NATIVE_MODULE", None)
+    monkeypatch.setattr(ns, "_IMPORT_ERROR", "No module named 'viterbo._native'")
+    monkeypatch.delenv("VITERBO_PURE_PYTHON", raising=False)
+    assert not vb.native_available()
+    with pytest.raises(vb.NativeExtensionError, match="failed to import .*Reinstall with a C\\+\\+17 compiler"):
+        ns.require_native("the test")
+    # The geometry still works through the reference path.
+    out = polygon.clip_polygon([[0, 0], [1, 0], [0, 1]], [[1.0, 0.0]], [0.5])
+    assert out.shape[0] == 4
