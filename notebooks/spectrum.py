@@ -96,7 +96,7 @@ def _(K, mo, nbs, pd):
                               label="Lagrangian 2-faces"))
     _methods = pd.DataFrame(nbs.method_table(K))
     mo.vstack([
-        mo.md(f"### {_info['name']} in R^{_info['dim']}"),
+        mo.md(f"### {_info['name']} in $\\mathbb{{R}}^{{{_info['dim']}}}$"),
         mo.hstack(_stats, justify="start"),
         mo.ui.table(_methods, selection=None, pagination=False, label="capacity methods on this polytope"),
     ])

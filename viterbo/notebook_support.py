@@ -21,7 +21,7 @@ from .errors import MethodNotApplicableError, PolytopeError
 from .geometry import families
 from .geometry.lagrangian import is_symplectic_polytope, lagrangian_two_faces
 from .geometry.polytope import Polytope
-from .profiling import lever_defaults
+from .profiling import method_parameters
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
            "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
@@ -143,7 +143,7 @@ def method_table(K: Polytope) -> list[dict[str, Any]]:
 
 
 def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The method ``capacity(K, method)`` would run and the subset of ``levers`` it accepts.
+    """The method ``capacity(K, method)`` would run and the subset of ``levers`` its signature accepts.
 
     Raises
     ------
@@ -151,7 +151,7 @@ def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str
         The method does not apply to K, or no method does (for "auto").
     """
     name = choose_method(K).name if method == "auto" else get_method(method).name
-    accepted = lever_defaults(name)
+    accepted = method_parameters(name)
     return name, {k: v for k, v in levers.items() if k in accepted}
 
 

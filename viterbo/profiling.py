@@ -37,7 +37,7 @@ from .geometry.polytope import Polytope
 
 __all__ = ["PROFILE_DIR", "ProfileRun", "profile_path", "profile_call", "profile_capacity", "top_functions",
            "format_top", "snakeviz_command", "free_port", "SnakevizServer", "start_snakeviz", "resolve_method",
-           "lever_defaults", "lever_grid", "lever_sweep", "sweep_summary", "sweep_disagreement"]
+           "method_parameters", "lever_defaults", "lever_grid", "lever_sweep", "sweep_summary", "sweep_disagreement"]
 
 #: Where profiles go, relative to the working directory (git-ignored).
 PROFILE_DIR = Path(".profiles")
@@ -293,18 +293,24 @@ def start_snakeviz(path: str | Path, port: int | None = None, host: str = "127.0
 # Lever sweeps
 
 
-def lever_defaults(method: str) -> dict[str, Any]:
-    """The levers of a registered method with their default values, read from its signature.
+def method_parameters(method: str) -> dict[str, Any]:
+    """Keyword parameters a registered method accepts besides ``budget``, with their defaults."""
+    params = inspect.signature(get_method(method).func).parameters
+    return {n: p.default for n, p in params.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and n != "budget" and p.default is not inspect.Parameter.empty}
 
-    The registry's ``levers`` names them; a method that declares none falls back to its
-    keyword-only parameters other than ``budget``.
+
+def lever_defaults(method: str) -> dict[str, Any]:
+    """The levers of a registered method (its registry entry's ``levers``) with their default values.
+
+    A method that declares no levers falls back to all its keyword parameters
+    (:func:`method_parameters`).
     """
     spec = get_method(method)
-    params = inspect.signature(spec.func).parameters
-    names = spec.levers or tuple(n for n, p in params.items()
-                                 if p.kind is inspect.Parameter.KEYWORD_ONLY and n != "budget")
-    return {n: params[n].default for n in names
-            if n in params and params[n].default is not inspect.Parameter.empty}
+    accepted = method_parameters(method)
+    if not spec.levers:
+        return accepted
+    return {n: accepted[n] for n in spec.levers if n in accepted}
 
 
 def lever_grid(method: str) -> list[dict[str, Any]]:
