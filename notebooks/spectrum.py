@@ -199,7 +199,7 @@ def _(K, TimeBudgetExceededError, levers, max_action, mo, nbs, time_budget, vb):
     # The action spectrum (needs "reeb", i.e. a 4D polytope without Lagrangian 2-faces).
     _reeb = {row["method"]: row for row in nbs.method_table(K)}.get("reeb")
     mo.stop(_reeb is None or not hasattr(vb, "spectrum"),
-            mo.callout(mo.md('**Spectrum unavailable:** `viterbo.spectrum` needs method "reeb", which is '
+            mo.callout(mo.md('**Spectrum unavailable:** `viterbo.spectrum` (which needs method "reeb") is '
                              "not available in this build."), kind="warn"))
     mo.stop(not _reeb["applies"],
             mo.callout(mo.md(f'**Spectrum unavailable for this polytope:** {_reeb["why not"]}. '

@@ -150,7 +150,14 @@ def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str
     MethodNotApplicableError
         The method does not apply to K, or no method does (for "auto").
     """
-    name = choose_method(K).name if method == "auto" else get_method(method).name
+    if method == "auto":
+        name = choose_method(K).name
+    else:
+        spec = get_method(method)
+        why = spec.why_not(K)
+        if why is not None:
+            raise MethodNotApplicableError(f'method "{spec.name}" does not apply: {why}. Try method="auto".')
+        name = spec.name
     accepted = method_parameters(name)
     return name, {k: v for k, v in levers.items() if k in accepted}
 
