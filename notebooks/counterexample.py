@@ -30,8 +30,8 @@ def _(mo):
     (P. Haim-Kislev, Y. Ostrover, *A counterexample to Viterbo's conjecture*, 2024).
     Viterbo's conjecture says $\mathrm{sys}(K) = c_{\mathrm{EHZ}}(K)^2 / (2\,\mathrm{vol}(K)) \le 1$
     for convex $K$; this $K$ has $\mathrm{sys}(K) = (\sqrt5 + 3)/5 \approx 1.0472$.
-    Below, the capacity is computed by every exact method that applies, its witness (a 2-bounce
-    billiard trajectory) is drawn in both planes, and the ratio is followed as the second pentagon turns.
+    Below, the capacity is computed by every exact method that applies, its witness (a closed billiard
+    trajectory, 2 bounces for this K) is drawn in both planes, and the ratio is followed as the second pentagon turns.
     """)
     return
 
@@ -101,7 +101,8 @@ def _(K, alt, mo, nbs, results):
             x=alt.X(_x, scale=alt.Scale(domain=[-1.1, 1.1])), y=alt.Y(_y, scale=alt.Scale(domain=[-1.1, 1.1])),
             order="step", tooltip=["step", "facet", "q1", "q2", "p1", "p2"])
         _planes.append((_shape + _loop).properties(title=_title, width=260, height=260))
-    mo.vstack([mo.md(f"### Witness ({_r.orbit.n_segments} segments, method {_m}, action {_r.value:.10g})"),
+    _bounces = f", {_r.stats['bounces']} bounces" if "bounces" in _r.stats else ""
+    mo.vstack([mo.md(f"### Witness ({_r.orbit.n_segments} segments{_bounces}, method {_m}, action {_r.value:.10g})"),
                alt.hconcat(*_planes)])
     return
 
