@@ -330,18 +330,24 @@ def _(mo, profile, profiling, snakeviz_start):
 
 @app.cell
 def _(importlib, mo):
-    # Snapshot export exists once viterbo.snapshot is installed; the button is hidden until then.
+    # Snapshot export exists once viterbo.snapshot is installed; the controls stay hidden until then.
     snapshot_module = importlib.import_module("viterbo.snapshot") if importlib.util.find_spec("viterbo.snapshot") else None
+    _rosters = list(getattr(snapshot_module, "roster_names", lambda: ["default"])()) if snapshot_module else ["default"]
+    snapshot_roster = mo.ui.dropdown(options=_rosters, value="smoke" if "smoke" in _rosters else _rosters[0],
+                                     label="roster")
     snapshot_run = mo.ui.run_button(label="export snapshot")
-    snapshot_run if snapshot_module is not None else None
-    return snapshot_module, snapshot_run
+    (mo.vstack([mo.md("### Snapshot\nRuns a roster of polytopes over every method and lever and merges the rows "
+                      "into this ISO week's CSV in `artefacts/snapshots/`."),
+                mo.hstack([snapshot_roster, snapshot_run], justify="start")])
+     if snapshot_module is not None else None)
+    return snapshot_module, snapshot_roster, snapshot_run
 
 
 @app.cell
-def _(mo, snapshot_module, snapshot_run):
+def _(mo, snapshot_module, snapshot_roster, snapshot_run):
     mo.stop(snapshot_module is None or not snapshot_run.value)
-    with mo.status.spinner(title="writing the snapshot ..."):
-        _written = snapshot_module.export()
+    with mo.status.spinner(title=f"snapshot of roster {snapshot_roster.value!r} ..."):
+        _written = snapshot_module.export(roster=snapshot_roster.value)
     mo.callout(mo.md(f"Snapshot written: `{_written}`"), kind="success")
     return
 
