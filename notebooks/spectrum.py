@@ -160,8 +160,11 @@ def _(K, alt, mo, nbs, result):
         mo.stat(value=f"{result.systolic_ratio():.10g}", label="systolic ratio"),
         mo.stat(value=result.method, label="method"),
         mo.stat(value=f"{float(result.stats.get('seconds', float('nan'))):.3g} s", label="time"),
-        mo.stat(value="verified" if result.certified else f"not certified: {result.reason}", label="witness"),
+        mo.stat(value="verified", label="witness"),
+        mo.stat(value="yes" if result.certified else "no", label="certified"),
     ], justify="start")
+    _uncertified = (mo.callout(mo.md(f"**Not certified** (the witness verifies, but minimality is not proved): "
+                                     f"{result.reason}"), kind="warn") if not result.certified else None)
     if K.dim == 4:
         _orbit = nbs.orbit_frame(result.orbit)
         _verts = nbs.vertex_frame(K)
@@ -175,7 +178,7 @@ def _(K, alt, mo, nbs, result):
         _picture = alt.hconcat(*_planes)
     else:
         _picture = mo.md(f"(orbit pictures are drawn for R^4; K is in R^{K.dim})")
-    mo.vstack([mo.md("### Capacity"), _head, _picture])
+    mo.vstack([mo.md("### Capacity"), _head, _uncertified, _picture])
     return
 
 

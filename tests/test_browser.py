@@ -69,10 +69,10 @@ def served_notebook(tmp_path):
     log = tmp_path / "marimo-run.log"
     with log.open("w") as sink:
         process = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True, cwd=NOTEBOOK.parents[1])
+                                   start_new_session=True, cwd=tmp_path)  # .profiles/ lands in tmp_path
     try:
         _wait_for_port(port, process, SERVER_START_S, log)
-        yield f"http://127.0.0.1:{port}/", started
+        yield f"http://127.0.0.1:{port}/", started, tmp_path
     finally:
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -93,7 +93,7 @@ def _counters(page) -> dict[str, int]:
 
 
 def test_spectrum_notebook_in_browser(served_notebook, record_property):
-    url, started = served_notebook
+    url, started, workdir = served_notebook
     console_errors: list[str] = []
 
     def on_console(message):
@@ -154,6 +154,16 @@ def test_spectrum_notebook_in_browser(served_notebook, record_property):
             assert after != before, "toggling use_memo did not change the search counters"
             assert after["memo_hits"] == 0, after
             assert page.get_by_text("capacity c_EHZ").first.is_visible()
+
+            # The lever sweep and the profiler, each behind a run button.
+            page.get_by_role("button", name="run the lever sweep").click()
+            page.get_by_text(re.compile(r"All \d+ runs agree")).wait_for(timeout=RERUN_S * 1000)
+            page.get_by_role("button", name="profile this computation").click()
+            page.get_by_text("Profile written to").wait_for(timeout=RERUN_S * 1000)
+            written = sorted((workdir / ".profiles").glob("cross_polytope-reeb-*.prof"))
+            assert written, "the profile button wrote no .prof"
+            assert page.get_by_text("snakeviz -s -H 127.0.0.1").count() >= 1 or \
+                page.get_by_text("-m snakeviz -s -H 127.0.0.1").count() >= 1
 
             assert page.locator("marimo-callout-output[data-kind*=danger]").count() == 0
             assert not console_errors, "cells failed:\n" + "\n".join(console_errors)
