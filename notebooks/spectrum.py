@@ -109,7 +109,8 @@ def _(mo, vb):
     _args = mo.cli_args()
     facet_threshold = int(_args.get("facet_threshold", 30))
     method = mo.ui.dropdown(options=vb.method_names(), value="auto", label="method")
-    rotation_cap = mo.ui.slider(start=1.0, stop=4.0, step=0.25, value=2.0, label="rotation_cap", show_value=True)
+    # 2 suffices for c_EHZ (Chaidez-Hutchings, Cor 1.15); a smaller cap could report a non-minimal action.
+    rotation_cap = mo.ui.slider(start=2.0, stop=4.0, step=0.25, value=2.0, label="rotation_cap", show_value=True)
     use_cF_budgets = mo.ui.switch(value=True, label="use_cF_budgets")
     use_memo = mo.ui.switch(value=True, label="use_memo")
     max_action = mo.ui.number(start=0.0, stop=1e6, step=0.1, value=0.0, label="spectrum max_action (0: default)")

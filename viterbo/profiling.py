@@ -135,9 +135,10 @@ def profile_capacity(K: Polytope, method: str = "auto", *, out_dir: str | Path |
     Examples
     --------
     >>> import tempfile, viterbo as vb
-    >>> run = profile_capacity(vb.families.regular_polygon(4), "auto", out_dir=tempfile.mkdtemp())
-    >>> run.path.suffix, run.result.method, run.path.name.startswith("4-gon-area-")
-    ('.prof', 'area', True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     run = profile_capacity(vb.families.regular_polygon(4), "auto", out_dir=folder)
+    ...     print(run.path.suffix, run.result.method, run.path.name.startswith("4-gon-area-"), run.path.is_file())
+    .prof area True True
     """
     name = resolve_method(K, method)
     path = profile_path(K.name, name, out_dir)
