@@ -15,6 +15,7 @@ def test_parse_points_text_formats():
     expected = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]
     assert nbs.parse_points_text("1, 0\n0 1\n# note\n\n-1;-1\n").tolist() == expected
     assert nbs.parse_points_text("[[1, 0], [0, 1], [-1, -1]]").tolist() == expected
+    assert nbs.parse_points_text('{"vertices": [[1, 0], [0, 1], [-1, -1]]}').tolist() == expected
 
 
 @pytest.mark.parametrize("text, message", [
@@ -23,6 +24,7 @@ def test_parse_points_text_formats():
     ("1, 0\n1, 2, 3", "point 2 has 3 coordinates but point 1 has 2"),
     ("1, a\n0, 1", "not every coordinate is a number"),
     ("[[1, 0], 3]", "JSON points must be a list of lists"),
+    ('{"normals": []}', "JSON points must be a list of lists"),
     ("[[1, 0],", "not valid"),
 ])
 def test_parse_points_text_errors(text, message):

@@ -65,7 +65,7 @@ def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic
 
 
 def parse_points_text(text: str) -> np.ndarray:
-    """Points from pasted text: CSV rows (commas, semicolons or blanks), or a JSON list of points.
+    """Points from pasted text: CSV rows (commas, semicolons or blanks), a JSON list of points, or {"vertices": [...]}.
 
     Lines starting with ``#`` are comments.
 
@@ -82,11 +82,13 @@ def parse_points_text(text: str) -> np.ndarray:
     stripped = text.strip()
     if not stripped:
         raise PolytopeError("no points given; paste one point per line, e.g. '1, 0, 0, 0'.")
-    if stripped.startswith("["):
+    if stripped.startswith(("[", "{")):
         try:
             rows = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise PolytopeError(f"points text looks like JSON but is not valid ({exc.msg} at line {exc.lineno}).") from exc
+        if isinstance(rows, dict):  # {"vertices": [...]}, as Polytope.to_dict() and the CLI accept
+            rows = rows.get("vertices")
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise PolytopeError("JSON points must be a list of lists of numbers, e.g. [[1, 0], [0, 1], [-1, -1]].")
     else:
