@@ -1,8 +1,8 @@
 """notebooks/spectrum.py served by `marimo run`, driven in headless Chromium (Playwright).
 
 Checks what a user sees: the capacity and its witness render, the action spectrum chart is drawn
-(a vega-embed canvas/svg), no cell fails, and toggling a lever (use_memo) re-runs the search with
-different counters.  Needs Debian's chromium at /usr/bin/chromium (`.ci/install-browser`).
+(a vega-embed canvas/svg), no cell fails, and toggling a lever (use_cF_budgets) re-runs the search
+with different counters.  Needs Debian's chromium at /usr/bin/chromium (`.ci/install-browser`).
 """
 
 from __future__ import annotations
@@ -137,10 +137,10 @@ def test_spectrum_notebook_in_browser(served_notebook, record_property):
                 page.get_by_text("Spectrum unavailable").wait_for(timeout=RERUN_S * 1000)
 
             before = _counters(page)
-            assert before["nodes_expanded"] > 0 and before["memo_hits"] > 0, before
+            assert before["nodes_expanded"] > 0 and before["pruned_cF_budget"] > 0, before
 
-            # Toggle a lever: use_memo off -> the search re-runs without memo hits.
-            page.locator("marimo-switch").filter(has_text="use_memo").locator("[role=switch]").click()
+            # Toggle a lever: use_cF_budgets off -> the search re-runs and that rule prunes nothing.
+            page.locator("marimo-switch").filter(has_text="use_cF_budgets").locator("[role=switch]").click()
             deadline = time.monotonic() + RERUN_S
             after = before
             while time.monotonic() < deadline:
@@ -151,8 +151,8 @@ def test_spectrum_notebook_in_browser(served_notebook, record_property):
                 if after != before:
                     break
                 page.wait_for_timeout(200)
-            assert after != before, "toggling use_memo did not change the search counters"
-            assert after["memo_hits"] == 0, after
+            assert after != before, "toggling use_cF_budgets did not change the search counters"
+            assert after["pruned_cF_budget"] == 0, after
             assert page.get_by_text("capacity c_EHZ").first.is_visible()
 
             # The lever sweep and the profiler, each behind a run button.
