@@ -94,7 +94,8 @@ def test_spectrum_frame_cross_polytope():
     orbits = vb.spectrum(vb.families.cross_polytope())
     frame = nbs.spectrum_frame(orbits)
     assert len(frame) == len(orbits) > 0
-    assert list(frame["action"]) == sorted(frame["action"])
+    actions = list(frame["action"])
+    assert all(b >= a - 1e-9 for a, b in zip(actions, actions[1:]))  # sorted by action, ties in any order
     assert frame["action"].iloc[0] == pytest.approx(1.0)
 
 
