@@ -67,15 +67,15 @@ def _(K, MethodNotApplicableError, TimeBudgetExceededError, VerificationError, p
 
 
 @app.cell
-def _(capacities, math, missing, mo, results, summary):
+def _(capacities, math, missing, mo, nbs, results, summary):
     _notes = []
     if missing:
         _notes.append(mo.callout(mo.md("Not available in this build: " + ", ".join(f'`"{m}"`' for m in missing)
                                        + "."), kind="warn"))
-    _values = [r.value for r in results.values()]
-    if len(_values) > 1 and max(_values) - min(_values) > 1e-9 * max(1.0, max(_values)):
-        _notes.append(mo.callout(mo.md(f"**THE METHODS DISAGREE:** {', '.join(f'{m}: {r.value!r}' for m, r in results.items())}."),
-                                 kind="danger"))
+    _disagreement = nbs.methods_disagreement(results)
+    if _disagreement:
+        _notes.append(mo.callout(mo.md(f"**{_disagreement.upper()}.** Independent exact methods must agree: "
+                                       "this is a bug in one of them."), kind="danger"))
     if results:
         _ratio = next(iter(results.values())).systolic_ratio()
         _notes.append(mo.callout(

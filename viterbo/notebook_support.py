@@ -25,7 +25,7 @@ from .profiling import method_parameters
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
            "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
-           "rotated_pentagon_product", "systolic_ratio_curve"]
+           "methods_disagreement", "rotated_pentagon_product", "systolic_ratio_curve"]
 
 #: Families offered by the notebooks (label -> family name understood by :func:`build_polytope`).
 FAMILY_CHOICES = {
@@ -227,6 +227,31 @@ def spectrum_frame(orbits) -> Any:
                      "certified": bool(o.certified)})
     return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "simple", "segments",
                                        "facets", "certified"])
+
+
+def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str | None:
+    """None when every method's capacity agrees within ``rel_tol``, else a sentence listing the values.
+
+    Parameters
+    ----------
+    results : dict
+        Method name -> :class:`~viterbo.CapacityResult` (or anything with ``value``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> methods_disagreement({"a": R(value=1.0), "b": R(value=1.0 + 1e-12)}) is None
+    True
+    >>> methods_disagreement({"a": R(value=1.0), "b": R(value=1.5)})
+    'the methods disagree: a: 1.0, b: 1.5'
+    """
+    values = [float(r.value) for r in results.values()]
+    if not values:
+        return None
+    scale = max(1.0, max(abs(v) for v in values))
+    if max(values) - min(values) <= rel_tol * scale:
+        return None
+    return "the methods disagree: " + ", ".join(f"{m}: {float(r.value)!r}" for m, r in results.items())
 
 
 def rotated_pentagon_product(angle: float) -> Polytope:
