@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -274,10 +273,12 @@ def _bench_json(when: str, median: float) -> dict:
     stats = {"min": median * 0.9, "max": median * 1.5, "mean": median, "stddev": 0.0, "rounds": 10,
              "median": median, "iqr": 0.0, "q1": median, "q3": median, "iterations": 1}
     return {
-        "machine_info": {"node": "bench-host", "python_version": "3.11.7", "cpu": {"brand_raw": "Test CPU", "count": 8}},
+        "machine_info": {"node": "bench-host", "python_version": "3.11.7",
+                         "cpu": {"brand_raw": "Test CPU", "count": 8}},
         "commit_info": {"id": "a" * 40, "dirty": True},
         "benchmarks": [
-            {"group": "reeb", "name": "test_reeb[cube]", "fullname": "tests/performance/test_bench_reeb.py::test_reeb[cube]",
+            {"group": "reeb", "name": "test_reeb[cube]",
+             "fullname": "tests/performance/test_bench_reeb.py::test_reeb[cube]",
              "extra_info": {"polytope": "cube", "method": "reeb", "levers": {"use_cF_budgets": True, "use_memo": False},
                             "facets": 8, "dtype": "float64", "device": "cpu", "capacity": 4.0, "pruned_cF": 5},
              "stats": stats},
