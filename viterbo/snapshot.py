@@ -573,8 +573,8 @@ def export(roster: str | Sequence[str] = "default", out: str | Path = "artefacts
     Examples
     --------
     >>> import tempfile, datetime as dt
-    >>> folder = tempfile.mkdtemp()
-    >>> export(["regular_polygon:4"], out=folder, now=dt.datetime(2026, 11, 27)).name
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     export(["regular_polygon:4"], out=folder, now=dt.datetime(2026, 11, 27)).name
     '2026-W48.csv'
     """
     if progress is None and not quiet:
