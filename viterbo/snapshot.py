@@ -30,6 +30,7 @@ import io
 import itertools
 import json
 import math
+import numbers
 import os
 import re
 import statistics
@@ -264,7 +265,7 @@ def format_pruned(stats: dict[str, Any]) -> tuple[str, int | None]:
     ('', None)
     """
     counts = {k[len("pruned_"):]: int(v) for k, v in stats.items()
-              if k.startswith("pruned_") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+              if k.startswith("pruned_") and isinstance(v, numbers.Real) and not isinstance(v, bool)}
     if not counts:
         return "", None
     return ";".join(f"{k}={counts[k]}" for k in sorted(counts)), sum(counts.values())
