@@ -147,6 +147,10 @@ def test_export_twice_is_idempotent_and_keeps_other_rows(tmp_path):
     assert len(keys) == len(set(keys)) == len(first) + 1
     assert sum(r["machine"] == "some-other-machine" for r in rows) == 1
     assert {tuple(r[c] for c in snapshot.KEY) for r in first} < set(keys)
+    stable = ("polytope", "seed", "dim", "facets", "vertices", "volume", "method", "levers", "capacity",
+              "systolic_ratio", "nodes", "pruned", "verified", "status", "machine")
+    again = {tuple(r[c] for c in snapshot.KEY): [r[c] for c in stable] for r in rows}
+    assert all(again[tuple(r[c] for c in snapshot.KEY)] == [r[c] for c in stable] for r in first)
     assert [p.name for p in tmp_path.iterdir()] == ["2026-W48.csv"]  # no temporary files left
 
 
