@@ -33,6 +33,7 @@ import math
 import numbers
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -533,7 +534,8 @@ class StderrProgress:
     def __call__(self, done: int, total: int, label: str) -> None:
         if self.tty:
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r\x1b[Ksnapshot {done}/{total} {label}{end}")
+            width = shutil.get_terminal_size((80, 24)).columns - 1  # never wrap: one updating line
+            self.stream.write(f"\r\x1b[K{f'snapshot {done}/{total} {label}'[:width]}{end}")
         else:
             polytope = label.split(" ")[0]
             if done >= total:
