@@ -107,6 +107,7 @@ def test_spectrum_cells_on_the_cube(monkeypatch):
     defs = _run_in_process("spectrum.py", monkeypatch)
     assert defs["K"].name == "cube" and defs["levers"] == {"rotation_cap": 2.0, "use_cF_budgets": True,
                                                             "use_memo": True}
+    assert (defs["snapshot_module"] is not None) == (importlib.util.find_spec("viterbo.snapshot") is not None)
     if not any(s.why_not(defs["K"]) is None for s in vb_methods()):
         assert "result" not in defs  # gated: the notebook says no method applies
         return
