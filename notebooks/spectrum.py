@@ -222,8 +222,11 @@ def _(K, TimeBudgetExceededError, levers, max_action, mo, nbs, time_budget, vb):
 @app.cell
 def _(alt, mo, nbs, orbits):
     _frame = nbs.spectrum_frame(orbits)
+    _top_rotation = float(_frame["rotation"].max()) + 0.5 if len(_frame) else 1.0
+    _top_action = 1.1 * float(_frame["action"].max()) if len(_frame) else 1.0
     _chart = alt.Chart(_frame).mark_point(filled=True, size=80).encode(
-        x=alt.X("rotation:Q", title="rotation number"), y=alt.Y("action:Q", title="action"),
+        x=alt.X("rotation:Q", title="rotation number", scale=alt.Scale(domain=[0, _top_rotation])),
+        y=alt.Y("action:Q", title="action", scale=alt.Scale(domain=[0, _top_action])),
         color=alt.Color("cz:N", title="CZ index"), shape=alt.Shape("simple:N"),
         tooltip=["action", "rotation", "cz", "multiplicity", "simple", "segments", "facets", "certified"],
     ).properties(width=480, height=320, title="action spectrum")
