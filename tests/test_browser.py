@@ -64,7 +64,7 @@ def served_notebook(tmp_path):
     """`marimo run` on a free port, killed (whole process group) however the test ends."""
     port = free_port()
     cmd = [sys.executable, "-m", "marimo", "run", str(NOTEBOOK), "--headless", "--host", "127.0.0.1",
-           "--port", str(port), "--no-token", "--no-skew-protection", "--", "--family", "cross_polytope"]
+           "--port", str(port), "--no-token", "--", "--family", "cross_polytope"]
     started = time.monotonic()
     log = tmp_path / "marimo-run.log"
     with log.open("w") as sink:
