@@ -1,0 +1,300 @@
+"""The Chaidez–Hutchings flow graph of a symplectic polytope in R^4.
+
+Nodes are 2-faces F (a facet pair).  Each graph edge e: F1 -> F2 is one
+crossing of the facet E = E_to(F1) = E_from(F2), with an open domain polygon
+D_e in the chart of F1, an affine transfer map s' = A_e s + b_e into the chart
+of F2 and an affine flow time f_e(s') = alpha_e + beta_e . s (the action
+increment).  Charts are the quaternionic trivialisations tau_F, so every A_e
+equals the transition matrix psi_{F2} (reeb-dynamics-4d.md §2.2–§2.3, CH Def
+2.17, Lemma 2.18, Cor 2.22).
+
+Everything is computed in coordinates centred at the Chebyshev centre of K
+(support numbers h > 0); breakpoints are translated back by the caller.
+The graph is a set of flat numpy arrays so that the C++ search and the
+pure-Python reference read the very same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...geometry.lagrangian import lagrangianity
+from ...geometry.polytope import Polytope
+from .._common import centred_halfspaces
+from .rotation import QI, QJ, QK, c_F_constant, psi_matrix
+
+__all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
+           "polygon_area", "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH"]
+
+
+#: A polygon whose width (2 area / diameter) is at most THIN_WIDTH times the
+#: diameter of the start face is treated as empty: it can only carry orbits
+#: through the 1-skeleton (Type 2).  Relative, never absolute (§6 item 2).
+THIN_WIDTH = 1e-9
+#: A thin polygon longer than SEGMENT_LENGTH times the start face's diameter
+#: counts as "thinned to a segment" (a possible Type 2 orbit; certification).
+SEGMENT_LENGTH = 1e-7
+
+
+def _omega(x: np.ndarray, y: np.ndarray) -> float:
+    return float(x[0] * y[2] + x[1] * y[3] - x[2] * y[0] - x[3] * y[1])
+
+
+def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
+    """R_E = (2/h) J n with J(q, p) = (-p, q) (the CH frame, conventions.md)."""
+    return (2.0 / h) * (QI @ n)
+
+
+def clip_convex(points: list, a0: float, a1: float, c: float, eps: float) -> list:
+    """One Sutherland–Hodgman step, then removal of consecutive duplicates.
+
+    The same arithmetic, in the same order, as ``clip_halfplane`` followed by
+    ``dedupe_vertices`` in ext/polygon.cpp (exact clip, eps only for dedupe).
+    """
+    out = []
+    k = len(points)
+    for i in range(k):
+        p = points[i]
+        q = points[(i + 1) % k]
+        sp = a0 * p[0] + a1 * p[1] - c
+        sq = a0 * q[0] + a1 * q[1] - c
+        if sp <= 0.0:
+            out.append(p)
+        if (sp < 0.0 and sq > 0.0) or (sp > 0.0 and sq < 0.0):
+            s = sp / (sp - sq)
+            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
+    ded = []
+    for p in out:
+        if ded and abs(p[0] - ded[-1][0]) <= eps and abs(p[1] - ded[-1][1]) <= eps:
+            continue
+        ded.append(p)
+    while len(ded) > 1 and abs(ded[0][0] - ded[-1][0]) <= eps and abs(ded[0][1] - ded[-1][1]) <= eps:
+        ded.pop()
+    return ded
+
+
+def polygon_area(points: list) -> float:
+    k = len(points)
+    twice = 0.0
+    for i in range(k):
+        p = points[i]
+        q = points[(i + 1) % k]
+        twice += p[0] * q[1] - p[1] * q[0]
+    return 0.5 * twice
+
+
+def polygon_diameter(points: list) -> float:
+    """Diagonal of the bounding box (within a factor sqrt 2 of the diameter; cheap and deterministic)."""
+    if not points:
+        return 0.0
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return float(np.hypot(max(xs) - min(xs), max(ys) - min(ys)))
+
+
+@dataclass
+class FlowGraph:
+    """Flat arrays describing the flow graph (see the module docstring).
+
+    Faces (index f): ``face_facets[f] = (E_from, E_to)``, chart centre
+    ``face_c[f]`` (4,), chart inverse ``face_M[f]`` (4, 2) (x = c + M s),
+    chart ``face_P[f]`` (2, 4) (s = P (x - c)), ``face_poly`` vertices of F in
+    its chart (CCW) between ``face_poly_start[f]`` and ``face_poly_start[f+1]``,
+    ``face_diam[f]``, ``face_psi[f]`` (2, 2) and ``face_cF[f]``.
+
+    Edges (index e, sorted by (src, dst)): ``edge_src``, ``edge_dst``,
+    ``edge_facet`` (the facet crossed), ``edge_A`` (2, 2), ``edge_b`` (2,),
+    ``edge_alpha``, ``edge_beta`` (2,) (flow time alpha + beta . s in the
+    chart of the source), half-planes ``hp_a . s <= hp_c`` of the domain
+    (only those cutting the source face) between ``edge_hp_start[e]`` and
+    ``edge_hp_start[e+1]``, ``edge_minf`` (min flow time over the domain).
+    """
+
+    N: np.ndarray
+    H: np.ndarray
+    centre: np.ndarray
+    R: np.ndarray
+    face_pairs: list
+    face_facets: np.ndarray
+    face_c: np.ndarray
+    face_M: np.ndarray
+    face_P: np.ndarray
+    face_poly: np.ndarray
+    face_poly_start: np.ndarray
+    face_diam: np.ndarray
+    face_psi: np.ndarray
+    face_cF: np.ndarray
+    face_symplecticity: np.ndarray
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    edge_facet: np.ndarray
+    edge_A: np.ndarray
+    edge_b: np.ndarray
+    edge_alpha: np.ndarray
+    edge_beta: np.ndarray
+    edge_hp_start: np.ndarray
+    hp_a: np.ndarray
+    hp_c: np.ndarray
+    edge_minf: np.ndarray
+    edge_thin: np.ndarray
+    max_psi_error: float
+    scale: float
+    inradius: float
+
+    @property
+    def n_faces(self) -> int:
+        return len(self.face_pairs)
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edge_src.shape[0])
+
+    @property
+    def n_facets(self) -> int:
+        return int(self.N.shape[0])
+
+    def face_polygon(self, f: int) -> list:
+        lo, hi = int(self.face_poly_start[f]), int(self.face_poly_start[f + 1])
+        return [(float(x), float(y)) for x, y in self.face_poly[lo:hi]]
+
+    def out_edges(self, f: int) -> range:
+        lo = int(np.searchsorted(self.edge_src, f, side="left"))
+        hi = int(np.searchsorted(self.edge_src, f, side="right"))
+        return range(lo, hi)
+
+
+def build_flow_graph(K: Polytope) -> FlowGraph:
+    """Build the flow graph of a symplectic 4D polytope (no Lagrangian 2-face).
+
+    Parameters
+    ----------
+    K : Polytope
+        In R^4, without Lagrangian 2-faces (check with ``why_not`` first).
+
+    Returns
+    -------
+    FlowGraph
+
+    References
+    ----------
+    J. Chaidez, M. Hutchings, "Computing Reeb dynamics on four-dimensional
+    convex polytopes", J. Comput. Dyn. (2021), Def 2.13, Prop 2.14, Lemma 2.18.
+    """
+    N, H, centre = centred_halfspaces(K)
+    V = K.vertices_np - centre
+    m = N.shape[0]
+    R = np.stack([reeb_vector(N[e], H[e]) for e in range(m)])
+    faces = K.two_faces()
+    lag = lagrangianity(K)
+    scale = float(np.abs(V).max())
+
+    face_pairs, face_facets, face_c, face_M, face_P = [], [], [], [], []
+    polys, poly_start, face_diam, face_psi, face_cF, face_sym = [], [0], [], [], [], []
+    for face in faces:
+        a, b = face.facets
+        w = _omega(N[a], N[b])
+        e_from, e_to = (a, b) if w > 0 else (b, a)
+        nu, nu_p = N[e_to], N[e_from]
+        pts = V[list(face.vertices)]
+        c = pts.mean(axis=0)
+        _, _, vt = np.linalg.svd(np.stack([N[a], N[b]]))
+        B = vt[2:].T  # 4x2 orthonormal basis of TF
+        P = np.stack([QJ @ nu, QK @ nu])  # tau_F as a 2x4 map
+        T = P @ B
+        M = B @ np.linalg.inv(T)
+        s = (pts - c) @ P.T
+        ring = [(float(x), float(y)) for x, y in s]
+        if polygon_area(ring) < 0:
+            ring.reverse()
+        polys.extend(ring)
+        poly_start.append(len(polys))
+        face_diam.append(polygon_diameter(ring))
+        psi = psi_matrix(nu_p, nu)
+        face_psi.append(psi)
+        face_cF.append(c_F_constant(psi))
+        face_pairs.append((a, b))
+        face_facets.append((e_from, e_to))
+        face_c.append(c)
+        face_M.append(M)
+        face_P.append(P)
+        face_sym.append(lag[(a, b)])
+    nF = len(faces)
+    face_facets_arr = np.array(face_facets, dtype=np.int64).reshape(nF, 2)
+
+    # Exits of each facet E: faces with E_from = E.
+    exits: dict[int, list[int]] = {e: [] for e in range(m)}
+    for f in range(nF):
+        exits[int(face_facets_arr[f, 0])].append(f)
+
+    edges = []
+    max_psi_error = 0.0
+    for f1 in range(nF):
+        E = int(face_facets_arr[f1, 1])
+        c1, M1 = face_c[f1], face_M[f1]
+        RE = R[E]
+        poly1 = [tuple(p) for p in polys[poly_start[f1]:poly_start[f1 + 1]]]
+        ab = {}
+        for g in exits[E]:
+            G = int(face_facets_arr[g, 1])
+            rate = float(N[G] @ RE)
+            ab[g] = ((H[G] - float(N[G] @ c1)) / rate, -(M1.T @ N[G]) / rate)
+        for f2 in exits[E]:
+            alpha2, beta2 = ab[f2]
+            hps = []
+            dom = list(poly1)
+            eps = 1e-14 * face_diam[f1]
+            for g in exits[E]:
+                if g == f2:
+                    continue
+                alpha_g, beta_g = ab[g]
+                a_vec = beta2 - beta_g
+                cval = alpha_g - alpha2
+                # Keep only the half-planes that cut the face (the rest are redundant there).
+                if any(a_vec[0] * p[0] + a_vec[1] * p[1] - cval > 0.0 for p in poly1):
+                    hps.append((float(a_vec[0]), float(a_vec[1]), float(cval)))
+                    dom = clip_convex(dom, float(a_vec[0]), float(a_vec[1]), float(cval), eps) if dom else dom
+            if len(dom) == 0:
+                continue
+            area = polygon_area(dom) if len(dom) >= 3 else 0.0
+            dd = polygon_diameter(dom)
+            thin = len(dom) < 3 or area <= 0.5 * THIN_WIDTH * dd * face_diam[f1]
+            P2, c2 = face_P[f2], face_c[f2]
+            A = P2 @ (M1 + np.outer(RE, beta2))
+            bvec = P2 @ (c1 + alpha2 * RE - c2)
+            max_psi_error = max(max_psi_error, float(np.abs(A - face_psi[f2]).max()))
+            minf = min(alpha2 + beta2[0] * p[0] + beta2[1] * p[1] for p in dom)
+            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf, thin))
+    edges.sort(key=lambda t: (t[0], t[1]))
+    nE = len(edges)
+    hp_start = [0]
+    hp_a, hp_c = [], []
+    for ed in edges:
+        for a0, a1, cval in ed[7]:
+            hp_a.append((a0, a1))
+            hp_c.append(cval)
+        hp_start.append(len(hp_c))
+    return FlowGraph(
+        N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
+        face_pairs=face_pairs, face_facets=face_facets_arr,
+        face_c=np.array(face_c).reshape(nF, 4), face_M=np.array(face_M).reshape(nF, 4, 2),
+        face_P=np.array(face_P).reshape(nF, 2, 4),
+        face_poly=np.array(polys, dtype=np.float64).reshape(-1, 2),
+        face_poly_start=np.array(poly_start, dtype=np.int64),
+        face_diam=np.array(face_diam), face_psi=np.array(face_psi).reshape(nF, 2, 2),
+        face_cF=np.array(face_cF), face_symplecticity=np.array(face_sym),
+        edge_src=np.array([e[0] for e in edges], dtype=np.int64),
+        edge_dst=np.array([e[1] for e in edges], dtype=np.int64),
+        edge_facet=np.array([e[2] for e in edges], dtype=np.int64),
+        edge_A=np.array([e[3] for e in edges]).reshape(nE, 2, 2),
+        edge_b=np.array([e[4] for e in edges]).reshape(nE, 2),
+        edge_alpha=np.array([e[5] for e in edges], dtype=np.float64),
+        edge_beta=np.array([e[6] for e in edges]).reshape(nE, 2),
+        edge_hp_start=np.array(hp_start, dtype=np.int64),
+        hp_a=np.array(hp_a, dtype=np.float64).reshape(-1, 2),
+        hp_c=np.array(hp_c, dtype=np.float64),
+        edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
+        edge_thin=np.array([e[9] for e in edges], dtype=bool),
+        max_psi_error=max_psi_error, scale=scale, inradius=float(K.inradius()),
+    )
