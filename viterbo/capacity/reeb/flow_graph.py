@@ -22,7 +22,6 @@ import numpy as np
 
 from ...geometry.lagrangian import lagrangianity
 from ...geometry.polytope import Polytope
-from .._common import centred_halfspaces
 from .rotation import QI, QJ, QK, c_F_constant, psi_matrix
 
 __all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
@@ -141,7 +140,7 @@ class FlowGraph:
     edge_thin: np.ndarray
     max_psi_error: float
     scale: float
-    inradius: float
+    inradius: float  # radius of a ball inside K (a lower bound for the inradius)
 
     @property
     def n_faces(self) -> int:
@@ -182,7 +181,11 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
     J. Chaidez, M. Hutchings, "Computing Reeb dynamics on four-dimensional
     convex polytopes", J. Comput. Dyn. (2021), Def 2.13, Prop 2.14, Lemma 2.18.
     """
-    N, H, centre = centred_halfspaces(K)
+    # Any interior point will do (the orbits do not depend on it): the vertex centroid is
+    # cheap, and the ball of radius min_G h_G around it lies in K, so pi r^2 <= c_EHZ(K).
+    centre = K.vertices_np.mean(axis=0)
+    N = np.ascontiguousarray(K.normals_np)
+    H = np.ascontiguousarray(K.offsets_np - N @ centre)
     V = K.vertices_np - centre
     m = N.shape[0]
     R = np.stack([reeb_vector(N[e], H[e]) for e in range(m)])
@@ -296,5 +299,5 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
         hp_c=np.array(hp_c, dtype=np.float64),
         edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
         edge_thin=np.array([e[9] for e in edges], dtype=bool),
-        max_psi_error=max_psi_error, scale=scale, inradius=float(K.inradius()),
+        max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()),
     )

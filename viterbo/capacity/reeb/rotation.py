@@ -49,11 +49,16 @@ def c_F_constant(psi: np.ndarray) -> float:
     by which psi turns a ray maximises cot = <v, psi v> / det[v, psi v].
     A relative 1e-12 is subtracted so that rounding can never over-prune.
     """
-    E2 = np.array([[0.0, 1.0], [-1.0, 0.0]])
-    Q1 = 0.5 * (psi + psi.T)
-    S = E2 @ psi
-    Q2 = 0.5 * (S + S.T)
-    mu = float(np.max(np.linalg.eigvals(np.linalg.solve(Q2, Q1)).real))
+    p00, p01, p10, p11 = (float(v) for v in psi.reshape(4))
+    # Q1 = sym(psi); Q2 = sym(E2 psi) with E2 psi = [[p10, p11], [-p00, -p01]].
+    x00, x01, x11 = p00, 0.5 * (p01 + p10), p11
+    y00, y01, y11 = p10, 0.5 * (p11 - p00), -p01
+    # det(Q1 - mu Q2) = 0:  det(Q2) mu^2 - (x00 y11 + x11 y00 - 2 x01 y01) mu + det(Q1) = 0.
+    qa = y00 * y11 - y01 * y01
+    qb = -(x00 * y11 + x11 * y00 - 2.0 * x01 * y01)
+    qc = x00 * x11 - x01 * x01
+    disc = math.sqrt(max(qb * qb - 4.0 * qa * qc, 0.0))
+    mu = max((-qb + disc) / (2.0 * qa), (-qb - disc) / (2.0 * qa))
     return math.atan2(1.0, mu) / (2.0 * math.pi) * (1.0 - 1e-12)
 
 
