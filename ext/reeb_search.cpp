@@ -36,6 +36,7 @@ constexpr double kPi = 3.14159265358979323846;
 // flow_graph.py, rotation.py).
 constexpr double THIN_WIDTH = 1e-9;
 constexpr double SEGMENT_LENGTH = 1e-7;
+constexpr double CLIP_REL = 1e-12;
 constexpr double INTERIOR_MARGIN = 1e-9;
 constexpr double MEMO_TOL = 1e-9;
 constexpr double MEMO_MARGIN = 1e-12;
@@ -721,7 +722,7 @@ private:
                 const double p0 = A.a00 * ha0 + A.a10 * ha1;
                 const double p1 = A.a01 * ha0 + A.a11 * ha1;
                 const double pc = hc - (ha0 * b[0] + ha1 * b[1]);
-                D2 = dedupe_vertices(clip_halfplane(D2, {p0, p1}, pc, 0.0), eps);
+                D2 = dedupe_vertices(clip_halfplane(D2, {p0, p1}, pc, CLIP_REL * diam1 * std::hypot(p0, p1)), eps);
                 if (D2.empty()) break;
             }
             const double be0 = G.edge_b[2 * e], be1 = G.edge_b[2 * e + 1];

@@ -16,16 +16,16 @@ pure-Python reference read the very same numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ...geometry.lagrangian import lagrangianity
 from ...geometry.polytope import Polytope
-from .rotation import QI, QJ, QK, c_F_constant, psi_matrix
+from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
 __all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
-           "polygon_area", "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH"]
+           "polygon_area", "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH", "CLIP_REL"]
 
 
 #: A polygon whose width (2 area / diameter) is at most THIN_WIDTH times the
@@ -35,6 +35,8 @@ THIN_WIDTH = 1e-9
 #: A thin polygon longer than SEGMENT_LENGTH times the start face's diameter
 #: counts as "thinned to a segment" (a possible Type 2 orbit; certification).
 SEGMENT_LENGTH = 1e-7
+#: Clipping tolerance, relative to the start face's diameter.
+CLIP_REL = 1e-12
 
 
 def _omega(x: np.ndarray, y: np.ndarray) -> float:
@@ -46,12 +48,16 @@ def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
     return (2.0 / h) * (QI @ n)
 
 
-def clip_convex(points: list, a0: float, a1: float, c: float, eps: float) -> list:
+def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: float) -> list:
     """One Sutherland–Hodgman step, then removal of consecutive duplicates.
 
     The same arithmetic, in the same order, as ``clip_halfplane`` followed by
-    ``dedupe_vertices`` in ext/polygon.cpp (exact clip, eps only for dedupe).
+    ``dedupe_vertices`` in ext/polygon.cpp.  Points within CLIP_REL * diam of
+    the line count as on it (the tolerance scales with |a|), so that domains
+    touching along an edge of a face come out as thin segments consistently
+    rather than as empty or thin depending on rounding.
     """
+    ceps = CLIP_REL * diam * math.hypot(a0, a1)
     out = []
     k = len(points)
     for i in range(k):
@@ -59,9 +65,9 @@ def clip_convex(points: list, a0: float, a1: float, c: float, eps: float) -> lis
         q = points[(i + 1) % k]
         sp = a0 * p[0] + a1 * p[1] - c
         sq = a0 * q[0] + a1 * q[1] - c
-        if sp <= 0.0:
+        if sp <= ceps:
             out.append(p)
-        if (sp < 0.0 and sq > 0.0) or (sp > 0.0 and sq < 0.0):
+        if (sp < -ceps and sq > ceps) or (sp > ceps and sq < -ceps):
             s = sp / (sp - sq)
             out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
     ded = []
@@ -188,43 +194,49 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
     H = np.ascontiguousarray(K.offsets_np - N @ centre)
     V = K.vertices_np - centre
     m = N.shape[0]
-    R = np.stack([reeb_vector(N[e], H[e]) for e in range(m)])
+    R = (2.0 / H)[:, None] * (N @ QI.T)
     faces = K.two_faces()
-    lag = lagrangianity(K)
     scale = float(np.abs(V).max())
+    nF = len(faces)
+    pairs = np.array([f.facets for f in faces], dtype=np.int64).reshape(nF, 2)
+    Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
+    w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
+    forward = w > 0
+    e_from = np.where(forward, pairs[:, 0], pairs[:, 1])
+    e_to = np.where(forward, pairs[:, 1], pairs[:, 0])
+    nu, nu_p = N[e_to], N[e_from]
+    # |omega(n_a, n_b)| / sin(angle): 0 Lagrangian, 1 complex (reeb-dynamics-4d.md §1.3).
+    cosang = np.clip((Na * Nb).sum(1), -1.0, 1.0)
+    face_sym = np.abs(w) / np.maximum(np.sqrt(np.maximum(0.0, 1.0 - cosang * cosang)), 1e-300)
+    # Charts: s = P (x - c) with P = [j nu; k nu] (tau_F); the inverse M maps R^2 onto TF:
+    # [P; n_a; n_b] M = [I; 0; 0].
+    P_all = np.stack([nu @ QJ.T, nu @ QK.T], axis=1)  # (nF, 2, 4)
+    system = np.concatenate([P_all, Na[:, None, :], Nb[:, None, :]], axis=1)  # (nF, 4, 4)
+    rhs = np.zeros((nF, 4, 2))
+    rhs[:, 0, 0] = rhs[:, 1, 1] = 1.0
+    M_all = np.linalg.solve(system, rhs)  # (nF, 4, 2)
+    psi_all = psi_matrices(nu_p, nu)
+    cF_all = c_F_constants(psi_all)
 
-    face_pairs, face_facets, face_c, face_M, face_P = [], [], [], [], []
-    polys, poly_start, face_diam, face_psi, face_cF, face_sym = [], [0], [], [], [], []
-    for face in faces:
-        a, b = face.facets
-        w = _omega(N[a], N[b])
-        e_from, e_to = (a, b) if w > 0 else (b, a)
-        nu, nu_p = N[e_to], N[e_from]
+    face_pairs = [tuple(int(v) for v in p) for p in pairs]
+    face_facets = np.stack([e_from, e_to], axis=1)
+    face_c, polys, poly_start, face_diam = [], [], [0], []
+    for fi, face in enumerate(faces):
         pts = V[list(face.vertices)]
         c = pts.mean(axis=0)
-        _, _, vt = np.linalg.svd(np.stack([N[a], N[b]]))
-        B = vt[2:].T  # 4x2 orthonormal basis of TF
-        P = np.stack([QJ @ nu, QK @ nu])  # tau_F as a 2x4 map
-        T = P @ B
-        M = B @ np.linalg.inv(T)
-        s = (pts - c) @ P.T
-        ring = [(float(x), float(y)) for x, y in s]
+        sxy = (pts - c) @ P_all[fi].T
+        ring = [(float(x), float(y)) for x, y in sxy]
         if polygon_area(ring) < 0:
             ring.reverse()
         polys.extend(ring)
         poly_start.append(len(polys))
         face_diam.append(polygon_diameter(ring))
-        psi = psi_matrix(nu_p, nu)
-        face_psi.append(psi)
-        face_cF.append(c_F_constant(psi))
-        face_pairs.append((a, b))
-        face_facets.append((e_from, e_to))
         face_c.append(c)
-        face_M.append(M)
-        face_P.append(P)
-        face_sym.append(lag[(a, b)])
-    nF = len(faces)
-    face_facets_arr = np.array(face_facets, dtype=np.int64).reshape(nF, 2)
+    face_M = list(M_all)
+    face_P = list(P_all)
+    face_psi = list(psi_all)
+    face_cF = list(cF_all)
+    face_facets_arr = np.ascontiguousarray(face_facets, dtype=np.int64).reshape(nF, 2)
 
     # Exits of each facet E: faces with E_from = E.
     exits: dict[int, list[int]] = {e: [] for e in range(m)}
@@ -257,7 +269,7 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
                 # Keep only the half-planes that cut the face (the rest are redundant there).
                 if any(a_vec[0] * p[0] + a_vec[1] * p[1] - cval > 0.0 for p in poly1):
                     hps.append((float(a_vec[0]), float(a_vec[1]), float(cval)))
-                    dom = clip_convex(dom, float(a_vec[0]), float(a_vec[1]), float(cval), eps) if dom else dom
+                    dom = clip_convex(dom, float(a_vec[0]), float(a_vec[1]), float(cval), eps, face_diam[f1]) if dom else dom
             if len(dom) == 0:
                 continue
             area = polygon_area(dom) if len(dom) >= 3 else 0.0

@@ -19,7 +19,7 @@ QI = np.array([[0, 0, -1, 0], [0, 0, 0, -1], [1, 0, 0, 0], [0, 1, 0, 0]], dtype=
 QJ = np.array([[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, -1, 0]], dtype=np.float64)
 QK = np.array([[0, 0, 0, -1], [0, 0, 1, 0], [0, -1, 0, 0], [1, 0, 0, 0]], dtype=np.float64)
 
-__all__ = ["QI", "QJ", "QK", "psi_matrix", "c_F_constant", "classify", "step_code", "code_lower_bound", "rho_from_code",
+__all__ = ["QI", "QJ", "QK", "psi_matrix", "psi_matrices", "c_F_constant", "c_F_constants", "classify", "step_code", "code_lower_bound", "rho_from_code",
            "cz_from_code", "INT", "PE", "HALF", "NE", "trace_tolerance"]
 
 INT, PE, HALF, NE = 0, 1, 2, 3
@@ -39,6 +39,25 @@ def psi_matrix(nu_p: np.ndarray, nu: np.ndarray) -> np.ndarray:
     a4 = float((QK @ nu_p) @ nu)
     return np.array([[a1 * a2 - a3 * a4, -(a2 * a2 + a4 * a4)],
                      [a2 * a2 + a3 * a3, a1 * a2 + a3 * a4]]) / a2
+
+
+def psi_matrices(nu_p: np.ndarray, nu: np.ndarray) -> np.ndarray:
+    """:func:`psi_matrix` for stacks of normals, shape (n, 4) each -> (n, 2, 2)."""
+    a1 = (nu_p * nu).sum(1)
+    a2 = ((nu_p @ QI.T) * nu).sum(1)
+    a3 = ((nu_p @ QJ.T) * nu).sum(1)
+    a4 = ((nu_p @ QK.T) * nu).sum(1)
+    out = np.empty((nu.shape[0], 2, 2))
+    out[:, 0, 0] = a1 * a2 - a3 * a4
+    out[:, 0, 1] = -(a2 * a2 + a4 * a4)
+    out[:, 1, 0] = a2 * a2 + a3 * a3
+    out[:, 1, 1] = a1 * a2 + a3 * a4
+    return out / a2[:, None, None]
+
+
+def c_F_constants(psis: np.ndarray) -> np.ndarray:
+    """:func:`c_F_constant` for a stack of matrices (n, 2, 2)."""
+    return np.array([c_F_constant(p) for p in psis])
 
 
 def c_F_constant(psi: np.ndarray) -> float:

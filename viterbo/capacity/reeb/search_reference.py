@@ -320,7 +320,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                     p0 = A[0, 0] * ha0 + A[1, 0] * ha1
                     p1 = A[0, 1] * ha0 + A[1, 1] * ha1
                     pc = hc - (ha0 * b[0] + ha1 * b[1])
-                    D2 = clip_convex(D2, p0, p1, pc, eps)
+                    D2 = clip_convex(D2, p0, p1, pc, eps, diam1)
                     if not D2:
                         break
                 be, alpha, beta = G.edge_b[e], float(G.edge_alpha[e]), G.edge_beta[e]
