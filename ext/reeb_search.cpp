@@ -631,7 +631,7 @@ private:
                         spectrum_cap = std::min(spectrum_cap, top_actions.top());
                 }
             }
-        } else if (action < incumbent) {
+        } else if (action < incumbent * (1.0 - ACTION_TIE)) {  // ties: the first found stays
             incumbent = action;
             best = make();
             have_best = true;

@@ -245,7 +245,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                             heapq.heappop(spectrum_actions)
                         if len(spectrum_actions) == cfg.max_orbits:
                             spectrum_cap[0] = min(spectrum_cap[0], -spectrum_actions[0])
-            elif action < incumbent[0]:
+            elif action < incumbent[0] * (1.0 - ACTION_TIE):  # ties: the first found stays (deterministic)
                 incumbent[0] = action
                 out.best = cand
 

@@ -171,7 +171,9 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
             orbits.append(ReebOrbit(float(j * c.action), float(j * c.rho), czj, degj, faces * j, facets * j,
                                     torch.tensor(np.tile(x, (j, 1)), dtype=torch.float64, device=K.device), j, ok))
             j += 1
-    orbits.sort(key=lambda o: (o.action, o.multiplicity, o.faces))
+    # Sort by action rounded to 12 significant digits, so that ties (symmetric bodies) are
+    # ordered by multiplicity and face sequence, not by rounding noise.
+    orbits.sort(key=lambda o: (float(f"{o.action:.12g}"), o.multiplicity, o.faces))
     if max_orbits is not None:
         orbits = orbits[:max_orbits]
     return orbits
