@@ -94,9 +94,18 @@ def polygon_diameter(points: list) -> float:
     """Diagonal of the bounding box (within a factor sqrt 2 of the diameter; cheap and deterministic)."""
     if not points:
         return 0.0
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    return float(np.hypot(max(xs) - min(xs), max(ys) - min(ys)))
+    x0 = x1 = points[0][0]
+    y0 = y1 = points[0][1]
+    for p in points:
+        if p[0] < x0:
+            x0 = p[0]
+        elif p[0] > x1:
+            x1 = p[0]
+        if p[1] < y0:
+            y0 = p[1]
+        elif p[1] > y1:
+            y1 = p[1]
+    return math.hypot(x1 - x0, y1 - y0)
 
 
 @dataclass
@@ -170,6 +179,21 @@ class FlowGraph:
         return range(lo, hi)
 
 
+def two_face_pairs(K: Polytope) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The 2-faces of a 4D polytope as facet pairs (i < j, lexicographic) and their vertex indices.
+
+    Same list as ``K.two_faces()`` (facet pairs sharing >= 3 vertices: three
+    vertices of a polytope are never collinear, so they span the 2-face),
+    computed from the incidence matrix in one product.
+    """
+    inc = K.incidence().cpu().numpy()
+    shared = inc.astype(np.int32) @ inc.T.astype(np.int32)
+    ii, jj = np.nonzero(np.triu(shared >= 3, k=1))
+    pairs = np.stack([ii, jj], axis=1).astype(np.int64)
+    verts = [np.flatnonzero(inc[i] & inc[j]) for i, j in pairs]
+    return pairs, verts
+
+
 def build_flow_graph(K: Polytope) -> FlowGraph:
     """Build the flow graph of a symplectic 4D polytope (no Lagrangian 2-face).
 
@@ -195,10 +219,9 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
     V = K.vertices_np - centre
     m = N.shape[0]
     R = (2.0 / H)[:, None] * (N @ QI.T)
-    faces = K.two_faces()
+    pairs, face_verts = two_face_pairs(K)
     scale = float(np.abs(V).max())
-    nF = len(faces)
-    pairs = np.array([f.facets for f in faces], dtype=np.int64).reshape(nF, 2)
+    nF = len(face_verts)
     Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
     w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
     forward = w > 0
@@ -221,13 +244,12 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
     face_pairs = [tuple(int(v) for v in p) for p in pairs]
     face_facets = np.stack([e_from, e_to], axis=1)
     face_c, polys, poly_start, face_diam = [], [], [0], []
-    for fi, face in enumerate(faces):
-        pts = V[list(face.vertices)]
+    for fi in range(nF):
+        pts = V[face_verts[fi]]
         c = pts.mean(axis=0)
         sxy = (pts - c) @ P_all[fi].T
-        ring = [(float(x), float(y)) for x, y in sxy]
-        if polygon_area(ring) < 0:
-            ring.reverse()
+        order = np.argsort(np.arctan2(sxy[:, 1], sxy[:, 0]))  # counter-clockwise around the centroid
+        ring = [(float(sxy[k, 0]), float(sxy[k, 1])) for k in order]
         polys.extend(ring)
         poly_start.append(len(polys))
         face_diam.append(polygon_diameter(ring))

@@ -25,7 +25,7 @@ from ...runtime import Budget
 from .._common import orbit_from_numpy
 from .._registry import get_method, methods, register
 from ..result import CapacityResult
-from .flow_graph import FlowGraph, build_flow_graph
+from .flow_graph import FlowGraph, build_flow_graph, two_face_pairs
 from .orbit_fit import STATUS_OK
 from .search_reference import Candidate, SearchConfig, SearchOutcome, run_reference_search
 
@@ -57,10 +57,9 @@ def _face_list(faces) -> str:
 
 def _lagrangianity(K: Polytope) -> dict:
     """|omega(n_a, n_b)| / sin(angle) per 2-face (vectorised form of geometry.lagrangian.lagrangianity)."""
-    faces = K.two_faces()
-    if not faces:
+    pairs, _ = two_face_pairs(K)
+    if len(pairs) == 0:
         return {}
-    pairs = np.array([f.facets for f in faces], dtype=np.int64)
     N = K.normals_np
     Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
     w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
