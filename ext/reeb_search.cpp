@@ -835,12 +835,157 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
 
 }  // namespace
 
+void register_reeb_edges(py::module_& m);
+
 void register_reeb_search(py::module_& m) {
+    register_reeb_edges(m);
     m.def("reeb_search", &reeb_search_py, py::arg("arrays"), py::arg("spectrum"), py::arg("rotation_cap"),
           py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("action_cap"), py::arg("seconds"),
           py::arg("max_orbits"),
           "Branch-and-bound search for combinatorial Reeb orbits on a flow graph built by "
           "viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py).");
+}
+
+}  // namespace viterbo
+
+// ---------------------------------------------------------------- flow-graph edges
+// The edge construction of flow_graph._edges_python, in C++ (same formulas, same order).
+namespace viterbo {
+namespace {
+
+py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const IArr& facets_, const Arr& c_,
+                             const Arr& M_, const Arr& P_, const Arr& psi_, const Arr& poly_,
+                             const IArr& poly_start_, const Arr& diam_) {
+    const double* N = N_.data();
+    const double* H = H_.data();
+    const double* R = R_.data();
+    const std::int64_t* ff = facets_.data();
+    const double* C = c_.data();
+    const double* M = M_.data();
+    const double* P = P_.data();
+    const double* PSI = psi_.data();
+    const double* PL = poly_.data();
+    const std::int64_t* PS = poly_start_.data();
+    const double* DIAM = diam_.data();
+    const int m = static_cast<int>(H_.size()), nF = static_cast<int>(diam_.size());
+    std::vector<std::int64_t> src, dst, fac, hp_start{0};
+    std::vector<double> eA, eb, alpha_v, beta_v, hpa, hpc, minf_v;
+    std::vector<char> thin_v;
+    double max_psi_error = 0.0;
+    {
+        py::gil_scoped_release release;
+        std::vector<std::vector<int>> exits(m);
+        for (int f = 0; f < nF; ++f) exits[ff[2 * f]].push_back(f);
+        for (int f1 = 0; f1 < nF; ++f1) {
+            const int E = static_cast<int>(ff[2 * f1 + 1]);
+            const auto& ex = exits[E];
+            const int k = static_cast<int>(ex.size());
+            if (k == 0) continue;
+            const double* c1 = C + 4 * f1;
+            const double* M1 = M + 8 * f1;
+            const double* RE = R + 4 * E;
+            Polygon2 poly1;
+            for (std::int64_t i = PS[f1]; i < PS[f1 + 1]; ++i) poly1.push_back({PL[2 * i], PL[2 * i + 1]});
+            std::vector<double> alphas(k), b0(k), b1(k);
+            for (int g = 0; g < k; ++g) {
+                const int G = static_cast<int>(ff[2 * ex[g] + 1]);
+                const double* NG = N + 4 * G;
+                double rate = 0, nc = 0, m0 = 0, m1 = 0;
+                for (int r = 0; r < 4; ++r) {
+                    rate += NG[r] * RE[r];
+                    nc += NG[r] * c1[r];
+                    m0 += NG[r] * M1[2 * r];
+                    m1 += NG[r] * M1[2 * r + 1];
+                }
+                alphas[g] = (H[G] - nc) / rate;
+                b0[g] = -m0 / rate;
+                b1[g] = -m1 / rate;
+            }
+            const double eps = 1e-14 * DIAM[f1];
+            for (int i2 = 0; i2 < k; ++i2) {
+                const int f2 = ex[i2];
+                const double alpha2 = alphas[i2], beta20 = b0[i2], beta21 = b1[i2];
+                Polygon2 dom = poly1;
+                std::vector<std::array<double, 3>> hps;
+                for (int g = 0; g < k; ++g) {
+                    if (g == i2) continue;
+                    const double a0 = beta20 - b0[g], a1 = beta21 - b1[g], cv = alphas[g] - alpha2;
+                    bool cuts = false;
+                    for (const auto& p : poly1)
+                        if (p[0] * a0 + p[1] * a1 - cv > 0.0) cuts = true;
+                    if (!cuts) continue;
+                    hps.push_back({a0, a1, cv});
+                    if (!dom.empty())
+                        dom = dedupe_vertices(clip_halfplane(dom, {a0, a1}, cv, CLIP_REL * DIAM[f1] * std::hypot(a0, a1)), eps);
+                }
+                if (dom.empty()) continue;
+                const double area = dom.size() >= 3 ? polygon_area(dom) : 0.0;
+                const double dd = bbox_diameter(dom);
+                const bool thin = dom.size() < 3 || area <= 0.5 * THIN_WIDTH * dd * DIAM[f1];
+                const double* P2 = P + 8 * f2;
+                const double* c2 = C + 4 * f2;
+                // A = P2 (M1 + RE beta2^T), b = P2 (c1 + alpha2 RE - c2).
+                double A[4], bv[2];
+                for (int i = 0; i < 2; ++i) {
+                    for (int j = 0; j < 2; ++j) {
+                        double s = 0;
+                        const double bj = j == 0 ? beta20 : beta21;
+                        for (int r = 0; r < 4; ++r) s += P2[4 * i + r] * (M1[2 * r + j] + RE[r] * bj);
+                        A[2 * i + j] = s;
+                    }
+                    double s = 0;
+                    for (int r = 0; r < 4; ++r) s += P2[4 * i + r] * (c1[r] + alpha2 * RE[r] - c2[r]);
+                    bv[i] = s;
+                }
+                for (int i = 0; i < 4; ++i) max_psi_error = std::max(max_psi_error, std::abs(A[i] - PSI[4 * f2 + i]));
+                double minf = kInf;
+                for (const auto& p : dom) minf = std::min(minf, alpha2 + beta20 * p[0] + beta21 * p[1]);
+                src.push_back(f1);
+                dst.push_back(f2);
+                fac.push_back(E);
+                eA.insert(eA.end(), A, A + 4);
+                eb.insert(eb.end(), bv, bv + 2);
+                alpha_v.push_back(alpha2);
+                beta_v.push_back(beta20);
+                beta_v.push_back(beta21);
+                for (const auto& h : hps) {
+                    hpa.push_back(h[0]);
+                    hpa.push_back(h[1]);
+                    hpc.push_back(h[2]);
+                }
+                hp_start.push_back(static_cast<std::int64_t>(hpc.size()));
+                minf_v.push_back(minf);
+                thin_v.push_back(thin);
+            }
+        }
+    }
+    auto arr = [](const std::vector<double>& v) { return py::array_t<double>(v.size(), v.data()); };
+    auto iarr = [](const std::vector<std::int64_t>& v) { return py::array_t<std::int64_t>(v.size(), v.data()); };
+    py::dict out;
+    out["edge_src"] = iarr(src);
+    out["edge_dst"] = iarr(dst);
+    out["edge_facet"] = iarr(fac);
+    out["edge_A"] = arr(eA);
+    out["edge_b"] = arr(eb);
+    out["edge_alpha"] = arr(alpha_v);
+    out["edge_beta"] = arr(beta_v);
+    out["edge_hp_start"] = iarr(hp_start);
+    out["hp_a"] = arr(hpa);
+    out["hp_c"] = arr(hpc);
+    out["edge_minf"] = arr(minf_v);
+    std::vector<std::int64_t> th(thin_v.begin(), thin_v.end());
+    out["edge_thin"] = iarr(th);
+    out["max_psi_error"] = max_psi_error;
+    return out;
+}
+
+}  // namespace
+
+void register_reeb_edges(py::module_& m) {
+    m.def("reeb_build_edges", &reeb_build_edges_py, py::arg("N"), py::arg("H"), py::arg("R"),
+          py::arg("face_facets"), py::arg("face_c"), py::arg("face_M"), py::arg("face_P"), py::arg("face_psi"),
+          py::arg("face_poly"), py::arg("face_poly_start"), py::arg("face_diam"),
+          "Edges of the Reeb flow graph (see viterbo.capacity.reeb.flow_graph).");
 }
 
 }  // namespace viterbo

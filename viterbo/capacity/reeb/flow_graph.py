@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._native_support import native_module
 from ...geometry.polytope import Polytope
 from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
@@ -194,13 +195,16 @@ def two_face_pairs(K: Polytope) -> tuple[np.ndarray, list[np.ndarray]]:
     return pairs, verts
 
 
-def build_flow_graph(K: Polytope) -> FlowGraph:
+def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGraph:
     """Build the flow graph of a symplectic 4D polytope (no Lagrangian 2-face).
 
     Parameters
     ----------
     K : Polytope
         In R^4, without Lagrangian 2-faces (check with ``why_not`` first).
+    implementation : {None, "python"}
+        "python" forces the pure-Python construction of the edges (the C++
+        ``reeb_build_edges`` is used otherwise, when compiled).
 
     Returns
     -------
@@ -260,38 +264,84 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
     face_cF = list(cF_all)
     face_facets_arr = np.ascontiguousarray(face_facets, dtype=np.int64).reshape(nF, 2)
 
+    face_c_arr = np.array(face_c).reshape(nF, 4)
+    face_M_arr = np.ascontiguousarray(np.array(face_M).reshape(nF, 4, 2))
+    face_P_arr = np.ascontiguousarray(np.array(face_P).reshape(nF, 2, 4))
+    face_psi_arr = np.ascontiguousarray(np.array(face_psi).reshape(nF, 2, 2))
+    face_diam_arr = np.array(face_diam, dtype=np.float64)
+    poly_arr = np.array(polys, dtype=np.float64).reshape(-1, 2)
+    poly_start_arr = np.array(poly_start, dtype=np.int64)
+    native = native_module() if implementation != "python" else None
+    if native is not None and hasattr(native, "reeb_build_edges"):
+        ed = native.reeb_build_edges(np.ascontiguousarray(N), np.ascontiguousarray(H), np.ascontiguousarray(R),
+                                     face_facets_arr, np.ascontiguousarray(face_c_arr),
+                                     face_M_arr.reshape(nF, 8), face_P_arr.reshape(nF, 8),
+                                     face_psi_arr.reshape(nF, 4), np.ascontiguousarray(poly_arr), poly_start_arr,
+                                     face_diam_arr)
+        ed = {k: np.asarray(v) for k, v in ed.items()}
+        nE = int(ed["edge_src"].shape[0])
+        ed["edge_A"] = ed["edge_A"].reshape(nE, 2, 2)
+        ed["edge_b"] = ed["edge_b"].reshape(nE, 2)
+        ed["edge_beta"] = ed["edge_beta"].reshape(nE, 2)
+        ed["hp_a"] = ed["hp_a"].reshape(-1, 2)
+        ed["edge_thin"] = ed["edge_thin"].astype(bool)
+        max_psi_error = float(ed.pop("max_psi_error"))
+    else:
+        ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys,
+                                          poly_start, face_diam, m)
+    return FlowGraph(
+        N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
+        face_pairs=face_pairs, face_facets=face_facets_arr,
+        face_c=face_c_arr, face_M=face_M_arr, face_P=face_P_arr,
+        face_poly=poly_arr, face_poly_start=poly_start_arr,
+        face_diam=face_diam_arr, face_psi=face_psi_arr,
+        face_cF=np.array(face_cF), face_symplecticity=np.array(face_sym),
+        max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()), **ed,
+    )
+
+
+def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys, poly_start, face_diam, m):
+    """Edges of the flow graph (pure Python; ext/reeb_search.cpp has the same as reeb_build_edges)."""
+    nF = face_facets_arr.shape[0]
     # Exits of each facet E: faces with E_from = E.
     exits: dict[int, list[int]] = {e: [] for e in range(m)}
     for f in range(nF):
         exits[int(face_facets_arr[f, 0])].append(f)
 
+    exits_arr = {e: np.array(v, dtype=np.int64) for e, v in exits.items()}
+    poly_arr = np.array(polys, dtype=np.float64).reshape(-1, 2)
     edges = []
     max_psi_error = 0.0
     for f1 in range(nF):
         E = int(face_facets_arr[f1, 1])
+        ex = exits_arr[E]
+        if ex.size == 0:
+            continue
         c1, M1 = face_c[f1], face_M[f1]
         RE = R[E]
-        poly1 = [tuple(p) for p in polys[poly_start[f1]:poly_start[f1 + 1]]]
-        ab = {}
-        for g in exits[E]:
-            G = int(face_facets_arr[g, 1])
-            rate = float(N[G] @ RE)
-            ab[g] = ((H[G] - float(N[G] @ c1)) / rate, -(M1.T @ N[G]) / rate)
-        for f2 in exits[E]:
-            alpha2, beta2 = ab[f2]
+        lo, hi = poly_start[f1], poly_start[f1 + 1]
+        poly1 = polys[lo:hi]
+        P1 = poly_arr[lo:hi]
+        NG = N[face_facets_arr[ex, 1]]  # the facets G entered through each exit
+        rates = NG @ RE
+        alphas = (H[face_facets_arr[ex, 1]] - NG @ c1) / rates
+        betas = -(NG @ M1) / rates[:, None]
+        eps = 1e-14 * face_diam[f1]
+        for i2, f2 in enumerate(ex):
+            f2 = int(f2)
+            alpha2, beta2 = float(alphas[i2]), betas[i2]
+            a_vecs = beta2[None, :] - betas
+            cvals = alphas - alpha2
+            # Keep only the half-planes that cut the face (the rest are redundant there).
+            cuts = ((P1 @ a_vecs.T - cvals[None, :]) > 0.0).any(axis=0)
+            cuts[i2] = False
             hps = []
             dom = list(poly1)
-            eps = 1e-14 * face_diam[f1]
-            for g in exits[E]:
-                if g == f2:
-                    continue
-                alpha_g, beta_g = ab[g]
-                a_vec = beta2 - beta_g
-                cval = alpha_g - alpha2
-                # Keep only the half-planes that cut the face (the rest are redundant there).
-                if any(a_vec[0] * p[0] + a_vec[1] * p[1] - cval > 0.0 for p in poly1):
-                    hps.append((float(a_vec[0]), float(a_vec[1]), float(cval)))
-                    dom = clip_convex(dom, float(a_vec[0]), float(a_vec[1]), float(cval), eps, face_diam[f1]) if dom else dom
+            for g in np.flatnonzero(cuts):
+                hp = (float(a_vecs[g, 0]), float(a_vecs[g, 1]), float(cvals[g]))
+                hps.append(hp)
+                if dom:
+                    dom = clip_convex(dom, hp[0], hp[1], hp[2], eps, face_diam[f1])
             if len(dom) == 0:
                 continue
             area = polygon_area(dom) if len(dom) >= 3 else 0.0
@@ -312,15 +362,7 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
             hp_a.append((a0, a1))
             hp_c.append(cval)
         hp_start.append(len(hp_c))
-    return FlowGraph(
-        N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
-        face_pairs=face_pairs, face_facets=face_facets_arr,
-        face_c=np.array(face_c).reshape(nF, 4), face_M=np.array(face_M).reshape(nF, 4, 2),
-        face_P=np.array(face_P).reshape(nF, 2, 4),
-        face_poly=np.array(polys, dtype=np.float64).reshape(-1, 2),
-        face_poly_start=np.array(poly_start, dtype=np.int64),
-        face_diam=np.array(face_diam), face_psi=np.array(face_psi).reshape(nF, 2, 2),
-        face_cF=np.array(face_cF), face_symplecticity=np.array(face_sym),
+    out = dict(
         edge_src=np.array([e[0] for e in edges], dtype=np.int64),
         edge_dst=np.array([e[1] for e in edges], dtype=np.int64),
         edge_facet=np.array([e[2] for e in edges], dtype=np.int64),
@@ -333,5 +375,5 @@ def build_flow_graph(K: Polytope) -> FlowGraph:
         hp_c=np.array(hp_c, dtype=np.float64),
         edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
         edge_thin=np.array([e[9] for e in edges], dtype=bool),
-        max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()),
     )
+    return out, max_psi_error
