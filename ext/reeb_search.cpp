@@ -556,7 +556,7 @@ public:
             std::array<double, 2> z{0.0, 0.0};
             const double c1 = G.face_cF[f1];
             Bits used(words, 0);
-            if (cfg.use_memo) memo_check(f1, root, I, z, z, 0.0, 0, c1, used);
+            if (memo_active()) memo_check(f1, root, I, z, z, 0.0, 0, c1, used);
             path.assign(1, f1);
             expand(root, I, z, z, 0.0, 0, c1, used);
             if (timed_out) break;
@@ -573,6 +573,9 @@ public:
 
 private:
     bool has_deadline() const { return cfg.seconds >= 0; }
+    // The memo is consulted by the spectrum search only: under facet-once no state can dominate
+    // another (see SearchConfig.memo_active in search_reference.py).
+    bool memo_active() const { return cfg.use_memo && cfg.spectrum; }
 
     bool action_pruned(double bound) const {
         if (cfg.spectrum) return bound > spectrum_cap * (1.0 + ACTION_TIE);
@@ -769,7 +772,7 @@ private:
                 close_cycle(c.D, c.A, c.b, c.a, c.d, c.code);
                 if (!cfg.spectrum) continue;
             }
-            if (cfg.use_memo && memo_check(c.dst, c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used)) continue;
+            if (memo_active() && memo_check(c.dst, c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used)) continue;
             path.push_back(c.dst);
             expand(c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used);
             path.pop_back();

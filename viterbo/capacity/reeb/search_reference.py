@@ -64,6 +64,11 @@ class SearchConfig:
         self.rotation_cap = float(rotation_cap)
         self.use_cF_budgets = bool(use_cF_budgets)
         self.use_memo = bool(use_memo)
+        # Under facet-once no face is visited twice on a path, and two different paths to a face
+        # have disjoint open domains (the flow is deterministic), so no state can dominate
+        # another: the memo could only cost time.  It is consulted by the spectrum search,
+        # where a loop with identity return map (the 24-cell's 12-cycles) revisits a state.
+        self.memo_active = self.use_memo and spectrum
         self.action_cap = float(action_cap)
         self.deadline = deadline
         self.max_orbits = max_orbits
@@ -356,7 +361,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                     close_cycle(path, D2, A2, b2, a2, d2, code2, bound)
                     if not cfg.spectrum:
                         continue
-                if cfg.use_memo and memo_check(dst, D2, A2, b2, a2, d2, code2, csum2, used2):
+                if cfg.memo_active and memo_check(dst, D2, A2, b2, a2, d2, code2, csum2, used2):
                     continue
                 path.append(dst)
                 expand(path, D2, A2, b2, a2, d2, code2, csum2, used2)
@@ -365,7 +370,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
         I2 = np.eye(2)
         z2 = np.zeros(2)
         c1 = float(G.face_cF[f1])
-        if cfg.use_memo:
+        if cfg.memo_active:
             memo_check(f1, root_poly, I2, z2, z2, 0.0, 0, c1, 0)
         expand([f1], root_poly, I2, z2, z2.copy(), 0.0, 0, c1, 0)
         if out.timed_out:
