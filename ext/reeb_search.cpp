@@ -510,7 +510,7 @@ bool is_canonical_rotation(const std::vector<int>& s) {
 
 struct Config {
     bool spectrum = false, use_cF = true, use_memo = true;
-    double cap = 2.0, action_cap = kInf, seconds = -1;
+    double cap = 2.0, action_cap = kInf, seconds = -1, incumbent = kInf;
     long long max_orbits = -1;
 };
 
@@ -533,6 +533,7 @@ public:
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(cfg.seconds));
         spectrum_cap = cfg.action_cap;
+        incumbent = cfg.incumbent * (1.0 + 2 * ACTION_TIE);
         ball_bound = kPi * G.inradius * G.inradius * (1.0 - 1e-6);
         words = (G.m + 63) / 64;
     }
@@ -805,7 +806,8 @@ py::dict candidate_dict(const Candidate& c) {
 }
 
 py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_cap, bool use_cF_budgets,
-                        bool use_memo, double action_cap, double seconds, long long max_orbits) {
+                        bool use_memo, double action_cap, double seconds, long long max_orbits,
+                        double incumbent) {
     Graph G = graph_from_dict(arrays);
     Config cfg;
     cfg.spectrum = spectrum;
@@ -815,6 +817,7 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
     cfg.action_cap = action_cap;
     cfg.seconds = seconds;
     cfg.max_orbits = max_orbits;
+    cfg.incumbent = incumbent;
     Search search(G, cfg);
     {
         py::gil_scoped_release release;
@@ -844,7 +847,7 @@ void register_reeb_search(py::module_& m) {
     register_reeb_edges(m);
     m.def("reeb_search", &reeb_search_py, py::arg("arrays"), py::arg("spectrum"), py::arg("rotation_cap"),
           py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("action_cap"), py::arg("seconds"),
-          py::arg("max_orbits"),
+          py::arg("max_orbits"), py::arg("incumbent") = kInf,
           "Branch-and-bound search for combinatorial Reeb orbits on a flow graph built by "
           "viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py).");
 }

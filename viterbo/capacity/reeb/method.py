@@ -103,7 +103,8 @@ def _run_native(native, G: FlowGraph, cfg: SearchConfig, budget: Budget | None) 
     raw = native.reeb_search(_native_arrays(G), spectrum=cfg.spectrum, rotation_cap=cfg.rotation_cap,
                              use_cF_budgets=cfg.use_cF_budgets, use_memo=cfg.use_memo,
                              action_cap=cfg.action_cap, seconds=seconds,
-                             max_orbits=-1 if cfg.max_orbits is None else int(cfg.max_orbits))
+                             max_orbits=-1 if cfg.max_orbits is None else int(cfg.max_orbits),
+                             incumbent=cfg.incumbent)
     out = SearchOutcome()
     out.stats.update({k: int(v) for k, v in raw["stats"].items()})
     out.min_rejected_estimate = float(raw["min_rejected_estimate"])

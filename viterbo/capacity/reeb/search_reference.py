@@ -58,7 +58,7 @@ class SearchConfig:
 
     def __init__(self, *, spectrum: bool = False, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                  use_memo: bool = True, action_cap: float = math.inf, deadline: float | None = None,
-                 max_orbits: int | None = None):
+                 max_orbits: int | None = None, incumbent: float = math.inf):
         self.spectrum = spectrum
         self.facet_once = not spectrum
         self.rotation_cap = float(rotation_cap)
@@ -72,6 +72,7 @@ class SearchConfig:
         self.action_cap = float(action_cap)
         self.deadline = deadline
         self.max_orbits = max_orbits
+        self.incumbent = float(incumbent)  # an action known to be attained (prunes from the start)
 
 
 class Candidate:
@@ -181,7 +182,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
     nF = G.n_faces
     cap = cfg.rotation_cap
     spectrum_cap = [cfg.action_cap]
-    incumbent = [math.inf]
+    incumbent = [cfg.incumbent * (1.0 + 2 * ACTION_TIE)]
     edge_w = np.maximum(G.edge_minf, 0.0)
     zero_e = np.zeros(G.n_edges)
     face_w = G.face_cF
