@@ -42,6 +42,7 @@ constexpr double MEMO_TOL = 1e-9;
 constexpr double MEMO_MARGIN = 1e-12;
 constexpr double ACTION_TIE = 1e-12;
 constexpr double BUDGET_SLACK = 1e-12;
+constexpr std::size_t MAX_DEPTH = 600;  // search_reference.MAX_DEPTH
 constexpr int STATUS_OK = 0, STATUS_BOUNDARY = 1, STATUS_OUTSIDE = 2;
 
 struct Mat2 {
@@ -560,7 +561,7 @@ public:
             if (memo_active()) memo_check(f1, root, I, z, z, 0.0, 0, c1, used);
             path.assign(1, f1);
             expand(root, I, z, z, 0.0, 0, c1, used);
-            if (timed_out) break;
+            if (timed_out || depth_exceeded) break;
         }
     }
 
@@ -569,7 +570,7 @@ public:
     std::array<long long, N_COUNTERS> counters;
     std::vector<Candidate> orbits;
     Candidate best;
-    bool have_best = false, timed_out = false;
+    bool have_best = false, timed_out = false, depth_exceeded = false;
     double min_rejected_estimate = kInf, min_thin_bound = kInf;
 
 private:
@@ -690,7 +691,11 @@ private:
         ++tick;
         if (has_deadline() && (tick & 1023) == 0 && std::chrono::steady_clock::now() > deadline)
             timed_out = true;
-        if (timed_out) return;
+        if (timed_out || depth_exceeded) return;
+        if (path.size() > MAX_DEPTH) {
+            depth_exceeded = true;
+            return;
+        }
         ++counters[NODES];
         const int node = path.back();
         std::vector<Child> children;
@@ -764,7 +769,7 @@ private:
             return x.bound < y.bound || (x.bound == y.bound && x.e < y.e);
         });
         for (const Child& c : children) {
-            if (timed_out) return;
+            if (timed_out || depth_exceeded) return;
             if (action_pruned(c.bound)) {
                 ++counters[P_ACTION];
                 continue;
@@ -836,6 +841,7 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
     out["min_rejected_estimate"] = search.min_rejected_estimate;
     out["min_thin_bound"] = search.min_thin_bound;
     out["timed_out"] = search.timed_out;
+    out["depth_exceeded"] = search.depth_exceeded;
     return out;
 }
 

@@ -27,7 +27,7 @@ from .._registry import get_method, methods, register
 from ..result import CapacityResult
 from .flow_graph import FlowGraph, build_flow_graph, two_face_pairs
 from .orbit_fit import STATUS_OK
-from .search_reference import Candidate, SearchConfig, SearchOutcome, run_reference_search
+from .search_reference import MAX_DEPTH, Candidate, SearchConfig, SearchOutcome, run_reference_search
 
 __all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "NEAR_LAGRANGIAN_TOL",
            "auto_fallback"]
@@ -110,6 +110,7 @@ def _run_native(native, G: FlowGraph, cfg: SearchConfig, budget: Budget | None) 
     out.min_rejected_estimate = float(raw["min_rejected_estimate"])
     out.min_thin_bound = float(raw["min_thin_bound"])
     out.timed_out = bool(raw["timed_out"])
+    out.depth_exceeded = bool(raw["depth_exceeded"])
     cands = []
     for o in raw["orbits"]:
         cands.append(Candidate(tuple(int(f) for f in o["faces"]), np.asarray(o["x"]).reshape(-1, 4),
@@ -141,6 +142,10 @@ def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
         if budget is not None and budget.deadline is not None:
             cfg.deadline = budget.deadline
         out = run_reference_search(G, cfg)
+    if out.depth_exceeded:
+        raise MethodNotApplicableError(
+            f"reeb: a search path grew beyond {MAX_DEPTH} 2-faces (tiny c_F constants: nearly Lagrangian "
+            'faces); lower rotation_cap or max_action, or use method="haim_kislev".')
     if out.timed_out:
         what = f"{out.stats['nodes_expanded']} nodes expanded"
         if budget is not None:

@@ -51,6 +51,10 @@ MEMO_MARGIN = 1e-12
 ACTION_TIE = 1e-12
 #: Budget slack: prune only when the c_F sum exceeds the cap by this much.
 BUDGET_SLACK = 1e-12
+#: Longest path the search follows; a longer one (possible only without facet-once, with
+#: tiny c_F, i.e. nearly Lagrangian faces) aborts the run with an error instead of
+#: silently dropping orbits.
+MAX_DEPTH = 600
 
 
 class SearchConfig:
@@ -100,6 +104,7 @@ class SearchOutcome:
         self.min_rejected_estimate = math.inf  # smallest action estimate of a numerically rejected cycle
         self.min_thin_bound = math.inf  # smallest action bound of a domain thinned to a segment
         self.timed_out = False
+        self.depth_exceeded = False
 
 
 def return_bounds(G: FlowGraph, start: int, weights_edge: np.ndarray, weights_node: np.ndarray) -> np.ndarray:
@@ -291,7 +296,10 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
             tick[0] += 1
             if cfg.deadline is not None and (tick[0] & 1023) == 0 and time.monotonic() > cfg.deadline:
                 out.timed_out = True
-            if out.timed_out:
+            if out.timed_out or out.depth_exceeded:
+                return
+            if len(path) > MAX_DEPTH:
+                out.depth_exceeded = True
                 return
             st["nodes_expanded"] += 1
             node = path[-1]
@@ -353,7 +361,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                 children.append((bound, e, dst, D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), closing))
             children.sort(key=lambda c: (c[0], c[1]))
             for (bound, e, dst, D2, A2, b2, a2, d2, code2, csum2, used2, closing) in children:
-                if out.timed_out:
+                if out.timed_out or out.depth_exceeded:
                     return
                 if action_pruned(bound):
                     st["pruned_action"] += 1
@@ -374,6 +382,6 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
         if cfg.memo_active:
             memo_check(f1, root_poly, I2, z2, z2, 0.0, 0, c1, 0)
         expand([f1], root_poly, I2, z2, z2.copy(), 0.0, 0, c1, 0)
-        if out.timed_out:
+        if out.timed_out or out.depth_exceeded:
             break
     return out
