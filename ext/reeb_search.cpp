@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <queue>
 #include <string>
 #include <vector>
@@ -552,14 +551,14 @@ public:
             if (cfg.use_cF) g_cf = return_bounds(G, f1, zero_e, G.face_cF);
             diam1 = G.face_diam[f1];
             eps = 1e-14 * diam1;
-            memo.clear();
             Polygon2 root = G.face_polygon(f1);
             Mat2 I;
             std::array<double, 2> z{0.0, 0.0};
             const double c1 = G.face_cF[f1];
             Bits used(words, 0);
-            if (memo_active()) memo_check(f1, root, I, z, z, 0.0, 0, c1, used);
             path.assign(1, f1);
+            states.clear();
+            if (cfg.use_memo) states.push_back(MemoEntry{I, z, z, 0.0, c1, root, 0, used});
             expand(root, I, z, z, 0.0, 0, c1, used);
             if (timed_out || depth_exceeded) break;
         }
@@ -575,9 +574,7 @@ public:
 
 private:
     bool has_deadline() const { return cfg.seconds >= 0; }
-    // The memo is consulted by the spectrum search only: under facet-once no state can dominate
-    // another (see SearchConfig.memo_active in search_reference.py).
-    bool memo_active() const { return cfg.use_memo && cfg.spectrum; }
+
 
     bool action_pruned(double bound) const {
         if (cfg.spectrum) return bound > spectrum_cap * (1.0 + ACTION_TIE);
@@ -643,46 +640,36 @@ private:
         }
     }
 
+    // Dominance check against the ancestors at the same face: the only earlier states that can
+    // dominate (search_reference.SearchConfig); states[i] belongs to path[i].
     bool memo_check(int face, const Polygon2& D, const Mat2& A, const std::array<double, 2>& b,
                     const std::array<double, 2>& a, double d, int code, double csum, const Bits& used) {
         const double amax =
             std::max({1.0, std::abs(A.a00), std::abs(A.a01), std::abs(A.a10), std::abs(A.a11)});
-        if (amax > 1e8) return false;
-        const double q = 1.0 / MEMO_TOL, dm = G.face_diam[face];
-        const std::array<long long, 7> key{face,
-                                           (long long)std::nearbyint(A.a00 * q),
-                                           (long long)std::nearbyint(A.a01 * q),
-                                           (long long)std::nearbyint(A.a10 * q),
-                                           (long long)std::nearbyint(A.a11 * q),
-                                           (long long)std::nearbyint(b[0] / dm * q),
-                                           (long long)std::nearbyint(b[1] / dm * q)};
-        auto it = memo.find(key);
-        if (it != memo.end()) {
+        const double dm = G.face_diam[face];
+        for (std::size_t idx = 0; idx < path.size(); ++idx) {
+            if (path[idx] != face) continue;
+            const MemoEntry& en = states[idx];
+            ++counters[MEMO_SIZE];
+            const double da = std::max({std::abs(en.A.a00 - A.a00), std::abs(en.A.a01 - A.a01),
+                                        std::abs(en.A.a10 - A.a10), std::abs(en.A.a11 - A.a11)});
+            if (da > MEMO_TOL * amax) continue;
+            if (std::max(std::abs(en.b[0] - b[0]), std::abs(en.b[1] - b[1])) > MEMO_TOL * dm) continue;
             ++counters[MEMO_HITS];
-            for (const MemoEntry& en : it->second) {
-                const double da = std::max({std::abs(en.A.a00 - A.a00), std::abs(en.A.a01 - A.a01),
-                                            std::abs(en.A.a10 - A.a10), std::abs(en.A.a11 - A.a11)});
-                if (da > MEMO_TOL * amax) continue;
-                if (std::max(std::abs(en.b[0] - b[0]), std::abs(en.b[1] - b[1])) > MEMO_TOL * dm) continue;
-                if (en.code > code || en.csum > csum + BUDGET_SLACK || !subset(en.used, used)) continue;
-                if (!inside_with_margin(en.D, D, MEMO_MARGIN * diam1)) continue;
-                const double fs = std::max(1.0, std::abs(d));
-                bool dominated = true;
-                for (const auto& v : D)
-                    if (!(en.a[0] * v[0] + en.a[1] * v[1] + en.d <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs)) {
-                        dominated = false;
-                        break;
-                    }
-                if (dominated) {
-                    ++counters[P_MEMO];
-                    return true;
+            if (en.code > code || en.csum > csum + BUDGET_SLACK || !subset(en.used, used)) continue;
+            if (!inside_with_margin(en.D, D, MEMO_MARGIN * diam1)) continue;
+            const double fs = std::max(1.0, std::abs(d));
+            bool dominated = true;
+            for (const auto& v : D)
+                if (!(en.a[0] * v[0] + en.a[1] * v[1] + en.d <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs)) {
+                    dominated = false;
+                    break;
                 }
+            if (dominated) {
+                ++counters[P_MEMO];
+                return true;
             }
-        } else {
-            it = memo.emplace(key, std::vector<MemoEntry>{}).first;
         }
-        it->second.push_back(MemoEntry{A, b, a, d, csum, D, code, used});
-        ++counters[MEMO_SIZE];
         return false;
     }
 
@@ -778,9 +765,11 @@ private:
                 close_cycle(c.D, c.A, c.b, c.a, c.d, c.code);
                 if (!cfg.spectrum) continue;
             }
-            if (memo_active() && memo_check(c.dst, c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used)) continue;
+            if (cfg.use_memo && memo_check(c.dst, c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used)) continue;
             path.push_back(c.dst);
+            if (cfg.use_memo) states.push_back(MemoEntry{c.A, c.b, c.a, c.d, c.csum, c.D, c.code, c.used});
             expand(c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used);
+            if (cfg.use_memo) states.pop_back();
             path.pop_back();
         }
     }
@@ -790,7 +779,7 @@ private:
     double diam1 = 1, eps = 0, incumbent = kInf, spectrum_cap = kInf, ball_bound = 0;
     std::vector<double> h_act, g_cf;
     std::vector<int> path;
-    std::map<std::array<long long, 7>, std::vector<MemoEntry>> memo;
+    std::vector<MemoEntry> states;  // the ancestors' states (the memo), parallel to path
     std::priority_queue<double> top_actions;
     std::chrono::steady_clock::time_point deadline;
 };

@@ -196,10 +196,11 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     use_memo : bool
         Dominance memo (exact up to rounding: equal maps up to 1e-9, domain
         containment and pointwise smaller action checked on vertices with a
-        1e-12 relative margin).  Under facet-once no face is visited twice on
-        a path and distinct paths to a face have disjoint open domains, so no
-        state can dominate another: this search never consults the memo
-        (``memo_size`` stays 0); :func:`viterbo.spectrum` does.
+        1e-12 relative margin).  Distinct paths to a face that are not
+        prefixes of one another have disjoint open domains, so only an
+        ancestor at the same face can dominate: the memo is consulted when a
+        path returns to a face.  Under facet-once that never happens (so
+        ``memo_size`` stays 0 here); in :func:`viterbo.spectrum` it does.
     implementation : {None, "cpp", "python"}
         Force the C++ kernel or the pure-Python reference (parity tests).
 

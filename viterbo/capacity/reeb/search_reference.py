@@ -20,7 +20,7 @@ Search, per start 2-face F_1 (in index order), depth first:
 * surviving children are visited in order of their action lower bound
   (ties by edge index); before a child is expanded the action bound is
   re-checked against the (possibly improved) incumbent, and then the
-  dominance memo;
+  dominance memo (against the ancestors at the same face, see SearchConfig);
 * a child back at F_1 closes a cycle: its fixed point is solved, the orbit is
   rebuilt in R^4 as one linear system and validated, and the recomputed
   action is what counts.
@@ -43,7 +43,9 @@ __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search",
 
 #: Memo: maps are "equal" when entries agree to MEMO_TOL (A relative to max(1, |A|),
 #: b relative to the current face's diameter); containment and the action
-#: inequality are checked on the vertices with a margin of MEMO_MARGIN.
+#: inequality are checked on the vertices with a margin of MEMO_MARGIN (relative to
+#: the start face's diameter and to max(1, |d|)).  The later state must also have a
+#: lift code, c_F sum and facet set no smaller than the earlier one's.
 MEMO_TOL = 1e-9
 MEMO_MARGIN = 1e-12
 #: A branch whose action lower bound is within this relative amount of the
@@ -68,11 +70,12 @@ class SearchConfig:
         self.rotation_cap = float(rotation_cap)
         self.use_cF_budgets = bool(use_cF_budgets)
         self.use_memo = bool(use_memo)
-        # Under facet-once no face is visited twice on a path, and two different paths to a face
-        # have disjoint open domains (the flow is deterministic), so no state can dominate
-        # another: the memo could only cost time.  It is consulted by the spectrum search,
-        # where a loop with identity return map (the 24-cell's 12-cycles) revisits a state.
-        self.memo_active = self.use_memo and spectrum
+        # Dominance memo.  Two paths from F_1 to the same face that are not prefixes of one
+        # another have disjoint open domains (the flow is deterministic off the 1-skeleton), so
+        # an earlier state can dominate a later one (domain containing it) only if it is an
+        # ancestor on the current path: the memo is the stack of ancestor states, consulted
+        # when a path returns to a face it visited before.  Under facet-once that never
+        # happens; in the spectrum search it does (e.g. the 24-cell's 12-cycles, A_p = I).
         self.action_cap = float(action_cap)
         self.deadline = deadline
         self.max_orbits = max_orbits
@@ -213,7 +216,6 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
         g_cf = return_bounds(G, f1, zero_e, face_w) if cfg.use_cF_budgets else None
         diam1 = float(G.face_diam[f1])
         eps = 1e-14 * diam1
-        memo: dict = {}
         root_poly = G.face_polygon(f1)
 
         def close_cycle(path, D, A, b, a, d, code, est_min):
@@ -260,36 +262,31 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                 incumbent[0] = action
                 out.best = cand
 
-        def memo_check(face, D, A, b, a, d, code, csum, used) -> bool:
-            """True when an earlier state dominates this one (prune); else store it."""
+        def memo_check(path, face, D, A, b, a, d, code, csum, used) -> bool:
+            """True when an earlier state at the same face dominates this one (prune).
+
+            The only earlier states that can dominate are the ancestors on the current
+            path (see SearchConfig), so those are the memo: states[i] belongs to path[i].
+            """
             amax = max(1.0, float(np.abs(A).max()))
-            if amax > 1e8:
-                return False
-            q = 1.0 / MEMO_TOL
             dm = float(G.face_diam[face])
-            key = (face, round(A[0, 0] * q), round(A[0, 1] * q), round(A[1, 0] * q), round(A[1, 1] * q),
-                   round(b[0] / dm * q), round(b[1] / dm * q))
-            entries = memo.get(key)
-            if entries is not None:
+            for idx in range(len(path)):
+                if path[idx] != face:
+                    continue
+                A2, b2, D2, a2, d2, code2, csum2, used2 = states[idx]
+                st["memo_size"] += 1
+                if float(np.abs(A2 - A).max()) > MEMO_TOL * amax or float(np.abs(b2 - b).max()) > MEMO_TOL * dm:
+                    continue
                 st["memo_hits"] += 1
-                for (A2, b2, D2, a2, d2, code2, csum2, used2) in entries:
-                    if float(np.abs(A2 - A).max()) > MEMO_TOL * amax:
-                        continue
-                    if float(np.abs(b2 - b).max()) > MEMO_TOL * dm:
-                        continue
-                    if code2 > code or csum2 > csum + BUDGET_SLACK or (used2 & ~used):
-                        continue
-                    if not _inside_with_margin(D2, D, MEMO_MARGIN * diam1):
-                        continue
-                    fs = max(1.0, abs(d))
-                    if all(a2[0] * v[0] + a2[1] * v[1] + d2 <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs
-                           for v in D):
-                        st["pruned_memo"] += 1
-                        return True
-            else:
-                entries = memo[key] = []
-            entries.append((A.copy(), b.copy(), D, a.copy(), d, code, csum, used))
-            st["memo_size"] += 1
+                if code2 > code or csum2 > csum + BUDGET_SLACK or (used2 & ~used):
+                    continue
+                if not _inside_with_margin(D2, D, MEMO_MARGIN * diam1):
+                    continue
+                fs = max(1.0, abs(d))
+                if all(a2[0] * v[0] + a2[1] * v[1] + d2 <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs
+                       for v in D):
+                    st["pruned_memo"] += 1
+                    return True
             return False
 
         def expand(path, D, A, b, a, d, code, csum, used):
@@ -370,17 +367,18 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                     close_cycle(path, D2, A2, b2, a2, d2, code2, bound)
                     if not cfg.spectrum:
                         continue
-                if cfg.memo_active and memo_check(dst, D2, A2, b2, a2, d2, code2, csum2, used2):
+                if cfg.use_memo and memo_check(path, dst, D2, A2, b2, a2, d2, code2, csum2, used2):
                     continue
                 path.append(dst)
+                states.append((A2, b2, D2, a2, d2, code2, csum2, used2))
                 expand(path, D2, A2, b2, a2, d2, code2, csum2, used2)
+                states.pop()
                 path.pop()
 
         I2 = np.eye(2)
         z2 = np.zeros(2)
         c1 = float(G.face_cF[f1])
-        if cfg.memo_active:
-            memo_check(f1, root_poly, I2, z2, z2, 0.0, 0, c1, 0)
+        states = [(I2, z2, root_poly, z2, 0.0, 0, c1, 0)]
         expand([f1], root_poly, I2, z2, z2.copy(), 0.0, 0, c1, 0)
         if out.timed_out or out.depth_exceeded:
             break
