@@ -32,6 +32,9 @@ from .search_reference import MAX_DEPTH, Candidate, SearchConfig, SearchOutcome,
 __all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "NEAR_LAGRANGIAN_TOL",
            "auto_fallback"]
 
+#: The certification pass looks for orbits with action below (1 - CHECK_MARGIN) * value.
+CHECK_MARGIN = 1e-9
+
 #: 2-faces with |omega(n_a, n_b)| / sin(angle) below this are beyond float64 for the
 #: search (reeb-dynamics-4d.md §6 item 11): "reeb" declines and points to Haim-Kislev.
 NEAR_LAGRANGIAN_TOL = 1e-4
@@ -208,7 +211,11 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     -------
     CapacityResult
         ``certified=False`` with ``reason`` when a Type 2 orbit or a
-        numerically rejected cycle could undercut the value.
+        numerically rejected cycle could undercut the value.  The search
+        runs twice: with facet-once (HK Thm 1.5; fast, finds the value), then
+        without it, capped at the value found (``stats["certification_nodes"]``),
+        so that the value never rests on combining facet-once with rho <= 2,
+        which is not proved (CH Rem 1.19).
 
     Raises
     ------
@@ -239,12 +246,29 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             "reeb: the search found no admissible closed orbit (rotation <= "
             f"{rotation_cap}); this contradicts CH Cor 1.15 for a symplectic polytope, so the input is "
             'probably degenerate. Use method="haim_kislev".')
+    # Certification pass: the facet-once restriction combined with rho <= cap is not proved
+    # (reeb-dynamics-4d.md §5.2), so search again without it, with the value found as the
+    # action cap: any Type 1 orbit with rho <= cap and smaller action would show up here.
+    check_cfg = SearchConfig(spectrum=True, rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets,
+                             use_memo=use_memo, action_cap=float(best.action) * (1.0 - CHECK_MARGIN))
+    _, check = run_search(K, check_cfg, budget, implementation)
+    missed = min(check.orbits, key=lambda c: c.action, default=None)
+    if missed is not None and missed.action < best.action:
+        best = missed
+    out.min_rejected_estimate = min(out.min_rejected_estimate, check.min_rejected_estimate)
+    out.min_thin_bound = min(out.min_thin_bound, check.min_thin_bound)
+    out.stats["rotation_impossible"] += check.stats["rotation_impossible"]
     value = float(best.action)
     reasons = certification(G, out, best, value)
+    if missed is not None:
+        reasons.append("the search without facet-once found a shorter orbit than the facet-once search "
+                       "(CH Rem 1.19 combined with rho <= 2 failed here); the shorter one is reported")
     facets = [int(G.face_facets[f, 1]) for f in best.faces]
     orbit = orbit_from_numpy(K, best.x + G.centre, facets)
     stats = dict(out.stats)
-    stats.update({"two_faces": G.n_faces, "facets": G.n_facets, "graph_edges": G.n_edges,
+    stats.update({"certification_nodes": check.stats["nodes_expanded"],
+                  "certification_cycles_closed": check.stats["cycles_closed"],
+                  "two_faces": G.n_faces, "facets": G.n_facets, "graph_edges": G.n_edges,
                   "rotation": best.rho, "segments": len(best.faces), "degenerate": bool(best.degenerate),
                   "implementation": "python" if (implementation == "python" or native_module() is None
                                                  or not hasattr(native_module(), "reeb_search")) else "cpp",
