@@ -126,7 +126,8 @@ def test_spectrum_notebook_in_browser(served_notebook, record_property):
             page.locator('marimo-table[data-label*="counters"]').wait_for(state="attached", timeout=RERUN_S * 1000)
             capacity_output = page.locator(".output-area").filter(has_text="capacity c_EHZ").first
             capacity_output.get_by_text("verified", exact=True).wait_for(timeout=RERUN_S * 1000)
-            assert capacity_output.locator(".vega-embed canvas, .vega-embed svg").count() >= 1  # witness charts
+            capacity_output.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(  # witness charts
+                timeout=RERUN_S * 1000)
 
             # The action spectrum chart (viterbo.spectrum lands with "reeb"; until then the notebook says so).
             if hasattr(vb, "spectrum"):
