@@ -199,7 +199,7 @@ def _(alt, mo, nbs, result):
 
 
 @app.cell
-def _(K, TimeBudgetExceededError, levers, max_action, mo, nbs, time_budget, vb):
+def _(K, MethodNotApplicableError, TimeBudgetExceededError, levers, max_action, mo, nbs, time_budget, vb):
     # The action spectrum (needs "reeb", i.e. a 4D polytope without Lagrangian 2-faces).
     _reeb = {row["method"]: row for row in nbs.method_table(K)}.get("reeb")
     mo.stop(_reeb is None or not hasattr(vb, "spectrum"),
@@ -216,6 +216,8 @@ def _(K, TimeBudgetExceededError, levers, max_action, mo, nbs, time_budget, vb):
                                  time_budget=float(time_budget.value))
     except TimeBudgetExceededError as _exc:
         mo.stop(True, mo.callout(mo.md(f"**Spectrum out of time.** {_exc}"), kind="warn"))
+    except MethodNotApplicableError as _exc:
+        mo.stop(True, mo.callout(mo.md(f"**No spectrum.** {_exc}"), kind="warn"))
     return (orbits,)
 
 
