@@ -337,7 +337,8 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     Returns
     -------
     CapacityResult
-        ``stats``: ``types`` (combinatorial types), ``lp_solved``, ``bounces``, ``kernel``.
+        ``stats``: ``types`` (combinatorial types), ``lp_solved``, ``bounces``, ``bounce_points``
+        (q_1..q_k in formula order), ``type`` (edges of K), ``kernel``.
 
     Raises
     ------
@@ -365,7 +366,7 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
             keep.append(q)
     Q = np.array(keep)
     orbit = billiard_witness(K, Kq, Tp, Q)
-    stats.update({"bounces": int(Q.shape[0]), "type": list(best_type),
+    stats.update({"bounces": int(Q.shape[0]), "type": list(best_type), "bounce_points": Q.tolist(),
                   "seconds": time.perf_counter() - start})
     return CapacityResult(value=value, method="billiard", orbit=orbit, stats=stats, polytope=K,
                           params={})
