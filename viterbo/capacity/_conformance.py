@@ -101,7 +101,7 @@ def _rejected_pool() -> list[Polytope]:
     """Polytopes of different kinds; a method must reject at least one of them with a message."""
     return [families.regular_polygon(4), families.cross_polytope(), families.simplex(),
             families.lagrangian_product(families.regular_polygon(5), families.regular_polygon(3)),
-            families.cube(6)]
+            families.cube(6), families.random_halfspaces(30, 4, seed=5)]
 
 
 def _budget_pool() -> list[Polytope]:
