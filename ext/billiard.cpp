@@ -228,7 +228,7 @@ py::tuple billiard_minimum_py(const Array& K, const Array& T, const std::vector<
             TypeSolution s = solve_type(KV, W, types[n]);
             if (!s.ok) { failed = true; best_index = static_cast<long>(n); break; }
             ++solved;
-            if (s.value < best - 1e-13 * std::max(1.0, std::abs(s.value))) {
+            if (s.value < best - 1e-13 * std::abs(s.value)) {
                 best = s.value;
                 best_q = s.q;
                 best_index = static_cast<long>(n);

@@ -267,3 +267,18 @@ def test_cli_pentagon_counterexample(capsys):
     assert "capacity        3.44095480118" in out
     assert "systolic ratio  1.0472135955" in out
     assert "method          billiard" in out
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("t", [1e-6, 1e6])
+def test_extreme_scales_and_far_translations(t):
+    """Tolerances are relative: tiny, huge and far-away products give t^2 c and a verified witness."""
+    for seed in range(6):
+        K = _product(seed, 4 + seed % 3, 3 + seed % 4)
+        base = vb.capacity(K, method="billiard").value
+        scaled = vb.capacity(K.scale(t), method="billiard")
+        assert scaled.value == pytest.approx(t * t * base, rel=1e-11)
+        assert scaled.verify()
+        far = vb.capacity(K.translate([300.0, -200.0, 150.0, 400.0]), method="billiard")
+        assert far.value == pytest.approx(base, rel=1e-10)
+        assert far.verify()

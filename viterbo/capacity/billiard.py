@@ -149,40 +149,56 @@ def _solve_type_reference(Kq: ConvexPolygon, Tp: ConvexPolygon, edges: tuple[int
     return Q
 
 
+def _normalised(P: ConvexPolygon) -> tuple[ConvexPolygon, np.ndarray, float]:
+    """P moved to its vertex centroid and scaled to size 1: (P', centre, size) with P = centre + size P'.
+
+    The LPs are solved on normalised factors: their tolerances (HiGHS, and the simplex of the
+    native kernel) are absolute, so a product of size 1e-6 or 1e6 must not reach them as such.
+    """
+    centre = P.vertices.mean(axis=0)
+    size = P.scale()
+    return (ConvexPolygon((P.vertices - centre) / size, P.normals, (P.offsets - P.normals @ centre) / size,
+                          P.facets), centre, size)
+
+
 def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None = None,
                      native: bool = True) -> tuple[float, np.ndarray, tuple[int, ...], dict]:
     """Minimise the T-length over all types; return (value, points, type, stats).
 
     ``points`` are the bounce points q_1..q_k in the order of the formula
     (length sum_i h_T(q_{i+1} - q_i)).  ``native=False`` forces the pure-Python
-    reference (one HiGHS LP per type).
+    reference (one HiGHS LP per type).  Both solve on normalised factors: K' = (K - c_K) / s_K,
+    T' = (T - c_T) / s_T; then c(K x T) = s_K s_T c(K' x T') (translating T changes each h_T(d)
+    by <c_T, d>, which sums to 0 around a closed polygon).
     """
     types = billiard_types(Kq)
     mod = native_module() if native else None
     if mod is not None and not hasattr(mod, "billiard_minimum"):
         mod = None
     stats: dict = {"types": len(types), "lp_solved": 0, "kernel": "native" if mod is not None else "python"}
+    Kn, cK, sK = _normalised(Kq)
+    Tn, _, sT = _normalised(Tp)
     if mod is not None:
         deadline = -1.0 if budget is None else budget.remaining_or_negative()
-        value, Q, index, solved, timed_out = mod.billiard_minimum(
-            np.ascontiguousarray(Kq.vertices), np.ascontiguousarray(Tp.vertices),
+        _, Qn, index, solved, timed_out = mod.billiard_minimum(
+            np.ascontiguousarray(Kn.vertices), np.ascontiguousarray(Tn.vertices),
             [list(t) for t in types], deadline)
         stats["lp_solved"] = int(solved)
         if timed_out:
             raise budget.exceeded(f"{solved} of {len(types)} types solved")
-        Q = np.asarray(Q, dtype=np.float64)
+        Qn = np.asarray(Qn, dtype=np.float64)
         best_type = types[int(index)]
-        return polygon_length(Tp, Q), Q, best_type, stats
-    best_value, best_Q, best_type = np.inf, None, None
-    for n_done, edges in enumerate(types):
-        if budget is not None:
-            budget.check(f"{n_done} of {len(types)} billiard types solved")
-        Q = _solve_type_reference(Kq, Tp, edges)
-        stats["lp_solved"] += 1
-        value = polygon_length(Tp, Q)
-        if value < best_value - 1e-13 * max(1.0, abs(value)):
-            best_value, best_Q, best_type = value, Q, edges
-    return best_value, best_Q, best_type, stats
+    else:
+        best_value, Qn, best_type = np.inf, None, None
+        for n_done, edges in enumerate(types):
+            if budget is not None:
+                budget.check(f"{n_done} of {len(types)} billiard types solved")
+            Q = _solve_type_reference(Kn, Tn, edges)
+            stats["lp_solved"] += 1
+            value = polygon_length(Tn, Q)
+            if value < best_value - 1e-13 * abs(value):
+                best_value, Qn, best_type = value, Q, edges
+    return sK * sT * polygon_length(Tn, Qn), cK + sK * Qn, best_type, stats
 
 
 # ---------------------------------------------------------------------------------------------- witness
@@ -254,7 +270,7 @@ def _path(start: np.ndarray, end: np.ndarray, dirs: list[np.ndarray], ids: list[
     raise VerificationError("billiard witness: no staircase between the Reeb directions stays in the polygon")
 
 
-def _support_points(Kq: ConvexPolygon, Tp: ConvexPolygon, R: np.ndarray, tol: float) -> np.ndarray:
+def _support_points(Kq: ConvexPolygon, Tp: ConvexPolygon, R: np.ndarray, tol_q: float, tol_p: float) -> np.ndarray:
     """Points p_i on the boundary of T for the motion chords r_i -> r_{i+1}.
 
     p_i maximises <p, r_i - r_{i+1}> over T, and each jump p_{i+1} - p_i lies in the
@@ -263,9 +279,10 @@ def _support_points(Kq: ConvexPolygon, Tp: ConvexPolygon, R: np.ndarray, tol: fl
     k = R.shape[0]
     M = np.roll(R, -1, axis=0) - R
     W = Tp.vertices
-    supp = [np.flatnonzero(W @ -M[i] >= Tp.support(-M[i]) - tol * max(1.0, np.linalg.norm(M[i])))
-            for i in range(k)]
-    cone = [np.flatnonzero(np.abs(Kq.normals @ R[(i + 1) % k] - Kq.offsets) <= tol) for i in range(k)]
+    size = Tp.scale()
+    # tolerances relative to the size of each polygon (tol_p per unit of chord length)
+    supp = [np.flatnonzero(W @ -M[i] >= Tp.support(-M[i]) - tol_p * np.linalg.norm(M[i])) for i in range(k)]
+    cone = [np.flatnonzero(np.abs(Kq.normals @ R[(i + 1) % k] - Kq.offsets) <= tol_q) for i in range(k)]
     nw = sum(len(s) for s in supp)
     na = sum(len(c) for c in cone)
     woff = np.cumsum([0] + [len(s) for s in supp])
@@ -278,9 +295,9 @@ def _support_points(Kq: ConvexPolygon, Tp: ConvexPolygon, R: np.ndarray, tol: fl
     for i in range(k):
         j = (i + 1) % k
         r = k + 2 * i
-        # p_j - p_i - sum_e alpha_e nu_e = 0
-        A_eq[r:r + 2, woff[j]:woff[j + 1]] += W[supp[j]].T
-        A_eq[r:r + 2, woff[i]:woff[i + 1]] -= W[supp[i]].T
+        # (p_j - p_i) / size(T) - sum_e alpha_e nu_e = 0: scaled, since HiGHS' tolerances are absolute
+        A_eq[r:r + 2, woff[j]:woff[j + 1]] += W[supp[j]].T / size
+        A_eq[r:r + 2, woff[i]:woff[i + 1]] -= W[supp[i]].T / size
         A_eq[r:r + 2, aoff[i]:aoff[i + 1]] -= Kq.normals[cone[i]].T
     res = linprog(np.zeros(nw + na), A_eq=A_eq, b_eq=b_eq, bounds=[(0, None)] * (nw + na), method="highs-ds")
     if res.status != 0:
@@ -298,9 +315,9 @@ def billiard_witness(K: Polytope, Kq: ConvexPolygon, Tp: ConvexPolygon, Q: np.nd
     """
     R = Q[::-1].copy()
     k = R.shape[0]
-    tol_q = 1e-10 * max(1.0, Kq.scale())
-    tol_p = 1e-10 * max(1.0, Tp.scale())
-    P = _support_points(Kq, Tp, R, tol_q)
+    tol_q = 1e-10 * Kq.scale()
+    tol_p = 1e-10 * Tp.scale()
+    P = _support_points(Kq, Tp, R, tol_q, tol_p)
     points: list[np.ndarray] = []
     facets: list[int] = []
     for i in range(k):
@@ -362,7 +379,7 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     # Drop repeated points (a vertex shared by two edges of a 3-type): a 2-bounce orbit.
     keep = [Q[0]]
     for q in Q[1:]:
-        if min(np.linalg.norm(q - x) for x in keep) > 1e-12 * max(1.0, Kq.scale()):
+        if min(np.linalg.norm(q - x) for x in keep) > 1e-12 * Kq.scale():
             keep.append(q)
     Q = np.array(keep)
     orbit = billiard_witness(K, Kq, Tp, Q)
