@@ -282,3 +282,15 @@ def test_extreme_scales_and_far_translations(t):
         far = vb.capacity(K.translate([300.0, -200.0, 150.0, 400.0]), method="billiard")
         assert far.value == pytest.approx(base, rel=1e-10)
         assert far.verify()
+
+
+@pytest.mark.smoke
+def test_pentagon_billiard_agrees_with_haim_kislev():
+    from viterbo.capacity._registry import methods
+
+    if "haim_kislev" not in {s.name for s in methods()}:
+        pytest.skip("method haim_kislev is not registered yet")
+    K = families.pentagon_counterexample()
+    hk = vb.capacity(K, method="haim_kislev")
+    assert hk.verify()
+    assert vb.capacity(K, method="billiard").value == pytest.approx(hk.value, rel=1e-10)
