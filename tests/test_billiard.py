@@ -294,3 +294,16 @@ def test_pentagon_billiard_agrees_with_haim_kislev():
     hk = vb.capacity(K, method="haim_kislev")
     assert hk.verify()
     assert vb.capacity(K, method="billiard").value == pytest.approx(hk.value, rel=1e-10)
+
+
+@pytest.mark.deep
+def test_witness_verifies_on_a_wide_sweep():
+    """Random 3- to 20-gons, regular polygons with parallel edges, extreme scales: every witness verifies."""
+    rng = np.random.default_rng(2024)
+    cases = [families.lagrangian_product(random_polygon(rng, int(a)), random_polygon(rng, int(b)))
+             for a, b in rng.integers(3, 21, size=(150, 2))]
+    cases += [families.lagrangian_product(families.regular_polygon(n), families.regular_polygon(m, angle=angle))
+              for n in (4, 6, 8, 12, 16) for m in (3, 4, 6, 8) for angle in (0.0, 0.37)]
+    cases += [K.scale(t) for K in cases[:30] for t in (1e-6, 1e6)]
+    for K in cases:
+        assert vb.capacity(K, method="billiard").verify()
