@@ -7,6 +7,7 @@ namespace py = pybind11;
 namespace viterbo {
 void register_polygon(py::module_& m);
 void register_billiard(py::module_& m);
+void register_reeb_search(py::module_& m);
 }
 
 #define VITERBO_STRINGIFY(x) #x
@@ -16,5 +17,6 @@ PYBIND11_MODULE(_native, m) {
     m.doc() = "Compiled kernels of viterbo (polygon clipping, capacity searches).";
     viterbo::register_polygon(m);
     viterbo::register_billiard(m);
+    viterbo::register_reeb_search(m);
     m.attr("__version__") = VITERBO_MACRO_STRINGIFY(VITERBO_VERSION_INFO);
 }
