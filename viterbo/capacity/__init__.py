@@ -14,6 +14,7 @@ from ..errors import DimensionError, MethodNotApplicableError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget, default_timeout
 from . import area  # noqa: F401  (registers the method)
+from . import haim_kislev  # noqa: F401  (registers the method)
 from ._registry import MethodSpec, get_method, methods
 from .result import CapacityResult, Orbit
 
