@@ -133,8 +133,7 @@ class SearchOutcome:
 
 
 def _consider(out: SearchOutcome, W, order, rows_all, rhs, h_all, budget) -> None:
-    out.subsets_examined += 1
-    if budget is not None and out.subsets_examined % 512 == 0:
+    if budget is not None and out.kkt_solves % 256 == 0:
         budget.check(f"{out.subsets_examined} ordered subsets examined")
     order = tuple(order)
     out.kkt_solves += 1
@@ -157,6 +156,8 @@ def search_general(N: np.ndarray, H: np.ndarray, *, swap_rule: bool = False, bud
     out = SearchOutcome()
 
     def extend(prefix: list[int], used: set[int]) -> None:
+        if len(prefix) >= 2:
+            out.subsets_examined += 1
         if len(prefix) >= 2 and (not swap_rule or W[prefix[0], prefix[-1]] >= -SWAP_TOL):
             _consider(out, W, prefix, rows, rhs, H, budget)
         for e in range(prefix[0] + 1, m):
@@ -194,6 +195,8 @@ def search_symmetric(R: np.ndarray, h: np.ndarray, *, swap_rule: bool = False, b
 
     def extend(prefix: list[int], used: set[int]) -> None:
         first_neg = prefix[0] ^ 1
+        if len(prefix) >= 2:
+            out.subsets_examined += 1
         if len(prefix) >= 2 and (not swap_rule or W[first_neg, prefix[-1]] >= -SWAP_TOL):
             _consider(out, W, prefix, rows, rhs, hh, budget)
         for r in range(prefix[0] // 2 + 1, mp):
