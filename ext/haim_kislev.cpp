@@ -12,6 +12,18 @@
 //  * singular reduced KKT systems skipped: a minimal-support maximiser has a regular one;
 //  * swap rule: at a maximiser omega(g_next, g_prev) >= 0 for every adjacent pair, cyclically;
 //    a prefix violating it has no admissible completion ("pruned_swap");
+//  * commutation rule: if omega(g_a, g_b) = 0, swapping adjacent a, b changes neither Q nor the
+//    constraints; among the orders that differ by such swaps (after the fixed first element) the
+//    lexicographically smallest one has no adjacent commuting pair (a, b) with b < a, so orders
+//    containing one are dropped ("pruned_commute");
+//  * inertia rule: at a minimal maximiser the reduced Hessian Z^T A_S Z (Z a basis of the null space
+//    of the r_S independent constraint rows) is negative definite, so A_S has at least k - r_S
+//    negative eigenvalues: #{eigenvalues >= 0 of A_S} <= r_S <= R (R = 2n+1, or 1 in mode 1).
+//    A_P of a prefix is a principal submatrix of A_S, and by Cauchy interlacing
+//    #{eig >= 0}(A_P) <= #{eig >= 0}(A_S); so a prefix with more than R eigenvalues > tol has no
+//    admissible completion and is dropped with its subtree ("pruned_inertia").  Eigenvalues are
+//    counted by Householder tridiagonalisation and a Sturm count at +tol (backward stable), and
+//    only clearly positive ones count, so the test errs on the side of not pruning;
 //  * closure (mode 0): orders starting with f only use facets >= f; facets that carry no weight in
 //    any closure relation b >= 0 supported on {f, ..., m-1} are dropped (mask computed in Python by
 //    LPs, "pruned_closure");
@@ -53,13 +65,15 @@ struct Counters {
     long long pruned_closure = 0;
     long long pruned_reach = 0;
     long long pruned_bound = 0;
+    long long pruned_commute = 0;
+    long long pruned_inertia = 0;
 };
 
 class Search {
   public:
     Search(const double* G, const double* h, int M, int d, int mode, const std::uint8_t* usable,
-           bool has_usable, double deadline_s, bool swap_rule)
-        : M_(M), d_(d), mode_(mode), swap_(swap_rule), usable_(usable), has_usable_(has_usable) {
+           bool has_usable, double deadline_s, bool swap_rule, bool commute_rule, bool inertia_rule)
+        : M_(M), d_(d), mode_(mode), swap_(swap_rule), commute_(commute_rule), inertia_(inertia_rule), usable_(usable), has_usable_(has_usable) {
         g_.assign(G, G + static_cast<std::size_t>(M) * d);
         h_.assign(h, h + M);
         const int n = d / 2;
@@ -190,11 +204,83 @@ class Search {
             timed_out_ = true;
     }
 
+    // Number of eigenvalues of the prefix's A (k x k) above tol * |A|_F.
+    int positive_eigenvalues() {
+        const int k = static_cast<int>(order_.size());
+        double* a = eig_;
+        double fro = 0.0;
+        for (int i = 0; i < k; ++i)
+            for (int j = 0; j < k; ++j) {
+                const double v = i == j ? 0.0
+                                        : 0.5 * (i > j ? W_[order_[i] * M_ + order_[j]] : W_[order_[j] * M_ + order_[i]]);
+                a[i * k + j] = v;
+                fro += v * v;
+            }
+        fro = std::sqrt(fro);
+        if (fro == 0.0) return 0;
+        // Householder reduction to tridiagonal form (symmetric, no eigenvectors).
+        double diag[kMaxElements], off[kMaxElements], v[kMaxElements], p[kMaxElements];
+        for (int col = 0; col + 2 < k; ++col) {
+            double alpha = 0.0;
+            for (int i = col + 1; i < k; ++i) alpha += a[i * k + col] * a[i * k + col];
+            alpha = std::sqrt(alpha);
+            if (alpha == 0.0) continue;
+            if (a[(col + 1) * k + col] > 0) alpha = -alpha;
+            // v = x - alpha e1 over rows col+1..k-1
+            double vnorm2 = 0.0;
+            for (int i = col + 1; i < k; ++i) {
+                v[i] = a[i * k + col] - (i == col + 1 ? alpha : 0.0);
+                vnorm2 += v[i] * v[i];
+            }
+            if (vnorm2 == 0.0) continue;
+            // A <- H A H with H = I - 2 v v^T / |v|^2, on the trailing block rows/cols col..k-1
+            const double beta = 2.0 / vnorm2;
+            for (int i = col; i < k; ++i) {
+                double s = 0.0;
+                for (int j = col + 1; j < k; ++j) s += a[i * k + j] * v[j];
+                p[i] = beta * s;
+            }
+            double vp = 0.0;
+            for (int j = col + 1; j < k; ++j) vp += v[j] * p[j];
+            const double K2 = 0.5 * beta * vp;
+            // w = p - K2 v (v zero at index col)
+            for (int i = col; i < k; ++i) {
+                const double vi = i > col ? v[i] : 0.0;
+                const double wi = p[i] - K2 * vi;
+                p[i] = wi;
+            }
+            for (int i = col; i < k; ++i) {
+                const double vi = i > col ? v[i] : 0.0;
+                for (int j = col; j < k; ++j) {
+                    const double vj = j > col ? v[j] : 0.0;
+                    a[i * k + j] -= vi * p[j] + p[i] * vj;
+                }
+            }
+        }
+        for (int i = 0; i < k; ++i) diag[i] = a[i * k + i];
+        for (int i = 0; i + 1 < k; ++i) off[i] = a[(i + 1) * k + i];
+        // Sturm count of eigenvalues < x = tol; zero pivots count as "< x" (conservative).
+        const double x = 1e-9 * fro;
+        int below = 0;
+        double q = diag[0] - x;
+        if (q <= 0) ++below;
+        for (int i = 1; i < k; ++i) {
+            const double prev = q == 0.0 ? -1e-300 : q;
+            q = diag[i] - x - off[i - 1] * off[i - 1] / prev;
+            if (q <= 0) ++below;
+        }
+        return k - below;
+    }
+
     void dfs(std::uint64_t cand) {
         tick();
         if (timed_out_) return;
         const int k = static_cast<int>(order_.size());
         const int last = order_.back();
+        if (inertia_ && k > rdim_ && positive_eigenvalues() > rdim_) {
+            ++c_.pruned_inertia;
+            return;
+        }
         const std::uint64_t avail = available(cand);
         if (k >= 2) {
             ++c_.subsets_examined;
@@ -220,6 +306,10 @@ class Search {
                 ++c_.pruned_swap;
                 continue;
             }
+            if (commute_ && k >= 2 && e < last && std::fabs(W_[last * M_ + e]) <= kSwapTol) {
+                ++c_.pruned_commute;
+                continue;
+            }
             push(e);
             dfs(cand);
             pop();
@@ -231,17 +321,19 @@ class Search {
     void evaluate() {
         const int k = static_cast<int>(order_.size());
         // rhs projected on the basis; rhs outside the span means no b satisfies the constraints.
-        double g[kMaxElements];
-        double rn = 0.0, pn = 0.0;
-        for (int t = 0; t < rdim_; ++t) rn += rhs_[t] * rhs_[t];
+        // (The residual vector is formed explicitly: |rhs|^2 - |proj|^2 loses all precision.)
+        double g[kMaxElements], resid[kMaxElements];
+        double rn = 0.0, pres = 0.0;
+        for (int t = 0; t < rdim_; ++t) rn += rhs_[t] * rhs_[t], resid[t] = rhs_[t];
         for (int j = 0; j < nb_; ++j) {
             const double* q = &basis_[static_cast<std::size_t>(j) * rdim_];
             double s = 0.0;
             for (int t = 0; t < rdim_; ++t) s += q[t] * rhs_[t];
             g[j] = s;
-            pn += s * s;
+            for (int t = 0; t < rdim_; ++t) resid[t] -= s * q[t];
         }
-        if (rn - pn > kResTol * kResTol * std::max(1.0, rn)) return;
+        for (int t = 0; t < rdim_; ++t) pres += resid[t] * resid[t];
+        if (pres > kResTol * kResTol * std::max(1.0, rn)) return;
         const int n = k + nb_;
         double* a = kkt_;  // row-major n x (n + 1), last column the right-hand side
         const int ld = n + 1;
@@ -313,7 +405,7 @@ class Search {
     }
 
     int M_, d_, mode_;
-    bool swap_;
+    bool swap_, commute_, inertia_;
     const std::uint8_t* usable_;
     bool has_usable_;
     std::vector<double> g_, h_, W_, rows_, rhs_, basis_, coef_, tmp_;
@@ -322,6 +414,7 @@ class Search {
     int rdim_ = 0, nb_ = 0, first_ = 0, target_ = 0;
     std::uint64_t candidates_ = 0, closers_ = 0, used_groups_ = 0;
     double kkt_[(2 * kMaxElements) * (2 * kMaxElements + 1)];
+    double eig_[kMaxElements * kMaxElements];
     bool has_deadline_ = false;
     std::chrono::steady_clock::time_point deadline_;
     long long ticks_ = 0;
@@ -331,7 +424,7 @@ using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 
 py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask& usable, double deadline_s,
-                            bool swap_rule) {
+                            bool swap_rule, bool commute_rule, bool inertia_rule) {
     if (G.ndim() != 2 || G.shape(1) % 2 != 0)
         throw std::invalid_argument("haim_kislev_search: G must have shape (M, 2n)");
     const int M = static_cast<int>(G.shape(0));
@@ -345,7 +438,7 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
     if (has_usable && (usable.ndim() != 2 || usable.shape(0) != M || usable.shape(1) != M))
         throw std::invalid_argument("haim_kislev_search: usable must have shape (M, M) or be empty");
     auto search = std::make_unique<Search>(G.data(), h.data(), M, d, mode, has_usable ? usable.data() : nullptr,
-                                           has_usable, deadline_s, swap_rule);
+                                           has_usable, deadline_s, swap_rule, commute_rule, inertia_rule);
     {
         py::gil_scoped_release release;
         search->run();
@@ -361,6 +454,8 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
     out["pruned_closure"] = search->c_.pruned_closure;
     out["pruned_reach"] = search->c_.pruned_reach;
     out["pruned_bound"] = search->c_.pruned_bound;
+    out["pruned_commute"] = search->c_.pruned_commute;
+    out["pruned_inertia"] = search->c_.pruned_inertia;
     return out;
 }
 
@@ -368,7 +463,8 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
 
 void register_haim_kislev(py::module_& m) {
     m.def("haim_kislev_search", &haim_kislev_search, py::arg("G"), py::arg("h"), py::arg("mode"),
-          py::arg("usable"), py::arg("deadline_s"), py::arg("swap_rule") = true,
+          py::arg("usable"), py::arg("deadline_s"), py::arg("swap_rule") = true, py::arg("commute_rule") = true,
+          py::arg("inertia_rule") = true,
           "Depth-first Haim-Kislev search over ordered subsets; see viterbo.capacity.haim_kislev.");
 }
 

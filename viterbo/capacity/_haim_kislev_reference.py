@@ -47,6 +47,14 @@ omega(g_next, g_prev) >= 0 for every adjacent pair, including (by rotation) the
 closing pair (last, first) -- for the symmetric variant the closing pair is
 (last, -first).  The minimal maximiser above satisfies it, so orders violating it
 can be dropped, and a prefix that violates it has no admissible completion.
+
+Commutation rule (optional, ``commute_rule=True``).  If omega(g_a, g_b) = 0 (a
+Lagrangian pair; common in products and symmetric bodies), swapping adjacent a, b
+changes neither Q nor the constraints.  Among the orders obtained from one
+another by such swaps (positions after the fixed first element) the
+lexicographically smallest has no adjacent commuting pair (a, b) with b < a --
+otherwise swapping them would give a smaller word -- and it is again a minimal
+maximiser.  So orders containing such a pair after the first position are dropped.
 """
 
 from __future__ import annotations
@@ -129,6 +137,7 @@ class SearchOutcome:
     subsets_examined: int = 0
     kkt_solves: int = 0
     pruned_swap: int = 0
+    pruned_commute: int = 0
     candidates: list = field(default_factory=list)  # (value, order, b), best first after the search
 
 
@@ -146,7 +155,8 @@ def _consider(out: SearchOutcome, W, order, rows_all, rhs, h_all, budget) -> Non
         out.value, out.order, out.b = value, order, b
 
 
-def search_general(N: np.ndarray, H: np.ndarray, *, swap_rule: bool = False, budget=None) -> SearchOutcome:
+def search_general(N: np.ndarray, H: np.ndarray, *, swap_rule: bool = False, commute_rule: bool = False,
+                   budget=None) -> SearchOutcome:
     """Max of Q over ordered subsets (first element smallest) with closure; general variant."""
     m = N.shape[0]
     W = omega_matrix(N)
@@ -166,6 +176,9 @@ def search_general(N: np.ndarray, H: np.ndarray, *, swap_rule: bool = False, bud
             if swap_rule and W[e, prefix[-1]] < -SWAP_TOL:
                 out.pruned_swap += 1
                 continue
+            if commute_rule and len(prefix) >= 2 and e < prefix[-1] and abs(W[prefix[-1], e]) <= SWAP_TOL:
+                out.pruned_commute += 1
+                continue
             prefix.append(e)
             used.add(e)
             extend(prefix, used)
@@ -178,7 +191,8 @@ def search_general(N: np.ndarray, H: np.ndarray, *, swap_rule: bool = False, bud
     return out
 
 
-def search_symmetric(R: np.ndarray, h: np.ndarray, *, swap_rule: bool = False, budget=None) -> SearchOutcome:
+def search_symmetric(R: np.ndarray, h: np.ndarray, *, swap_rule: bool = False, commute_rule: bool = False,
+                     budget=None) -> SearchOutcome:
     """Symmetric variant over representatives R (one normal per antipodal pair).
 
     Elements are signed representatives e = 2 r + (sign < 0); the order is a
@@ -205,6 +219,9 @@ def search_symmetric(R: np.ndarray, h: np.ndarray, *, swap_rule: bool = False, b
             for e in (2 * r, 2 * r + 1):
                 if swap_rule and W[e, prefix[-1]] < -SWAP_TOL:
                     out.pruned_swap += 1
+                    continue
+                if commute_rule and len(prefix) >= 2 and e < prefix[-1] and abs(W[prefix[-1], e]) <= SWAP_TOL:
+                    out.pruned_commute += 1
                     continue
                 prefix.append(e)
                 used.add(r)

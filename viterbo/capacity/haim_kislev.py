@@ -150,21 +150,34 @@ def _usable_for_closure(N: np.ndarray) -> np.ndarray:
     return usable
 
 
-def _run_native(native, G, h, mode, usable, budget, swap_rule):
+def _run_native(native, G, h, mode, usable, budget, rules):
+    budget.check("before the search")
+    t0 = time.perf_counter()
     raw = native.haim_kislev_search(np.ascontiguousarray(G, dtype=np.float64),
                                     np.ascontiguousarray(h, dtype=np.float64), int(mode),
                                     np.ascontiguousarray(usable, dtype=np.uint8),
-                                    float(budget.remaining_or_negative()), bool(swap_rule))
+                                    float(budget.remaining_or_negative()), *rules)
+    raw["search_seconds"] = time.perf_counter() - t0
     if raw["timed_out"]:
         raise budget.exceeded(f"{raw['subsets_examined']} ordered subsets examined")
     return raw
+
+
+_COUNTERS = ("subsets_examined", "kkt_solves", "pruned_swap", "pruned_commute", "pruned_inertia",
+             "pruned_closure", "pruned_reach", "pruned_bound")
+
+
+def _reference_counters(out: ref.SearchOutcome, seconds: float) -> dict:
+    return {"subsets_examined": out.subsets_examined, "kkt_solves": out.kkt_solves,
+            "pruned_swap": out.pruned_swap, "pruned_commute": out.pruned_commute, "search_seconds": seconds}
 
 
 @register("haim_kislev", why_not=_why_not, auto_rank=50,
           summary="any 2n, exact: Haim-Kislev formula, branch and bound over facet orders (m <= 16)",
           levers=())
 def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None = None,
-                         variant: str = "auto", swap_rule: bool = True) -> CapacityResult:
+                         variant: str = "auto", swap_rule: bool = True,
+                         commute_rule: bool = True, inertia_rule: bool = True) -> CapacityResult:
     """c_EHZ(K) by the Haim-Kislev formula, with a witness closed characteristic.
 
     Parameters
@@ -183,6 +196,12 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     swap_rule : bool
         Drop orders with omega(n_next, n_prev) < 0 for an adjacent pair (exact;
         see :mod:`viterbo.capacity._haim_kislev_reference`).  Off = plain enumeration.
+    commute_rule : bool
+        Keep one order per class of orders that differ by swapping adjacent
+        facets with omega = 0 (exact; same module).
+    inertia_rule : bool
+        Compiled search only: drop prefixes whose quadratic form has more than
+        2n+1 (symmetric: 1) positive eigenvalues (exact; see ``ext/haim_kislev.cpp``).
 
     Returns
     -------
@@ -221,6 +240,7 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     if variant == "symmetric" and pairs is None:
         raise ValueError("haim_kislev: variant='symmetric' needs a centrally symmetric K (K = -K about its centroid).")
     stats: dict = {"facets": K.n_facets, "native": native is not None}
+    rules = (bool(swap_rule), bool(commute_rule), bool(inertia_rule))
     if pairs is not None:
         reps, partners, centre = pairs
         R = K.normals_np[reps]
@@ -230,12 +250,12 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         signed_facet = np.empty(2 * len(reps), dtype=int)
         signed_facet[0::2], signed_facet[1::2] = reps, partners
         if native is not None:
-            raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, swap_rule)
+            raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, rules)
             Q_half, order, b_half = raw["value"], list(raw["order"]), np.asarray(raw["b"])
         else:
-            out = ref.search_symmetric(R, h, swap_rule=swap_rule, budget=budget)
-            raw = {"subsets_examined": out.subsets_examined, "kkt_solves": out.kkt_solves,
-                   "pruned_swap": out.pruned_swap}
+            t0 = time.perf_counter()
+            out = ref.search_symmetric(R, h, swap_rule=swap_rule, commute_rule=commute_rule, budget=budget)
+            raw = _reference_counters(out, time.perf_counter() - t0)
             Q_half, order, b_half = out.value, list(out.order), out.b
         if not Q_half > 0:
             raise VerificationError("haim_kislev: no admissible order found (symmetric variant); this is a bug.")
@@ -249,12 +269,12 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         N, H, _ = centred_halfspaces(K)
         if native is not None:
             usable = _usable_for_closure(N)
-            raw = _run_native(native, N, H, 0, usable, budget, swap_rule)
+            raw = _run_native(native, N, H, 0, usable, budget, rules)
             Q, order, b = raw["value"], list(raw["order"]), np.asarray(raw["b"])
         else:
-            out = ref.search_general(N, H, swap_rule=swap_rule, budget=budget)
-            raw = {"subsets_examined": out.subsets_examined, "kkt_solves": out.kkt_solves,
-                   "pruned_swap": out.pruned_swap}
+            t0 = time.perf_counter()
+            out = ref.search_general(N, H, swap_rule=swap_rule, commute_rule=commute_rule, budget=budget)
+            raw = _reference_counters(out, time.perf_counter() - t0)
             Q, order, b = out.value, list(out.order), out.b
         if not Q > 0:
             raise VerificationError("haim_kislev: no admissible order found (general variant); this is a bug.")
@@ -262,8 +282,10 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         stats["variant"] = "general"
     value = 1.0 / (2.0 * Q)
     orbit = _witness(K, facets_sigma, b_full, Q)
-    for key in ("subsets_examined", "kkt_solves", "pruned_swap", "pruned_closure", "pruned_reach", "pruned_bound"):
+    for key in _COUNTERS:
         stats[key] = int(raw.get(key, 0))
+    stats["search_seconds"] = float(raw["search_seconds"])
     stats["seconds"] = time.perf_counter() - start
     return CapacityResult(value=value, method="haim_kislev", orbit=orbit, stats=stats, polytope=K,
-                          params={"use_native": use_native, "variant": variant, "swap_rule": swap_rule})
+                          params={"use_native": use_native, "variant": variant, "swap_rule": swap_rule,
+                                  "commute_rule": commute_rule, "inertia_rule": inertia_rule})
