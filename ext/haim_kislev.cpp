@@ -16,14 +16,14 @@
 //    constraints; among the orders that differ by such swaps (after the fixed first element) the
 //    lexicographically smallest one has no adjacent commuting pair (a, b) with b < a, so orders
 //    containing one are dropped ("pruned_commute");
-//  * inertia rule: at a minimal maximiser the reduced Hessian Z^T A_S Z (Z a basis of the null space
-//    of the r_S independent constraint rows) is negative definite, so A_S has at least k - r_S
-//    negative eigenvalues: #{eigenvalues >= 0 of A_S} <= r_S <= R (R = 2n+1, or 1 in mode 1).
-//    A_P of a prefix is a principal submatrix of A_S, and by Cauchy interlacing
-//    #{eig >= 0}(A_P) <= #{eig >= 0}(A_S); so a prefix with more than R eigenvalues > tol has no
-//    admissible completion and is dropped with its subtree ("pruned_inertia").  Eigenvalues are
-//    counted by Householder tridiagonalisation and a Sturm count at +tol (backward stable), and
-//    only clearly positive ones count, so the test errs on the side of not pruning;
+//  * inertia rule: at a minimal maximiser S the reduced Hessian Z_S^T A_S Z_S (Z_S a basis of the
+//    null space of S's constraint rows) is negative definite (second-order condition at a local
+//    maximum; non-singular by minimality).  For a prefix P of S, the vectors supported on P in that
+//    null space are exactly null(C_P), so Z_P^T A_P Z_P is a restriction of a negative definite form
+//    and must be negative definite too.  A prefix whose reduced form has an eigenvalue > tol
+//    (1e-9 |A_P|_F) has no admissible completion and is dropped with its subtree
+//    ("pruned_inertia").  Eigenvalues are counted by Householder reductions and a Sturm count
+//    (backward stable); only clearly positive ones count, so numerical doubt means "keep";
 //  * closure (mode 0): orders starting with f only use facets >= f; facets that carry no weight in
 //    any closure relation b >= 0 supported on {f, ..., m-1} are dropped (mask computed in Python by
 //    LPs, "pruned_closure");
@@ -204,9 +204,64 @@ class Search {
             timed_out_ = true;
     }
 
-    // Number of eigenvalues of the prefix's A (k x k) above tol * |A|_F.
-    int positive_eigenvalues() {
+    // Number of eigenvalues above x of the symmetric k x k matrix a (row-major, destroyed):
+    // Householder tridiagonalisation, then a Sturm count (zero pivots count as "below": conservative).
+    static int count_above(double* a, int k, double x) {
+        if (k == 0) return 0;
+        double v[kMaxElements], p[kMaxElements];
+        for (int col = 0; col + 2 < k; ++col) {
+            double alpha = 0.0;
+            for (int i = col + 1; i < k; ++i) alpha += a[i * k + col] * a[i * k + col];
+            alpha = std::sqrt(alpha);
+            if (alpha == 0.0) continue;
+            if (a[(col + 1) * k + col] > 0) alpha = -alpha;
+            double vnorm2 = 0.0;
+            for (int i = col + 1; i < k; ++i) {
+                v[i] = a[i * k + col] - (i == col + 1 ? alpha : 0.0);
+                vnorm2 += v[i] * v[i];
+            }
+            if (vnorm2 == 0.0) continue;
+            reflect_both_sides(a, k, col + 1, v, 2.0 / vnorm2, p);
+        }
+        int below = 0;
+        double q = a[0] - x;
+        if (q <= 0) ++below;
+        for (int i = 1; i < k; ++i) {
+            const double prev = q == 0.0 ? -1e-300 : q;
+            const double off = a[i * k + i - 1];
+            q = a[i * k + i] - x - off * off / prev;
+            if (q <= 0) ++below;
+        }
+        return k - below;
+    }
+
+    // a <- H a H for H = I - beta v v^T, v supported on indices from..k-1 (a symmetric, k x k).
+    static void reflect_both_sides(double* a, int k, int from, const double* v, double beta, double* p) {
+        for (int i = 0; i < k; ++i) {
+            double s = 0.0;
+            for (int j = from; j < k; ++j) s += a[i * k + j] * v[j];
+            p[i] = beta * s;
+        }
+        double vp = 0.0;
+        for (int j = from; j < k; ++j) vp += v[j] * p[j];
+        const double half = 0.5 * beta * vp;
+        for (int i = from; i < k; ++i) p[i] -= half * v[i];
+        for (int i = 0; i < k; ++i) {
+            const double vi = i >= from ? v[i] : 0.0;
+            for (int j = 0; j < k; ++j) {
+                const double vj = j >= from ? v[j] : 0.0;
+                a[i * k + j] -= vi * p[j] + p[i] * vj;
+            }
+        }
+    }
+
+    // Eigenvalues above tol of the prefix's quadratic form restricted to the null space of its
+    // constraints, Z^T A_P Z: Householder QR of the reduced constraint matrix C^T (k x nb) applied
+    // to A_P from both sides; the trailing (k - nb) block is Z^T A_P Z.
+    int reduced_positive_eigenvalues() {
         const int k = static_cast<int>(order_.size());
+        const int nb = nb_;
+        if (k <= nb) return 0;
         double* a = eig_;
         double fro = 0.0;
         for (int i = 0; i < k; ++i)
@@ -218,58 +273,37 @@ class Search {
             }
         fro = std::sqrt(fro);
         if (fro == 0.0) return 0;
-        // Householder reduction to tridiagonal form (symmetric, no eigenvectors).
-        double diag[kMaxElements], off[kMaxElements], v[kMaxElements], p[kMaxElements];
-        for (int col = 0; col + 2 < k; ++col) {
+        double X[kMaxElements * kMaxElements];  // C^T, k x nb
+        for (int i = 0; i < k; ++i)
+            for (int j = 0; j < nb; ++j) X[i * nb + j] = coef_[static_cast<std::size_t>(i) * rdim_ + j];
+        double v[kMaxElements], p[kMaxElements];
+        for (int j = 0; j < nb; ++j) {
             double alpha = 0.0;
-            for (int i = col + 1; i < k; ++i) alpha += a[i * k + col] * a[i * k + col];
+            for (int i = j; i < k; ++i) alpha += X[i * nb + j] * X[i * nb + j];
             alpha = std::sqrt(alpha);
             if (alpha == 0.0) continue;
-            if (a[(col + 1) * k + col] > 0) alpha = -alpha;
-            // v = x - alpha e1 over rows col+1..k-1
+            if (X[j * nb + j] > 0) alpha = -alpha;
             double vnorm2 = 0.0;
-            for (int i = col + 1; i < k; ++i) {
-                v[i] = a[i * k + col] - (i == col + 1 ? alpha : 0.0);
+            for (int i = 0; i < k; ++i) v[i] = 0.0;
+            for (int i = j; i < k; ++i) {
+                v[i] = X[i * nb + j] - (i == j ? alpha : 0.0);
                 vnorm2 += v[i] * v[i];
             }
             if (vnorm2 == 0.0) continue;
-            // A <- H A H with H = I - 2 v v^T / |v|^2, on the trailing block rows/cols col..k-1
             const double beta = 2.0 / vnorm2;
-            for (int i = col; i < k; ++i) {
+            for (int c = j; c < nb; ++c) {
                 double s = 0.0;
-                for (int j = col + 1; j < k; ++j) s += a[i * k + j] * v[j];
-                p[i] = beta * s;
+                for (int i = j; i < k; ++i) s += v[i] * X[i * nb + c];
+                s *= beta;
+                for (int i = j; i < k; ++i) X[i * nb + c] -= s * v[i];
             }
-            double vp = 0.0;
-            for (int j = col + 1; j < k; ++j) vp += v[j] * p[j];
-            const double K2 = 0.5 * beta * vp;
-            // w = p - K2 v (v zero at index col)
-            for (int i = col; i < k; ++i) {
-                const double vi = i > col ? v[i] : 0.0;
-                const double wi = p[i] - K2 * vi;
-                p[i] = wi;
-            }
-            for (int i = col; i < k; ++i) {
-                const double vi = i > col ? v[i] : 0.0;
-                for (int j = col; j < k; ++j) {
-                    const double vj = j > col ? v[j] : 0.0;
-                    a[i * k + j] -= vi * p[j] + p[i] * vj;
-                }
-            }
+            reflect_both_sides(a, k, j, v, beta, p);
         }
-        for (int i = 0; i < k; ++i) diag[i] = a[i * k + i];
-        for (int i = 0; i + 1 < k; ++i) off[i] = a[(i + 1) * k + i];
-        // Sturm count of eigenvalues < x = tol; zero pivots count as "< x" (conservative).
-        const double x = 1e-9 * fro;
-        int below = 0;
-        double q = diag[0] - x;
-        if (q <= 0) ++below;
-        for (int i = 1; i < k; ++i) {
-            const double prev = q == 0.0 ? -1e-300 : q;
-            q = diag[i] - x - off[i - 1] * off[i - 1] / prev;
-            if (q <= 0) ++below;
-        }
-        return k - below;
+        const int mz = k - nb;
+        double* z = eig2_;
+        for (int i = 0; i < mz; ++i)
+            for (int j = 0; j < mz; ++j) z[i * mz + j] = a[(nb + i) * k + nb + j];
+        return count_above(z, mz, 1e-9 * fro);
     }
 
     void dfs(std::uint64_t cand) {
@@ -277,7 +311,7 @@ class Search {
         if (timed_out_) return;
         const int k = static_cast<int>(order_.size());
         const int last = order_.back();
-        if (inertia_ && k > rdim_ && positive_eigenvalues() > rdim_) {
+        if (inertia_ && k > nb_ && reduced_positive_eigenvalues() > 0) {
             ++c_.pruned_inertia;
             return;
         }
@@ -415,6 +449,7 @@ class Search {
     std::uint64_t candidates_ = 0, closers_ = 0, used_groups_ = 0;
     double kkt_[(2 * kMaxElements) * (2 * kMaxElements + 1)];
     double eig_[kMaxElements * kMaxElements];
+    double eig2_[kMaxElements * kMaxElements];
     bool has_deadline_ = false;
     std::chrono::steady_clock::time_point deadline_;
     long long ticks_ = 0;
