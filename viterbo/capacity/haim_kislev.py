@@ -108,9 +108,21 @@ def _witness(K: Polytope, facets_sigma: list[int], b: np.ndarray, Q: float):
     sum_{j<i} omega(n_sigma(i), n_sigma(j)) > 0 is the sum over i<j of the reversed order.
     """
     N, H = K.normals_np, K.offsets_np
-    keep = [i for i in range(len(facets_sigma)) if b[i] > 0]
-    facets = [facets_sigma[i] for i in keep][::-1]
-    weights = np.array([b[i] for i in keep])[::-1]
+    Nc, Hc, _ = centred_halfspaces(K)
+    # Weights that are zero up to rounding belong to a smaller subset with the same value: drop them
+    # (a zero-length segment would still have to touch its facet), then re-solve that subset exactly.
+    keep = [i for i in range(len(facets_sigma)) if b[i] * Hc[facets_sigma[i]] > 1e-9]
+    sub = [facets_sigma[i] for i in keep]
+    weights = np.array([b[i] for i in keep])
+    if len(keep) < len(facets_sigma):
+        rhs = np.zeros(K.dim + 1)
+        rhs[-1] = 1.0
+        cand = ref.kkt_candidate(ref.quadratic_form(ref.omega_matrix(Nc), sub),
+                                 np.concatenate([Nc[sub], Hc[sub, None]], axis=1), rhs, Hc[sub])
+        if cand is not None and abs(cand[0] - Q) <= 1e-9 * abs(Q):
+            Q, weights = cand
+    facets = sub[::-1]
+    weights = weights[::-1]
     n = K.dim // 2
     Nf = N[facets]
     Jn = np.concatenate([-Nf[:, n:], Nf[:, :n]], axis=1)
