@@ -216,3 +216,66 @@ def test_deterministic():
     a, b = run(K), run(K)
     assert a.value == b.value
     assert a.orbit.facets == b.orbit.facets
+
+
+# ---------------------------------------------------------------- other dimensions
+def test_six_dimensional_cube():
+    """[-1, 1]^6 is a split product of three squares of area 4: c = 4."""
+    r = run(F.cube(6))
+    assert r.value == pytest.approx(4.0, rel=REL)
+    assert r.stats["variant"] == "symmetric"
+    assert run(F.cube(6), variant="general").value == pytest.approx(4.0, rel=REL)
+
+
+@needs_native
+@pytest.mark.parametrize("m, seed", [(7, 0), (8, 1)])
+def test_six_dimensional_parity(m, seed):
+    K = F.random_halfspaces(m, 6, seed)
+    assert run(K).value == pytest.approx(plain_reference(K).value, rel=REL)
+
+
+# ---------------------------------------------------------------- deep tier
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("m", [9, 10])
+@pytest.mark.parametrize("seed", range(4))
+def test_deep_native_matches_python_rules(m, seed):
+    K = F.random_halfspaces(m, 4, seed)
+    assert run(K).value == pytest.approx(run(K, use_native=False).value, rel=REL)
+
+
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("m", [12, 14, 16])
+@pytest.mark.parametrize("seed", range(3))
+def test_deep_inertia_rule_changes_nothing(m, seed):
+    """The compiled inertia rule has no Python twin: check it against the search without it."""
+    K = F.random_halfspaces(m, 4, seed)
+    with_rule, without = run(K), run(K, inertia_rule=False)
+    assert with_rule.value == pytest.approx(without.value, rel=REL)
+    assert with_rule.stats["subsets_examined"] <= without.stats["subsets_examined"]
+
+
+@pytest.mark.deep
+@needs_native
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(m=st.integers(5, 8), seed=st.integers(0, 100_000), dim=st.sampled_from([4, 4, 6]))
+def test_deep_parity_random(m, seed, dim):
+    if m <= dim:
+        m = dim + 1
+    K = F.random_halfspaces(m, dim, seed)
+    assert run(K).value == pytest.approx(plain_reference(K).value, rel=REL)
+
+
+@pytest.mark.deep
+@needs_native
+def test_deep_pentagon_python_reference():
+    assert run(F.pentagon_counterexample(), use_native=False).value == pytest.approx(PENTAGON, rel=REL)
+
+
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_deep_symmetric_vs_general_12_facets(seed):
+    K = symmetric_from_normals(6, seed)
+    assert run(K, variant="general").value == pytest.approx(run(K).value, rel=REL)
