@@ -6,6 +6,17 @@ over orders sigma and beta >= 0 with sum beta_i h_i = 1, sum beta_i n_i = 0
 and why they are exact are documented in
 :mod:`viterbo.capacity._haim_kislev_reference` (pure Python) and
 ``ext/haim_kislev.cpp`` (the compiled search used by default).
+
+Pruning rules (each exact; counters in ``result.stats``):
+
+- ``pruned_swap``: adjacent facets a, b with omega(n_b, n_a) < 0 (swapping them raises the value);
+- ``pruned_commute``: one order per class of orders differing by swaps of omega-orthogonal neighbours;
+- ``pruned_inertia`` (compiled only): prefixes whose quadratic form, restricted to the null space of
+  their constraints, has a positive eigenvalue (second-order condition at a maximum + interlacing);
+- ``pruned_closure`` (compiled, general variant): facets in no closure relation sum b n = 0 among
+  the facets an order may still use;
+- ``pruned_reach`` (compiled): prefixes from which no facet that may precede the first is reachable;
+- ``pruned_bound``: reserved for an incumbent bound (none yet, always 0).
 """
 
 from __future__ import annotations
