@@ -1,4 +1,7 @@
-"""method="haim_kislev": reference values, witnesses, C++/Python parity, invariances, budgets."""
+"""method="haim_kislev": reference values, witnesses, C++/Python parity, invariances, budgets.
+
+Each test is marked smoke or deep individually (a module-level smoke mark would also select the deep ones).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ from viterbo.capacity._common import centred_halfspaces
 from viterbo.geometry import families as F
 
 hk = importlib.import_module("viterbo.capacity.haim_kislev")
-
-pytestmark = pytest.mark.smoke
 
 REL = 1e-9
 PENTAGON = 2 * math.cos(math.pi / 10) * (1 + math.cos(math.pi / 5))
@@ -61,6 +62,7 @@ REFERENCE = [
 ]
 
 
+@pytest.mark.smoke
 @needs_native
 @pytest.mark.parametrize("name, make, expected", REFERENCE, ids=[r[0] for r in REFERENCE])
 def test_reference_values_native(name, make, expected):
@@ -72,6 +74,7 @@ def test_reference_values_native(name, make, expected):
     assert r.stats["variant"] == ("symmetric" if make().is_centrally_symmetric() else "general")
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("name, make, expected", [REFERENCE[0], REFERENCE[2], REFERENCE[3]],
                          ids=["cube", "simplex", "triangle_x_triangle"])
 def test_reference_values_python(name, make, expected):
@@ -79,11 +82,13 @@ def test_reference_values_python(name, make, expected):
     assert r.value == pytest.approx(expected, rel=REL)
 
 
+@pytest.mark.smoke
 def test_pentagon_systolic_ratio():
     r = run(F.pentagon_counterexample())
     assert r.systolic_ratio() == pytest.approx((math.sqrt(5) + 3) / 5, rel=1e-9)
 
 
+@pytest.mark.smoke
 @needs_native
 @pytest.mark.parametrize("make", [F.cube, F.cross_polytope, lambda: symmetric_from_normals(5, 0),
                                   lambda: symmetric_from_normals(6, 3),
@@ -97,6 +102,7 @@ def test_symmetric_and_general_variants_agree(make):
     assert sym.value == pytest.approx(gen.value, rel=REL)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("seed", [0, 1])
 def test_symmetric_variant_python_matches_native(seed):
     K = symmetric_from_normals(4, seed)
@@ -105,6 +111,7 @@ def test_symmetric_variant_python_matches_native(seed):
     assert a.value == pytest.approx(b.value, rel=REL)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("K", [F.regular_polygon(k) for k in (3, 4, 5, 7)]
                          + [F.random_hull(9, 2, s) for s in range(3)], ids=lambda K: K.name)
 @pytest.mark.parametrize("use_native", [None, False])
@@ -126,6 +133,7 @@ def _parity_polytopes():
     return out
 
 
+@pytest.mark.smoke
 @needs_native
 @pytest.mark.parametrize("K", _parity_polytopes(), ids=lambda K: f"{K.name}-m{K.n_facets}")
 def test_native_matches_plain_python_enumeration(K):
@@ -139,6 +147,7 @@ def test_native_matches_plain_python_enumeration(K):
     assert pruned.value == pytest.approx(slow.value, rel=REL)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("m, seed", [(5, 0), (6, 1), (6, 2)])
 def test_fixing_the_first_element_loses_nothing(m, seed):
     """Brute force over all orders (no cyclic normalisation, no rules) agrees."""
@@ -147,6 +156,7 @@ def test_fixing_the_first_element_loses_nothing(m, seed):
     assert run(K, use_native=False).value == pytest.approx(ref.brute_force_value(N, H), rel=REL)
 
 
+@pytest.mark.smoke
 def test_cross_polytope_needs_reduced_constraints():
     """Dependent constraint rows must be reduced; otherwise the answer is 2, not 1 (conventions.md)."""
     K = F.cross_polytope()
@@ -160,18 +170,21 @@ polytopes = st.builds(lambda m, seed: F.random_halfspaces(m, 4, seed),
 hyp = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.smoke
 @hyp
 @given(K=polytopes, v=st.lists(st.floats(-3, 3), min_size=4, max_size=4))
 def test_translation_invariance(K, v):
     assert run(K.translate(np.array(v))).value == pytest.approx(run(K).value, rel=REL)
 
 
+@pytest.mark.smoke
 @hyp
 @given(K=polytopes, t=st.floats(0.2, 5.0))
 def test_scaling(K, t):
     assert run(K.scale(t)).value == pytest.approx(t**2 * run(K).value, rel=REL)
 
 
+@pytest.mark.smoke
 @hyp
 @given(K=polytopes, seed=st.integers(0, 10_000))
 def test_symplectic_invariance(K, seed):
@@ -179,6 +192,7 @@ def test_symplectic_invariance(K, seed):
     assert run(K.transform(M)).value == pytest.approx(run(K).value, rel=REL)
 
 
+@pytest.mark.smoke
 @hyp
 @given(K=polytopes, seed=st.integers(0, 10_000), depth=st.floats(0.1, 0.9))
 def test_monotone_under_a_cut(K, seed, depth):
@@ -193,6 +207,7 @@ def test_monotone_under_a_cut(K, seed, depth):
 
 
 # ---------------------------------------------------------------- errors and budgets
+@pytest.mark.smoke
 @pytest.mark.parametrize("use_native", [None, False])
 def test_tiny_budget_raises(use_native):
     K = F.random_halfspaces(12, 4, 1)
@@ -200,6 +215,7 @@ def test_tiny_budget_raises(use_native):
         vb.capacity(K, method="haim_kislev", time_budget=1e-4, use_native=use_native)
 
 
+@pytest.mark.smoke
 def test_too_many_facets_is_not_applicable():
     m = hk.MAX_FACETS_GENERAL + 1
     K = F.random_halfspaces(m, 4, 0)
@@ -207,10 +223,12 @@ def test_too_many_facets_is_not_applicable():
         vb.capacity(K, method="haim_kislev")
 
 
+@pytest.mark.smoke
 def test_odd_dimension_is_not_applicable():
     assert "even dimension" in hk._why_not(F.cube(3))
 
 
+@pytest.mark.smoke
 def test_deterministic():
     K = F.random_halfspaces(9, 4, 4)
     a, b = run(K), run(K)
@@ -219,6 +237,7 @@ def test_deterministic():
 
 
 # ---------------------------------------------------------------- other dimensions
+@pytest.mark.smoke
 def test_six_dimensional_cube():
     """[-1, 1]^6 is a split product of three squares of area 4: c = 4."""
     r = run(F.cube(6))
@@ -227,6 +246,7 @@ def test_six_dimensional_cube():
     assert run(F.cube(6), variant="general").value == pytest.approx(4.0, rel=REL)
 
 
+@pytest.mark.smoke
 @needs_native
 @pytest.mark.parametrize("m, seed", [(7, 0), (8, 1)])
 def test_six_dimensional_parity(m, seed):
