@@ -299,3 +299,23 @@ def test_deep_pentagon_python_reference():
 def test_deep_symmetric_vs_general_12_facets(seed):
     K = symmetric_from_normals(6, seed)
     assert run(K, variant="general").value == pytest.approx(run(K).value, rel=REL)
+
+
+# ---------------------------------------------------------------- degenerate (Lagrangian) inputs
+@pytest.mark.smoke
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_lagrangian_products_parity(seed):
+    """Products have many omega-orthogonal facet pairs: exercises the commutation rule."""
+    K = F.lagrangian_product(F.random_hull(5, 2, seed), F.random_hull(4, 2, seed + 10))
+    if K.n_facets > 8:
+        pytest.skip(f"{K.n_facets} facets: too many for the plain Python enumeration")
+    assert run(K).value == pytest.approx(plain_reference(K).value, rel=REL)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("seed", range(3))
+def test_symplectic_products_give_the_smaller_area(seed):
+    A, B = F.random_hull(6, 2, seed), F.random_hull(5, 2, seed + 20)
+    K = F.symplectic_product(A, B)
+    assert run(K).value == pytest.approx(min(A.volume(), B.volume()), rel=REL)
