@@ -226,8 +226,9 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         Keep one order per class of orders that differ by swapping adjacent
         facets with omega = 0 (exact; same module).
     inertia_rule : bool
-        Compiled search only: drop prefixes whose quadratic form has more than
-        2n+1 (symmetric: 1) positive eigenvalues (exact; see ``ext/haim_kislev.cpp``).
+        Compiled search only: drop prefixes whose quadratic form, restricted to the
+        null space of their constraints, has a positive eigenvalue (second-order
+        condition at a maximum; exact, see ``ext/haim_kislev.cpp``).
 
     Returns
     -------
