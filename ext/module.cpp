@@ -6,6 +6,8 @@ namespace py = pybind11;
 
 namespace viterbo {
 void register_polygon(py::module_& m);
+void register_billiard(py::module_& m);
+void register_reeb_search(py::module_& m);
 void register_haim_kislev(py::module_& m);
 }
 
@@ -15,6 +17,8 @@ void register_haim_kislev(py::module_& m);
 PYBIND11_MODULE(_native, m) {
     m.doc() = "Compiled kernels of viterbo (polygon clipping, capacity searches).";
     viterbo::register_polygon(m);
+    viterbo::register_billiard(m);
+    viterbo::register_reeb_search(m);
     viterbo::register_haim_kislev(m);
     m.attr("__version__") = VITERBO_MACRO_STRINGIFY(VITERBO_VERSION_INFO);
 }

@@ -7,6 +7,7 @@ See docs/math/conventions.md for the conventions.
 
 from ._native_support import native_available
 from .capacity import CapacityResult, Orbit, capacity, method_names, systolic_ratio
+from .capacity.reeb import ReebOrbit, spectrum
 from .errors import (DimensionError, MethodNotApplicableError, NativeExtensionError, PolytopeError,
                      TimeBudgetExceededError, VerificationError, ViterboError)
 from .geometry import (J0, Polytope, TwoFace, families, is_symplectic_matrix, is_symplectic_polytope,
@@ -15,7 +16,7 @@ from .geometry import J as J  # noqa: PLC0414
 
 __version__ = "0.1.0"
 
-__all__ = ["Polytope", "TwoFace", "capacity", "systolic_ratio", "CapacityResult", "Orbit", "families",
+__all__ = ["Polytope", "TwoFace", "capacity", "systolic_ratio", "spectrum", "ReebOrbit", "CapacityResult", "Orbit", "families",
            "method_names", "native_available", "J0", "J", "omega", "is_symplectic_matrix",
            "random_symplectic_matrix", "lagrangian_two_faces", "is_symplectic_polytope", "ViterboError",
            "PolytopeError", "DimensionError", "MethodNotApplicableError", "TimeBudgetExceededError",

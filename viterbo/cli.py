@@ -129,6 +129,49 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_snapshot(sub) -> None:
+    from .snapshot import ROSTER_TIME_BUDGETS, roster_names
+
+    p = sub.add_parser("snapshot", help="run a roster through every method and lever combination; "
+                       "write this ISO week's CSV (artefacts/snapshots/YYYY-Www.csv)")
+    p.add_argument("--roster", default="default", choices=roster_names(),
+                   help="which polytopes to run (default: %(default)s)")
+    p.add_argument("--out", default="artefacts/snapshots", help="snapshots folder (default: %(default)s)")
+    p.add_argument("--repeats", type=int, default=1, help="runs per row; seconds are min/median/max over them")
+    p.add_argument("--time-budget", type=float, default=None,
+                   help="seconds per row before it is recorded as 'timeout' (default per roster: "
+                   + ", ".join(f"{k} {v:g}" for k, v in sorted(ROSTER_TIME_BUDGETS.items())) + "; <= 0: no limit)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--from-benchmarks", nargs="?", const=".benchmarks", default=None, metavar="PATH",
+                   help="instead of running the roster, fold the newest pytest-benchmark JSON under PATH "
+                   "(default .benchmarks/) into its week's CSV")
+    p.set_defaults(func=_cmd_snapshot)
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import snapshot
+
+    if args.from_benchmarks is not None:
+        source = snapshot.latest_benchmark_file(args.from_benchmarks)
+        rows, when = snapshot.benchmark_rows(source)
+        path = snapshot.write_rows(rows, args.out, now=when)
+        print(f"{path}: folded {len(rows)} benchmark(s) from {source}")
+        return 0
+    now = dt.datetime.now(dt.timezone.utc)  # the week a run belongs to is the week it started in
+    progress = None if args.quiet else snapshot.StderrProgress()
+    rows = snapshot.collect_rows(args.roster, repeats=args.repeats, time_budget=args.time_budget,
+                                 progress=progress, now=now)
+    path = snapshot.write_rows(rows, args.out, now=now)
+    counts = snapshot.summarize(rows)
+    print(f"{path}: {len(rows)} row(s): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    bad = [r for r in rows if r["status"] in ("disagree", "error")]
+    for r in bad:
+        print(f"  {r['status']}: {r['polytope']} {r['method']} [{r['levers']}]: {r['note']}", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="viterbo", description="Exact, verified symplectic capacities of convex polytopes.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_cap.add_argument("--json", action="store_true", help="print one JSON object")
     p_cap.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
     p_cap.set_defaults(func=_cmd_capacity)
+
+    _add_snapshot(sub)
     return parser
 
 

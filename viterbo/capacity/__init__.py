@@ -14,6 +14,8 @@ from ..errors import DimensionError, MethodNotApplicableError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget, default_timeout
 from . import area  # noqa: F401  (registers the method)
+from . import billiard, split_product  # noqa: F401  (register the methods)
+from . import reeb  # noqa: F401  (registers the method)
 from . import haim_kislev  # noqa: F401  (registers the method)
 from ._registry import MethodSpec, get_method, methods
 from .result import CapacityResult, Orbit
@@ -109,6 +111,8 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
     budget = Budget(seconds, what=f'capacity(method="{spec.name}")')
     start = time.perf_counter()
     result = spec.func(K, budget=budget, **params)
+    if method == "auto" and not result.certified and hasattr(spec.func, "auto_fallback"):
+        result = spec.func.auto_fallback(K, result, budget)  # cross-check an uncertified result
     result.stats.setdefault("seconds", time.perf_counter() - start)
     return result
 

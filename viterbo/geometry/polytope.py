@@ -262,7 +262,7 @@ class Polytope:
     # ------------------------------------------------------------------ faces
     def incidence(self) -> torch.Tensor:
         """Facet-vertex incidence, bool (m, k): vertex j lies on facet i."""
-        return torch.as_tensor(self._incidence_np(), device=self._device)
+        return torch.tensor(self._incidence_np().copy(), device=self._device)
 
     def _incidence_np(self) -> np.ndarray:
         if "incidence" not in self._cache:

@@ -1,0 +1,155 @@
+"""Recognising product polytopes in R^4 and extracting their planar factors.
+
+A polytope is the intersection of its facet halfspaces.  If every facet
+normal of K ⊂ R^4 lies in one of two complementary coordinate planes A and B,
+the halfspaces split into conditions on the A-coordinates only and conditions
+on the B-coordinates only, so K = K_A x K_B exactly.  This test reads only the
+H-description, so it recognises products however they were entered (plain
+vertices, halfspaces, a family with ``structure``), and it is robust: no
+vertex matching, just one tolerance on normal components.
+
+Coordinates are x = (q1, q2, p1, p2):
+
+* Lagrangian product K x T: A = (q1, q2), B = (p1, p2).
+* symplectic ("split") product K1 x K2: A = (q1, p1), B = (q2, p2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..geometry.polytope import Polytope
+
+__all__ = ["ConvexPolygon", "lagrangian_factors", "symplectic_factors", "product_factors",
+           "NORMAL_TOL", "LAGRANGIAN_PLANES", "SYMPLECTIC_PLANES"]
+
+#: A unit facet normal whose components off a plane are below this lies in the plane.
+NORMAL_TOL = 1e-9
+LAGRANGIAN_PLANES = ((0, 1), (2, 3))
+SYMPLECTIC_PLANES = ((0, 2), (1, 3))
+
+
+@dataclass(frozen=True)
+class ConvexPolygon:
+    """A convex polygon given by its edges in counter-clockwise order.
+
+    Attributes
+    ----------
+    vertices : np.ndarray, shape (m, 2)
+        Counter-clockwise; edge i runs from ``vertices[i]`` to ``vertices[i + 1 mod m]``.
+    normals : np.ndarray, shape (m, 2)
+        Unit outward normal of edge i (angles increasing).
+    offsets : np.ndarray, shape (m,)
+        Edge i lies on the line <normals[i], x> = offsets[i].
+    facets : tuple[int, ...]
+        Index of the facet of the 4D product that edge i comes from.
+    """
+
+    vertices: np.ndarray
+    normals: np.ndarray
+    offsets: np.ndarray
+    facets: tuple[int, ...]
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.normals.shape[0])
+
+    def area(self) -> float:
+        """Shoelace formula."""
+        V = self.vertices
+        W = np.roll(V, -1, axis=0)
+        return 0.5 * float((V[:, 0] * W[:, 1] - V[:, 1] * W[:, 0]).sum())
+
+    def support(self, u: np.ndarray) -> np.ndarray:
+        """h(u) = max over vertices of <v, u>; batched over leading axes of u."""
+        return (np.asarray(u) @ self.vertices.T).max(axis=-1)
+
+    def scale(self) -> float:
+        return float(np.abs(self.vertices - self.vertices.mean(axis=0)).max())
+
+
+def _polygon_from_halfspaces(N: np.ndarray, H: np.ndarray, facets: np.ndarray) -> ConvexPolygon:
+    order = np.argsort(np.arctan2(N[:, 1], N[:, 0]), kind="stable")
+    N, H, facets = N[order], H[order], facets[order]
+    m = N.shape[0]
+    V = np.empty((m, 2))
+    for i in range(m):
+        # vertex i is where edge i - 1 ends and edge i starts
+        A = np.stack([N[i - 1], N[i]])
+        V[i] = np.linalg.solve(A, np.array([H[i - 1], H[i]]))
+    for a in (V, N, H):
+        a.flags.writeable = False
+    return ConvexPolygon(V, N, H, tuple(int(f) for f in facets))
+
+
+def product_factors(K: Polytope, planes: tuple[tuple[int, int], tuple[int, int]],
+                    tol: float = NORMAL_TOL) -> tuple[ConvexPolygon, ConvexPolygon] | str:
+    """The planar factors of K = K_A x K_B, or a sentence saying why K is not such a product.
+
+    Parameters
+    ----------
+    K : Polytope
+        A polytope in R^4.
+    planes : ((i, j), (k, l))
+        The coordinate indices of the two planes A and B.
+    tol : float
+        Off-plane component allowed in a unit facet normal.
+
+    Returns
+    -------
+    (ConvexPolygon, ConvexPolygon) or str
+        The factors in A- and B-coordinates, each with the 4D facet index of every edge;
+        a reason when K is not a product for these planes.
+    """
+    if K.dim != 4:
+        return f"K is in R^{K.dim}, not R^4"
+    (a0, a1), (b0, b1) = planes
+    N, H = K.normals_np, K.offsets_np
+    off_a = np.hypot(N[:, b0], N[:, b1])  # component outside plane A
+    off_b = np.hypot(N[:, a0], N[:, a1])
+    in_a = off_a <= tol
+    in_b = off_b <= tol
+    mixed = np.flatnonzero(~(in_a | in_b))
+    if mixed.size:
+        f = int(mixed[0])
+        return (f"facet {f} has normal {np.round(N[f], 6).tolist()}, which lies in neither coordinate "
+                f"plane {planes[0]} nor {planes[1]}")
+    if in_a.sum() < 3 or in_b.sum() < 3:
+        return "its facets do not split into two planar polygons"
+    idx = np.arange(N.shape[0])
+    factors = []
+    for mask, (c0, c1) in ((in_a, (a0, a1)), (in_b, (b0, b1))):
+        sub = N[mask][:, [c0, c1]]
+        norms = np.linalg.norm(sub, axis=1)
+        factors.append(_polygon_from_halfspaces(sub / norms[:, None], H[mask] / norms, idx[mask]))
+    return factors[0], factors[1]
+
+
+def lagrangian_factors(K: Polytope, tol: float = NORMAL_TOL) -> tuple[ConvexPolygon, ConvexPolygon] | str:
+    """(K_q, T_p) when K = K_q x T_p is a Lagrangian product of polygons, else the reason it is not.
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> Kq, Tp = lagrangian_factors(vb.families.pentagon_counterexample())
+    >>> Kq.n_edges, Tp.n_edges
+    (5, 5)
+    >>> isinstance(lagrangian_factors(vb.families.cross_polytope()), str)
+    True
+    """
+    return product_factors(K, LAGRANGIAN_PLANES, tol)
+
+
+def symplectic_factors(K: Polytope, tol: float = NORMAL_TOL) -> tuple[ConvexPolygon, ConvexPolygon] | str:
+    """(K1, K2) when K = K1 x K2 with K1 ⊂ (q1, p1)-plane, K2 ⊂ (q2, p2)-plane, else the reason.
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> K1, K2 = symplectic_factors(vb.families.cube())
+    >>> round(K1.area(), 12), round(K2.area(), 12)
+    (4.0, 4.0)
+    """
+    return product_factors(K, SYMPLECTIC_PLANES, tol)

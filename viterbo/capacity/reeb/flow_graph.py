@@ -1,0 +1,379 @@
+"""The Chaidez–Hutchings flow graph of a symplectic polytope in R^4.
+
+Nodes are 2-faces F (a facet pair).  Each graph edge e: F1 -> F2 is one
+crossing of the facet E = E_to(F1) = E_from(F2), with an open domain polygon
+D_e in the chart of F1, an affine transfer map s' = A_e s + b_e into the chart
+of F2 and an affine flow time f_e(s') = alpha_e + beta_e . s (the action
+increment).  Charts are the quaternionic trivialisations tau_F, so every A_e
+equals the transition matrix psi_{F2} (reeb-dynamics-4d.md §2.2–§2.3, CH Def
+2.17, Lemma 2.18, Cor 2.22).
+
+Everything is computed in coordinates centred at the Chebyshev centre of K
+(support numbers h > 0); breakpoints are translated back by the caller.
+The graph is a set of flat numpy arrays so that the C++ search and the
+pure-Python reference read the very same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..._native_support import native_module
+from ...geometry.polytope import Polytope
+from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
+
+__all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
+           "polygon_area", "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH", "CLIP_REL"]
+
+
+#: A polygon whose width (2 area / diameter) is at most THIN_WIDTH times the
+#: diameter of the start face is treated as empty: it can only carry orbits
+#: through the 1-skeleton (Type 2).  Relative, never absolute (§6 item 2).
+THIN_WIDTH = 1e-9
+#: A thin polygon longer than SEGMENT_LENGTH times the start face's diameter
+#: counts as "thinned to a segment" (a possible Type 2 orbit; certification).
+SEGMENT_LENGTH = 1e-7
+#: Clipping tolerance, relative to the start face's diameter.
+CLIP_REL = 1e-12
+
+
+def _omega(x: np.ndarray, y: np.ndarray) -> float:
+    return float(x[0] * y[2] + x[1] * y[3] - x[2] * y[0] - x[3] * y[1])
+
+
+def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
+    """R_E = (2/h) J n with J(q, p) = (-p, q) (the CH frame, conventions.md)."""
+    return (2.0 / h) * (QI @ n)
+
+
+def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: float) -> list:
+    """One Sutherland–Hodgman step, then removal of consecutive duplicates.
+
+    The same arithmetic, in the same order, as ``clip_halfplane`` followed by
+    ``dedupe_vertices`` in ext/polygon.cpp.  Points within CLIP_REL * diam of
+    the line count as on it (the tolerance scales with |a|), so that domains
+    touching along an edge of a face come out as thin segments consistently
+    rather than as empty or thin depending on rounding.
+    """
+    ceps = CLIP_REL * diam * math.hypot(a0, a1)
+    out = []
+    k = len(points)
+    for i in range(k):
+        p = points[i]
+        q = points[(i + 1) % k]
+        sp = a0 * p[0] + a1 * p[1] - c
+        sq = a0 * q[0] + a1 * q[1] - c
+        if sp <= ceps:
+            out.append(p)
+        if (sp < -ceps and sq > ceps) or (sp > ceps and sq < -ceps):
+            s = sp / (sp - sq)
+            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
+    ded = []
+    for p in out:
+        if ded and abs(p[0] - ded[-1][0]) <= eps and abs(p[1] - ded[-1][1]) <= eps:
+            continue
+        ded.append(p)
+    while len(ded) > 1 and abs(ded[0][0] - ded[-1][0]) <= eps and abs(ded[0][1] - ded[-1][1]) <= eps:
+        ded.pop()
+    return ded
+
+
+def polygon_area(points: list) -> float:
+    k = len(points)
+    twice = 0.0
+    for i in range(k):
+        p = points[i]
+        q = points[(i + 1) % k]
+        twice += p[0] * q[1] - p[1] * q[0]
+    return 0.5 * twice
+
+
+def polygon_diameter(points: list) -> float:
+    """Diagonal of the bounding box (within a factor sqrt 2 of the diameter; cheap and deterministic)."""
+    if not points:
+        return 0.0
+    x0 = x1 = points[0][0]
+    y0 = y1 = points[0][1]
+    for p in points:
+        if p[0] < x0:
+            x0 = p[0]
+        elif p[0] > x1:
+            x1 = p[0]
+        if p[1] < y0:
+            y0 = p[1]
+        elif p[1] > y1:
+            y1 = p[1]
+    return math.hypot(x1 - x0, y1 - y0)
+
+
+@dataclass
+class FlowGraph:
+    """Flat arrays describing the flow graph (see the module docstring).
+
+    Faces (index f): ``face_facets[f] = (E_from, E_to)``, chart centre
+    ``face_c[f]`` (4,), chart inverse ``face_M[f]`` (4, 2) (x = c + M s),
+    chart ``face_P[f]`` (2, 4) (s = P (x - c)), ``face_poly`` vertices of F in
+    its chart (CCW) between ``face_poly_start[f]`` and ``face_poly_start[f+1]``,
+    ``face_diam[f]``, ``face_psi[f]`` (2, 2) and ``face_cF[f]``.
+
+    Edges (index e, sorted by (src, dst)): ``edge_src``, ``edge_dst``,
+    ``edge_facet`` (the facet crossed), ``edge_A`` (2, 2), ``edge_b`` (2,),
+    ``edge_alpha``, ``edge_beta`` (2,) (flow time alpha + beta . s in the
+    chart of the source), half-planes ``hp_a . s <= hp_c`` of the domain
+    (only those cutting the source face) between ``edge_hp_start[e]`` and
+    ``edge_hp_start[e+1]``, ``edge_minf`` (min flow time over the domain).
+    """
+
+    N: np.ndarray
+    H: np.ndarray
+    centre: np.ndarray
+    R: np.ndarray
+    face_pairs: list
+    face_facets: np.ndarray
+    face_c: np.ndarray
+    face_M: np.ndarray
+    face_P: np.ndarray
+    face_poly: np.ndarray
+    face_poly_start: np.ndarray
+    face_diam: np.ndarray
+    face_psi: np.ndarray
+    face_cF: np.ndarray
+    face_symplecticity: np.ndarray
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    edge_facet: np.ndarray
+    edge_A: np.ndarray
+    edge_b: np.ndarray
+    edge_alpha: np.ndarray
+    edge_beta: np.ndarray
+    edge_hp_start: np.ndarray
+    hp_a: np.ndarray
+    hp_c: np.ndarray
+    edge_minf: np.ndarray
+    edge_thin: np.ndarray
+    max_psi_error: float
+    scale: float
+    inradius: float  # radius of a ball inside K (a lower bound for the inradius)
+
+    @property
+    def n_faces(self) -> int:
+        return len(self.face_pairs)
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edge_src.shape[0])
+
+    @property
+    def n_facets(self) -> int:
+        return int(self.N.shape[0])
+
+    def face_polygon(self, f: int) -> list:
+        lo, hi = int(self.face_poly_start[f]), int(self.face_poly_start[f + 1])
+        return [(float(x), float(y)) for x, y in self.face_poly[lo:hi]]
+
+    def out_edges(self, f: int) -> range:
+        lo = int(np.searchsorted(self.edge_src, f, side="left"))
+        hi = int(np.searchsorted(self.edge_src, f, side="right"))
+        return range(lo, hi)
+
+
+def two_face_pairs(K: Polytope) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The 2-faces of a 4D polytope as facet pairs (i < j, lexicographic) and their vertex indices.
+
+    Same list as ``K.two_faces()`` (facet pairs sharing >= 3 vertices: three
+    vertices of a polytope are never collinear, so they span the 2-face),
+    computed from the incidence matrix in one product.
+    """
+    inc = K.incidence().cpu().numpy()
+    shared = inc.astype(np.int32) @ inc.T.astype(np.int32)
+    ii, jj = np.nonzero(np.triu(shared >= 3, k=1))
+    pairs = np.stack([ii, jj], axis=1).astype(np.int64)
+    verts = [np.flatnonzero(inc[i] & inc[j]) for i, j in pairs]
+    return pairs, verts
+
+
+def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGraph:
+    """Build the flow graph of a symplectic 4D polytope (no Lagrangian 2-face).
+
+    Parameters
+    ----------
+    K : Polytope
+        In R^4, without Lagrangian 2-faces (check with ``why_not`` first).
+    implementation : {None, "python"}
+        "python" forces the pure-Python construction of the edges (the C++
+        ``reeb_build_edges`` is used otherwise, when compiled).
+
+    Returns
+    -------
+    FlowGraph
+
+    References
+    ----------
+    J. Chaidez, M. Hutchings, "Computing Reeb dynamics on four-dimensional
+    convex polytopes", J. Comput. Dyn. (2021), Def 2.13, Prop 2.14, Lemma 2.18.
+    """
+    # Any interior point will do (the orbits do not depend on it): the vertex centroid is
+    # cheap, and the ball of radius min_G h_G around it lies in K, so pi r^2 <= c_EHZ(K).
+    centre = K.vertices_np.mean(axis=0)
+    N = np.ascontiguousarray(K.normals_np)
+    H = np.ascontiguousarray(K.offsets_np - N @ centre)
+    V = K.vertices_np - centre
+    m = N.shape[0]
+    R = (2.0 / H)[:, None] * (N @ QI.T)
+    pairs, face_verts = two_face_pairs(K)
+    scale = float(np.abs(V).max())
+    nF = len(face_verts)
+    Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
+    w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
+    forward = w > 0
+    e_from = np.where(forward, pairs[:, 0], pairs[:, 1])
+    e_to = np.where(forward, pairs[:, 1], pairs[:, 0])
+    nu, nu_p = N[e_to], N[e_from]
+    # |omega(n_a, n_b)| / sin(angle): 0 Lagrangian, 1 complex (reeb-dynamics-4d.md §1.3).
+    cosang = np.clip((Na * Nb).sum(1), -1.0, 1.0)
+    face_sym = np.abs(w) / np.maximum(np.sqrt(np.maximum(0.0, 1.0 - cosang * cosang)), 1e-300)
+    # Charts: s = P (x - c) with P = [j nu; k nu] (tau_F); the inverse M maps R^2 onto TF:
+    # [P; n_a; n_b] M = [I; 0; 0].
+    P_all = np.stack([nu @ QJ.T, nu @ QK.T], axis=1)  # (nF, 2, 4)
+    system = np.concatenate([P_all, Na[:, None, :], Nb[:, None, :]], axis=1)  # (nF, 4, 4)
+    rhs = np.zeros((nF, 4, 2))
+    rhs[:, 0, 0] = rhs[:, 1, 1] = 1.0
+    M_all = np.linalg.solve(system, rhs)  # (nF, 4, 2)
+    psi_all = psi_matrices(nu_p, nu)
+    cF_all = c_F_constants(psi_all)
+
+    face_pairs = [tuple(int(v) for v in p) for p in pairs]
+    face_facets = np.stack([e_from, e_to], axis=1)
+    face_c, polys, poly_start, face_diam = [], [], [0], []
+    for fi in range(nF):
+        pts = V[face_verts[fi]]
+        c = pts.mean(axis=0)
+        sxy = (pts - c) @ P_all[fi].T
+        order = np.argsort(np.arctan2(sxy[:, 1], sxy[:, 0]))  # counter-clockwise around the centroid
+        ring = [(float(sxy[k, 0]), float(sxy[k, 1])) for k in order]
+        polys.extend(ring)
+        poly_start.append(len(polys))
+        face_diam.append(polygon_diameter(ring))
+        face_c.append(c)
+    face_M = list(M_all)
+    face_P = list(P_all)
+    face_psi = list(psi_all)
+    face_cF = list(cF_all)
+    face_facets_arr = np.ascontiguousarray(face_facets, dtype=np.int64).reshape(nF, 2)
+
+    face_c_arr = np.array(face_c).reshape(nF, 4)
+    face_M_arr = np.ascontiguousarray(np.array(face_M).reshape(nF, 4, 2))
+    face_P_arr = np.ascontiguousarray(np.array(face_P).reshape(nF, 2, 4))
+    face_psi_arr = np.ascontiguousarray(np.array(face_psi).reshape(nF, 2, 2))
+    face_diam_arr = np.array(face_diam, dtype=np.float64)
+    poly_arr = np.array(polys, dtype=np.float64).reshape(-1, 2)
+    poly_start_arr = np.array(poly_start, dtype=np.int64)
+    native = native_module() if implementation != "python" else None
+    if native is not None and hasattr(native, "reeb_build_edges"):
+        ed = native.reeb_build_edges(np.ascontiguousarray(N), np.ascontiguousarray(H), np.ascontiguousarray(R),
+                                     face_facets_arr, np.ascontiguousarray(face_c_arr),
+                                     face_M_arr.reshape(nF, 8), face_P_arr.reshape(nF, 8),
+                                     face_psi_arr.reshape(nF, 4), np.ascontiguousarray(poly_arr), poly_start_arr,
+                                     face_diam_arr)
+        ed = {k: np.asarray(v) for k, v in ed.items()}
+        nE = int(ed["edge_src"].shape[0])
+        ed["edge_A"] = ed["edge_A"].reshape(nE, 2, 2)
+        ed["edge_b"] = ed["edge_b"].reshape(nE, 2)
+        ed["edge_beta"] = ed["edge_beta"].reshape(nE, 2)
+        ed["hp_a"] = ed["hp_a"].reshape(-1, 2)
+        ed["edge_thin"] = ed["edge_thin"].astype(bool)
+        max_psi_error = float(ed.pop("max_psi_error"))
+    else:
+        ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys,
+                                          poly_start, face_diam, m)
+    return FlowGraph(
+        N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
+        face_pairs=face_pairs, face_facets=face_facets_arr,
+        face_c=face_c_arr, face_M=face_M_arr, face_P=face_P_arr,
+        face_poly=poly_arr, face_poly_start=poly_start_arr,
+        face_diam=face_diam_arr, face_psi=face_psi_arr,
+        face_cF=np.array(face_cF), face_symplecticity=np.array(face_sym),
+        max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()), **ed,
+    )
+
+
+def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys, poly_start, face_diam, m):
+    """Edges of the flow graph (pure Python; ext/reeb_search.cpp has the same as reeb_build_edges)."""
+    nF = face_facets_arr.shape[0]
+    # Exits of each facet E: faces with E_from = E.
+    exits: dict[int, list[int]] = {e: [] for e in range(m)}
+    for f in range(nF):
+        exits[int(face_facets_arr[f, 0])].append(f)
+
+    exits_arr = {e: np.array(v, dtype=np.int64) for e, v in exits.items()}
+    poly_arr = np.array(polys, dtype=np.float64).reshape(-1, 2)
+    edges = []
+    max_psi_error = 0.0
+    for f1 in range(nF):
+        E = int(face_facets_arr[f1, 1])
+        ex = exits_arr[E]
+        if ex.size == 0:
+            continue
+        c1, M1 = face_c[f1], face_M[f1]
+        RE = R[E]
+        lo, hi = poly_start[f1], poly_start[f1 + 1]
+        poly1 = polys[lo:hi]
+        P1 = poly_arr[lo:hi]
+        NG = N[face_facets_arr[ex, 1]]  # the facets G entered through each exit
+        rates = NG @ RE
+        alphas = (H[face_facets_arr[ex, 1]] - NG @ c1) / rates
+        betas = -(NG @ M1) / rates[:, None]
+        eps = 1e-14 * face_diam[f1]
+        for i2, f2 in enumerate(ex):
+            f2 = int(f2)
+            alpha2, beta2 = float(alphas[i2]), betas[i2]
+            a_vecs = beta2[None, :] - betas
+            cvals = alphas - alpha2
+            # Keep only the half-planes that cut the face (the rest are redundant there).
+            cuts = ((P1 @ a_vecs.T - cvals[None, :]) > 0.0).any(axis=0)
+            cuts[i2] = False
+            hps = []
+            dom = list(poly1)
+            for g in np.flatnonzero(cuts):
+                hp = (float(a_vecs[g, 0]), float(a_vecs[g, 1]), float(cvals[g]))
+                hps.append(hp)
+                if dom:
+                    dom = clip_convex(dom, hp[0], hp[1], hp[2], eps, face_diam[f1])
+            if len(dom) == 0:
+                continue
+            area = polygon_area(dom) if len(dom) >= 3 else 0.0
+            dd = polygon_diameter(dom)
+            thin = len(dom) < 3 or area <= 0.5 * THIN_WIDTH * dd * face_diam[f1]
+            P2, c2 = face_P[f2], face_c[f2]
+            A = P2 @ (M1 + np.outer(RE, beta2))
+            bvec = P2 @ (c1 + alpha2 * RE - c2)
+            max_psi_error = max(max_psi_error, float(np.abs(A - face_psi[f2]).max()))
+            minf = min(alpha2 + beta2[0] * p[0] + beta2[1] * p[1] for p in dom)
+            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf, thin))
+    edges.sort(key=lambda t: (t[0], t[1]))
+    nE = len(edges)
+    hp_start = [0]
+    hp_a, hp_c = [], []
+    for ed in edges:
+        for a0, a1, cval in ed[7]:
+            hp_a.append((a0, a1))
+            hp_c.append(cval)
+        hp_start.append(len(hp_c))
+    out = dict(
+        edge_src=np.array([e[0] for e in edges], dtype=np.int64),
+        edge_dst=np.array([e[1] for e in edges], dtype=np.int64),
+        edge_facet=np.array([e[2] for e in edges], dtype=np.int64),
+        edge_A=np.array([e[3] for e in edges]).reshape(nE, 2, 2),
+        edge_b=np.array([e[4] for e in edges]).reshape(nE, 2),
+        edge_alpha=np.array([e[5] for e in edges], dtype=np.float64),
+        edge_beta=np.array([e[6] for e in edges]).reshape(nE, 2),
+        edge_hp_start=np.array(hp_start, dtype=np.int64),
+        hp_a=np.array(hp_a, dtype=np.float64).reshape(-1, 2),
+        hp_c=np.array(hp_c, dtype=np.float64),
+        edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
+        edge_thin=np.array([e[9] for e in edges], dtype=bool),
+    )
+    return out, max_psi_error
