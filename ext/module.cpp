@@ -8,6 +8,7 @@ namespace viterbo {
 void register_polygon(py::module_& m);
 void register_billiard(py::module_& m);
 void register_reeb_search(py::module_& m);
+void register_haim_kislev(py::module_& m);
 }
 
 #define VITERBO_STRINGIFY(x) #x
@@ -18,5 +19,6 @@ PYBIND11_MODULE(_native, m) {
     viterbo::register_polygon(m);
     viterbo::register_billiard(m);
     viterbo::register_reeb_search(m);
+    viterbo::register_haim_kislev(m);
     m.attr("__version__") = VITERBO_MACRO_STRINGIFY(VITERBO_VERSION_INFO);
 }

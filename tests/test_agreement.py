@@ -6,8 +6,10 @@ grows by itself as methods land: billiard vs haim_kislev on products, reeb vs ha
 symplectic polytopes, split_product vs billiard on rectangle products).
 
 Cases per tier: smoke 12 Lagrangian products of 3- and 4-gons, 6 rectangle products,
-4 split products, 4 random polytopes (6-7 facets); deep adds 60 products of 3- to 5-gons,
-20 split products and 20 random polytopes (6-9 facets).
+4 split products, 4 random polytopes (6-7 facets) and 4 symplectic images of random polytopes
+(7-8 facets); deep adds 60 products of 3- to 5-gons, 20 split products, 40 random polytopes
+(6-10 facets) and 20 symplectic images of random polytopes (6-10 facets): 60 reeb-vs-haim_kislev
+comparisons.
 """
 
 from __future__ import annotations
@@ -54,13 +56,19 @@ def _generic(seed: int, facets) -> vb.Polytope:
     return families.random_halfspaces(m, 4, seed=seed)
 
 
+def _symplectic_image(seed: int, facets) -> vb.Polytope:
+    return families.symplectic_image(_generic(seed, facets), seed=seed)
+
+
 SMOKE = ([("lagrangian_3-4gons", s, lambda s: _lagrangian(s, [3, 4])) for s in range(12)]
          + [("rectangles", s, _rectangles) for s in range(6)]
          + [("split_3-4gons", s, lambda s: _split(s, [3, 4])) for s in range(4)]
-         + [("random_halfspaces_6-7", s, lambda s: _generic(s, [6, 7])) for s in range(4)])
+         + [("random_halfspaces_6-7", s, lambda s: _generic(s, [6, 7])) for s in range(4)]
+         + [("symplectic_image_7-8", s, lambda s: _symplectic_image(s, [7, 8])) for s in range(4)])
 DEEP = ([("lagrangian_3-5gons", 1000 + s, lambda s: _lagrangian(s, [3, 4, 5])) for s in range(60)]
         + [("split_3-5gons", 1000 + s, lambda s: _split(s, [3, 4, 5])) for s in range(20)]
-        + [("random_halfspaces_6-9", 1000 + s, lambda s: _generic(s, [6, 7, 8, 9])) for s in range(20)])
+        + [("random_halfspaces_6-10", 1000 + s, lambda s: _generic(s, [6, 7, 8, 9, 10])) for s in range(40)]
+        + [("symplectic_image_6-10", 1000 + s, lambda s: _symplectic_image(s, [6, 7, 8, 9, 10])) for s in range(20)])
 
 
 def _params():

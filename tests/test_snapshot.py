@@ -33,8 +33,20 @@ def _planar(K):
 
 
 @pytest.fixture
-def registered():
-    """Register fake methods for one test, and remove them afterwards."""
+def only_area():
+    """Hide every real method but "area" for one test, so row counts do not depend on what is registered."""
+    saved = dict(_registry._METHODS)
+    for name in list(_registry._METHODS):
+        if name != "area":
+            del _registry._METHODS[name]
+    yield
+    _registry._METHODS.clear()
+    _registry._METHODS.update(saved)
+
+
+@pytest.fixture
+def registered(only_area):
+    """Register fake methods for one test (beside "area" only), and remove them afterwards."""
     added = []
 
     def add(name, func, *, levers=(), why_not=_planar):
@@ -81,11 +93,15 @@ def test_schema_columns_and_types(tmp_path):
     assert path == tmp_path / "2026-W48.csv"
     header, rows = _read(path)
     assert tuple(header) == snapshot.COLUMNS
-    assert len(rows) == len(snapshot.ROSTERS["smoke"])  # only "area" applies to polygons
+    # One row per (polygon, applicable method): "area", and every other method that takes R^2.
+    applicable = {key: {spec.name for spec in _registry.methods() if spec.why_not(snapshot.resolve_polytope(key)[0]) is None}
+                  for key in snapshot.ROSTERS["smoke"]}
+    assert all("area" in names for names in applicable.values())
+    assert len(rows) == sum(len(names) for names in applicable.values())
     for r in rows:
         assert r["week"] == "2026-W48" and r["timestamp"] == "2026-11-27T12:00:00Z"
         assert r["source"] == "snapshot" and r["benchmark"] == ""
-        assert r["method"] == "area" and r["levers"] == "-"
+        assert r["method"] in applicable[r["polytope"]] and r["levers"] == "-"
         assert r["status"] == "ok" and r["verified"] == "pass" and r["note"] == ""
         assert int(r["dim"]) == 2 and int(r["facets"]) == int(r["vertices"]) >= 3
         cap, vol = float(r["capacity"]), float(r["volume"])
@@ -260,7 +276,7 @@ def test_a_failing_method_is_an_error_row_and_fails_the_command(tmp_path, regist
     assert all(r["status"] == "ok" for r in rows if r["method"] == "area")
 
 
-def test_cli_progress_is_one_line_per_polytope_off_a_terminal(tmp_path, capsys):
+def test_cli_progress_is_one_line_per_polytope_off_a_terminal(tmp_path, capsys, only_area):
     assert cli.main(["snapshot", "--roster", "smoke", "--out", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()

@@ -16,6 +16,7 @@ from ..runtime import Budget, default_timeout
 from . import area  # noqa: F401  (registers the method)
 from . import billiard, split_product  # noqa: F401  (register the methods)
 from . import reeb  # noqa: F401  (registers the method)
+from . import haim_kislev  # noqa: F401  (registers the method)
 from ._registry import MethodSpec, get_method, methods
 from .result import CapacityResult, Orbit
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._native_support import native_module
 
-__all__ = ["clip_polygon", "affine_image", "polygon_area",
+__all__ = ["clip_polygon", "affine_image", "polygon_area", "clip_halfplane", "dedupe_vertices",
            "clip_polygon_reference", "affine_image_reference", "polygon_area_reference"]
 
 
@@ -25,7 +25,8 @@ def _as_polygon(vertices) -> np.ndarray:
     return arr
 
 
-def _dedupe(points: list[tuple[float, float]], eps: float) -> list[tuple[float, float]]:
+def dedupe_vertices(points: list[tuple[float, float]], eps: float) -> list[tuple[float, float]]:
+    """Drop consecutive vertices within ``eps`` (max-norm) and the wrap-around duplicate."""
     out: list[tuple[float, float]] = []
     for p in points:
         if out and abs(p[0] - out[-1][0]) <= eps and abs(p[1] - out[-1][1]) <= eps:
@@ -36,7 +37,11 @@ def _dedupe(points: list[tuple[float, float]], eps: float) -> list[tuple[float, 
     return out
 
 
-def _clip_one(points, a0, a1, b, eps):
+def clip_halfplane(points, a0: float, a1: float, b: float, eps: float) -> list[tuple[float, float]]:
+    """One Sutherland–Hodgman step: the part of a convex polygon (list of points) with a.x <= b + eps.
+
+    The same arithmetic, in the same order, as ``clip_halfplane`` in ext/polygon.cpp.
+    """
     out = []
     k = len(points)
     for i in range(k):
@@ -61,7 +66,7 @@ def clip_polygon_reference(vertices, A, b, eps: float = 0.0) -> np.ndarray:
     for i in range(A.shape[0]):
         if not points:
             break
-        points = _dedupe(_clip_one(points, float(A[i, 0]), float(A[i, 1]), float(b[i]), eps), eps)
+        points = dedupe_vertices(clip_halfplane(points, float(A[i, 0]), float(A[i, 1]), float(b[i]), eps), eps)
     return np.array(points, dtype=np.float64).reshape(-1, 2)
 
 

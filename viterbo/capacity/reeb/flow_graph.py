@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._native_support import native_module
+from ...geometry.polygon import clip_halfplane, dedupe_vertices
 from ...geometry.polytope import Polytope
 from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
@@ -59,26 +60,7 @@ def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: 
     rather than as empty or thin depending on rounding.
     """
     ceps = CLIP_REL * diam * math.hypot(a0, a1)
-    out = []
-    k = len(points)
-    for i in range(k):
-        p = points[i]
-        q = points[(i + 1) % k]
-        sp = a0 * p[0] + a1 * p[1] - c
-        sq = a0 * q[0] + a1 * q[1] - c
-        if sp <= ceps:
-            out.append(p)
-        if (sp < -ceps and sq > ceps) or (sp > ceps and sq < -ceps):
-            s = sp / (sp - sq)
-            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
-    ded = []
-    for p in out:
-        if ded and abs(p[0] - ded[-1][0]) <= eps and abs(p[1] - ded[-1][1]) <= eps:
-            continue
-        ded.append(p)
-    while len(ded) > 1 and abs(ded[0][0] - ded[-1][0]) <= eps and abs(ded[0][1] - ded[-1][1]) <= eps:
-        ded.pop()
-    return ded
+    return dedupe_vertices(clip_halfplane(points, a0, a1, c, ceps), eps)
 
 
 def polygon_area(points: list) -> float:

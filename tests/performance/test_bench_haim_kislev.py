@@ -1,0 +1,94 @@
+"""Benchmarks of method="haim_kislev" (compiled search vs the Python reference).
+
+Run with ``pytest tests/performance/test_bench_haim_kislev.py -m "smoke or deep" --benchmark-enable``.
+Each benchmark also asserts the value (against the other path or a reference value).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import viterbo as vb
+from viterbo._native_support import native_available
+from viterbo.geometry import families as F
+
+needs_native = pytest.mark.skipif(not native_available(), reason="compiled extension not available")
+PENTAGON = 2 * math.cos(math.pi / 10) * (1 + math.cos(math.pi / 5))
+
+
+def _info(benchmark, K, result, path):
+    benchmark.extra_info.update({"dtype": "float64", "device": "cpu", "facets": K.n_facets, "path": path,
+                                 "variant": result.stats["variant"],
+                                 "subsets_examined": result.stats["subsets_examined"],
+                                 "kkt_solves": result.stats["kkt_solves"],
+                                 "pruned_inertia": result.stats["pruned_inertia"],
+                                 "pruned_swap": result.stats["pruned_swap"]})
+
+
+def _capacity(K, **kw):
+    return vb.capacity(K, method="haim_kislev", time_budget=600, **kw)
+
+
+@pytest.mark.smoke
+@needs_native
+def test_bench_pentagon_native(benchmark):
+    benchmark.group = "haim_kislev: pentagon counterexample (10 facets)"
+    K = F.pentagon_counterexample()
+    r = benchmark(_capacity, K)
+    assert r.value == pytest.approx(PENTAGON, rel=1e-9)
+    assert r.stats["search_seconds"] < 1.0
+    _info(benchmark, K, r, "native")
+
+
+@pytest.mark.smoke
+@needs_native
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bench_random_12_native(benchmark, seed):
+    benchmark.group = "haim_kislev: random_halfspaces(12, 4, seed)"
+    K = F.random_halfspaces(12, 4, seed)
+    r = benchmark(_capacity, K)
+    r.verify()
+    assert r.stats["seconds"] < 30.0
+    _info(benchmark, K, r, "native")
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("use_native", [None, False], ids=["native", "python"])
+def test_bench_random_8(benchmark, use_native):
+    if use_native is None and not native_available():
+        pytest.skip("compiled extension not available")
+    benchmark.group = "haim_kislev: random_halfspaces(8, 4, 0), native vs python"
+    K = F.random_halfspaces(8, 4, 0)
+    r = benchmark(_capacity, K, use_native=use_native)
+    assert r.value == pytest.approx(_capacity(K, use_native=False, swap_rule=False, commute_rule=False).value,
+                                    rel=1e-9)
+    _info(benchmark, K, r, "native" if use_native is None else "python")
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("m", range(6, 17))
+@pytest.mark.parametrize("path", ["native", "native_same_rules", "python"])
+def test_bench_scaling(benchmark, m, path):
+    """m = 6..16 facets; python only up to m = 11 (about a minute there)."""
+    if path != "python" and not native_available():
+        pytest.skip("compiled extension not available")
+    if path == "python" and m > 11:
+        pytest.skip("the Python reference takes minutes beyond m = 11")
+    benchmark.group = f"haim_kislev scaling: random_halfspaces({m}, 4, 0)"
+    K = F.random_halfspaces(m, 4, 0)
+    kw = {"native": {}, "native_same_rules": {"inertia_rule": False}, "python": {"use_native": False}}[path]
+    r = benchmark.pedantic(_capacity, args=(K,), kwargs=kw, rounds=1, iterations=1)
+    r.verify()
+    _info(benchmark, K, r, path)
+
+
+@pytest.mark.deep
+@needs_native
+def test_bench_cell24_symmetric(benchmark):
+    benchmark.group = "haim_kislev: 24-cell"
+    K = F.cell24()
+    r = benchmark(_capacity, K)
+    assert r.value == pytest.approx(2.0, rel=1e-9)
+    _info(benchmark, K, r, "native")
