@@ -269,7 +269,8 @@ def _(alt, mo, profiling, sweep):
     _problem = profiling.sweep_disagreement(sweep)
     _summary = profiling.sweep_summary(sweep)
     _charts = []
-    for _col, _title in (("seconds", "seconds"), ("nodes_expanded", "nodes expanded")):
+    _work = profiling.work_counter(sweep)
+    for _col, _title in (("seconds", "seconds"), (_work, (_work or "").replace("_", " "))):
         if f"{_col}_median" not in _summary:
             continue
         _base = alt.Chart(_summary).encode(y=alt.Y("combo:N", title=None))

@@ -130,9 +130,9 @@ def test_lever_grid_reads_the_signature(monkeypatch):
     monkeypatch.setitem(_registry._METHODS, "levered_area", spec)
     assert profiling.lever_defaults("levered_area") == {"use_a": True, "use_b": False, "cap": 2.0}
     grid = profiling.lever_grid("levered_area")
-    assert grid == [{"use_a": a, "use_b": b, "cap": 2.0} for a in (True, False) for b in (True, False)]
+    assert grid == [{"use_a": a, "use_b": b} for a in (True, False) for b in (True, False)]
     frame = profiling.lever_sweep(SQUARE, "levered_area", repeats=1)
-    assert list(frame["combo"])[0] == "use_a=on use_b=on cap=2.0" and len(frame) == 4
+    assert list(frame["combo"])[0] == "use_a=on use_b=on" and len(frame) == 4
     assert profiling.sweep_disagreement(frame) is None
     assert "budget" in inspect.signature(with_levers).parameters
 
@@ -152,6 +152,17 @@ def test_lever_sweep_reeb_values_agree():
     assert len(frame) == 4 and set(frame["use_memo"]) == {True, False}
     assert profiling.sweep_disagreement(frame) is None
     assert frame["value"].iloc[0] == pytest.approx(1.0)
-    assert (frame["nodes_expanded"] > 0).all()
-    memo_off = frame[~frame["use_memo"]]
-    assert (memo_off["memo_hits"] == 0).all()
+    assert (frame["nodes_expanded"] > 0).all() and profiling.work_counter(frame) == "nodes_expanded"
+    cf_off = frame[~frame["use_cF_budgets"]]
+    assert (cf_off["pruned_cF_budget"] == 0).all()  # a lever that is off never fires
+    summary = profiling.sweep_summary(frame)
+    assert {"nodes_expanded_min", "nodes_expanded_median", "nodes_expanded_max"} <= set(summary.columns)
+
+
+@pytest.mark.skipif("haim_kislev" not in vb.method_names(), reason='method "haim_kislev" is not in this build')
+def test_lever_sweep_haim_kislev_switches_only_booleans():
+    frame = profiling.lever_sweep(vb.families.cube(), "haim_kislev", repeats=1)
+    switches = [n for n, v in profiling.lever_defaults("haim_kislev").items() if isinstance(v, bool)]
+    assert switches and len(frame) == 2 ** len(switches)
+    assert all("=on" in c or "=off" in c for c in frame["combo"]) and not any("None" in c for c in frame["combo"])
+    assert profiling.sweep_disagreement(frame) is None and frame["value"].iloc[0] == pytest.approx(4.0)

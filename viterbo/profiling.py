@@ -37,7 +37,7 @@ from .geometry.polytope import Polytope
 
 __all__ = ["PROFILE_DIR", "ProfileRun", "profile_path", "profile_call", "profile_capacity", "top_functions",
            "format_top", "snakeviz_command", "free_port", "SnakevizServer", "start_snakeviz", "resolve_method",
-           "method_parameters", "lever_defaults", "lever_grid", "lever_sweep", "sweep_summary", "sweep_disagreement"]
+           "method_parameters", "lever_defaults", "lever_grid", "WORK_COUNTERS", "work_counter", "lever_sweep", "sweep_summary", "sweep_disagreement"]
 
 #: Where profiles go, relative to the working directory (git-ignored).
 PROFILE_DIR = Path(".profiles")
@@ -314,22 +314,27 @@ def lever_defaults(method: str) -> dict[str, Any]:
     return {n: accepted[n] for n in spec.levers if n in accepted}
 
 
-def lever_grid(method: str) -> list[dict[str, Any]]:
-    """Every combination of a method's boolean levers (others at their defaults); ``[{}]`` when none.
+def lever_grid(method: str) -> list[dict[str, bool]]:
+    """Every on/off assignment of a method's boolean levers, all on first; ``[{}]`` when it has none.
+
+    Levers that are not booleans (a rotation cap, a variant name) are left at the method's default.
 
     Examples
     --------
     >>> lever_grid("area")
     [{}]
     """
-    defaults = lever_defaults(method)
-    switches = [n for n, v in defaults.items() if isinstance(v, bool)]
-    grid = []
-    for values in itertools.product(*[(True, False)] * len(switches)):
-        combo = dict(defaults)
-        combo.update(zip(switches, values))
-        grid.append(combo)
-    return grid
+    switches = [n for n, v in lever_defaults(method).items() if isinstance(v, bool)]
+    return [dict(zip(switches, values)) for values in itertools.product(*[(True, False)] * len(switches))]
+
+
+#: Counters that measure the work of a search, by method family (the first present is charted).
+WORK_COUNTERS: tuple[str, ...] = ("nodes_expanded", "subsets_examined", "lp_solved")
+
+
+def work_counter(frame) -> str | None:
+    """The first of :data:`WORK_COUNTERS` that a :func:`lever_sweep` frame has, or None."""
+    return next((c for c in WORK_COUNTERS if c in frame.columns), None)
 
 
 def _combo_label(combo: dict[str, Any]) -> str:
@@ -399,8 +404,10 @@ def lever_sweep(K: Polytope, method: str = "auto", repeats: int = 3, *, time_bud
     return pd.DataFrame(rows)
 
 
-def sweep_summary(frame, columns: tuple[str, ...] = ("seconds", "nodes_expanded")):
+def sweep_summary(frame, columns: tuple[str, ...] | None = None):
     """Min / median / max of ``columns`` per lever combination of a :func:`lever_sweep` frame.
+
+    ``columns`` defaults to ``seconds`` and the frame's :func:`work_counter`.
 
     Returns
     -------
@@ -410,6 +417,8 @@ def sweep_summary(frame, columns: tuple[str, ...] = ("seconds", "nodes_expanded"
     """
     import pandas as pd
 
+    if columns is None:
+        columns = ("seconds",) + tuple(c for c in [work_counter(frame)] if c is not None)
     out = []
     for combo, group in frame.groupby("combo", sort=False):
         row: dict[str, Any] = {"combo": combo, "runs": len(group), "value": float(group["value"].iloc[0])}
