@@ -102,7 +102,7 @@ def test_schema_columns_and_types(tmp_path):
         assert r["week"] == "2026-W48" and r["timestamp"] == "2026-11-27T12:00:00Z"
         assert r["source"] == "snapshot" and r["benchmark"] == ""
         assert r["method"] in applicable[r["polytope"]] and r["levers"] == "-"
-        assert r["status"] == "ok" and r["verified"] == "pass" and r["note"] == ""
+        assert r["status"] == "ok" and r["verified"] == "pass" and r["certified"] == "yes" and r["note"] == ""
         assert int(r["dim"]) == 2 and int(r["facets"]) == int(r["vertices"]) >= 3
         cap, vol = float(r["capacity"]), float(r["volume"])
         assert math.isclose(cap, vol, rel_tol=1e-12)  # c = area in the plane
@@ -405,3 +405,22 @@ def test_a_foreign_csv_in_the_folder_is_refused_not_clobbered(tmp_path):
     with pytest.raises(snapshot.SnapshotError, match="not a snapshot file"):
         snapshot.export(["regular_polygon:4"], out=tmp_path, now=NOW)
     assert foreign.read_text() == "a,b\n1,2\n"
+
+
+def _uncertified(K, *, budget):
+    """The area value, labelled as not proved (as "reeb" does when a Type 2 orbit is not excluded)."""
+    r = area_capacity(K, budget=budget)
+    return CapacityResult(r.value, "fake_uncertified", r.orbit, {"seconds": 0.0}, K,
+                          certified=False, reason="a Type 2 orbit is not excluded")
+
+
+def test_uncertified_rows_are_labelled(tmp_path, registered):
+    registered("fake_uncertified", _uncertified)
+    path = snapshot.export(TINY, out=tmp_path, now=NOW)
+    _, rows = _read(path)
+    fake = [r for r in rows if r["method"] == "fake_uncertified"]
+    assert len(fake) == len(TINY)
+    for r in fake:
+        assert r["status"] == "ok" and r["verified"] == "pass" and r["certified"] == "no"
+        assert r["note"] == "not certified: a Type 2 orbit is not excluded"
+    assert all(r["certified"] == "yes" for r in rows if r["method"] == "area")

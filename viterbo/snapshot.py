@@ -65,7 +65,7 @@ COLUMNS: tuple[str, ...] = (
     "method", "levers", "capacity", "systolic_ratio",
     "nodes", "pruned", "pruned_total",
     "repeats", "seconds_min", "seconds_median", "seconds_max",
-    "verified", "status", "note",
+    "verified", "certified", "status", "note",
     "viterbo_version", "git_commit", "python", "torch", "numpy", "scipy",
     "dtype", "device", "cpu", "cores", "native", "machine",
 )
@@ -336,7 +336,9 @@ def _run_task(task: _Task, repeats: int, time_budget: float | None) -> dict[str,
     except VerificationError as exc:
         row.update(verified="fail", status="error", note=_one_line(exc))
         return row
-    row.update(verified="pass", status="ok", note="")
+    # An uncertified value (e.g. "reeb" unable to exclude a Type 2 orbit) is kept, labelled with its reason.
+    row.update(verified="pass", status="ok", certified="yes" if first.certified else "no",
+               note="" if first.certified else _one_line(f"not certified: {first.reason}"))
     return row
 
 
