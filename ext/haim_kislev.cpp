@@ -30,9 +30,8 @@
 //  * reachability (swap rule on): the order must end with an element x allowed before the first
 //    element (omega(g_first, g_x) >= 0); if no such x is reachable from the last element through
 //    unused elements along allowed transitions, no completion can be closed ("pruned_reach").
-// No incumbent-based bound is applied: "pruned_bound" is reported (always 0) so the stats keys stay
-// stable once a proven bound is added; the exact rules above already cut random 4D polytopes with
-// 12 facets to about 10^4 nodes.
+// No incumbent-based bound is applied (no proven bound for partial orders that cuts anything was
+// found); the exact rules above already cut random 4D polytopes with 12 facets to about 10^4 nodes.
 // Constraint rows are reduced incrementally: an orthonormal basis of span{r_s : s in prefix} is
 // extended by Gram-Schmidt as elements are appended (earlier elements have zero coordinates along
 // later basis vectors), so the reduced constraint matrix is available at every node for free.
@@ -42,6 +41,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <cmath>
 #include <cstdint>
@@ -67,7 +67,6 @@ struct Counters {
     long long pruned_swap = 0;
     long long pruned_closure = 0;
     long long pruned_reach = 0;
-    long long pruned_bound = 0;
     long long pruned_commute = 0;
     long long pruned_inertia = 0;
 };
@@ -75,7 +74,8 @@ struct Counters {
 class Search {
   public:
     Search(const double* G, const double* h, int M, int d, int mode, const std::uint8_t* usable,
-           bool has_usable, double deadline_s, bool swap_rule, bool commute_rule, bool inertia_rule)
+           bool has_usable, double deadline_s, bool swap_rule, bool commute_rule, bool inertia_rule,
+           double progress_s)
         : M_(M), d_(d), mode_(mode), swap_(swap_rule), commute_(commute_rule), inertia_(inertia_rule), usable_(usable), has_usable_(has_usable) {
         g_.assign(G, G + static_cast<std::size_t>(M) * d);
         h_.assign(h, h + M);
@@ -108,6 +108,10 @@ class Search {
         basis_.assign(static_cast<std::size_t>(rdim_) * rdim_, 0.0);
         coef_.assign(static_cast<std::size_t>(M + 1) * rdim_, 0.0);
         order_.reserve(M);
+        progress_s_ = progress_s;
+        start_ = std::chrono::steady_clock::now();
+        next_progress_ = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      std::chrono::duration<double>(progress_s > 0.0 ? progress_s : 0.0));
         has_deadline_ = deadline_s >= 0.0;
         deadline_ = std::chrono::steady_clock::now() +
                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -203,9 +207,33 @@ class Search {
     }
 
     void tick() {
-        if (++ticks_ % 4096 == 0 && has_deadline_ && std::chrono::steady_clock::now() > deadline_)
-            timed_out_ = true;
+        if (++ticks_ % 4096 != 0) return;
+        if (!has_deadline_ && progress_s_ <= 0.0) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (has_deadline_ && now > deadline_) timed_out_ = true;
+        if (progress_s_ > 0.0 && now >= next_progress_) report_progress(now);
     }
+
+    // One updating line on stderr (no GIL needed for stdio); ended by finish_progress().
+    void report_progress(std::chrono::steady_clock::time_point now) {
+        const double elapsed = std::chrono::duration<double>(now - start_).count();
+        std::fprintf(stderr, "\rhaim_kislev: %lld ordered subsets, first facet %d of %d, %.0f s   ",
+                     c_.subsets_examined, first_ + 1, M_, elapsed);
+        std::fflush(stderr);
+        progress_printed_ = true;
+        next_progress_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(progress_s_));
+    }
+
+  public:
+    void finish_progress() {
+        if (progress_printed_) {
+            std::fprintf(stderr, "\n");
+            std::fflush(stderr);
+        }
+    }
+
+  private:
 
     // Number of eigenvalues above x of the symmetric k x k matrix a (row-major, destroyed):
     // Householder tridiagonalisation, then a Sturm count (zero pivots count as "below": conservative).
@@ -455,6 +483,9 @@ class Search {
     double eig2_[kMaxElements * kMaxElements];
     bool has_deadline_ = false;
     std::chrono::steady_clock::time_point deadline_;
+    double progress_s_ = 0.0;
+    bool progress_printed_ = false;
+    std::chrono::steady_clock::time_point start_, next_progress_;
     long long ticks_ = 0;
 };
 
@@ -462,7 +493,7 @@ using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 
 py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask& usable, double deadline_s,
-                            bool swap_rule, bool commute_rule, bool inertia_rule) {
+                            bool swap_rule, bool commute_rule, bool inertia_rule, double progress_s) {
     if (G.ndim() != 2 || G.shape(1) % 2 != 0)
         throw std::invalid_argument("haim_kislev_search: G must have shape (M, 2n)");
     const int M = static_cast<int>(G.shape(0));
@@ -476,10 +507,11 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
     if (has_usable && (usable.ndim() != 2 || usable.shape(0) != M || usable.shape(1) != M))
         throw std::invalid_argument("haim_kislev_search: usable must have shape (M, M) or be empty");
     auto search = std::make_unique<Search>(G.data(), h.data(), M, d, mode, has_usable ? usable.data() : nullptr,
-                                           has_usable, deadline_s, swap_rule, commute_rule, inertia_rule);
+                                           has_usable, deadline_s, swap_rule, commute_rule, inertia_rule, progress_s);
     {
         py::gil_scoped_release release;
         search->run();
+        search->finish_progress();
     }
     py::dict out;
     out["value"] = search->best_value;
@@ -491,7 +523,6 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
     out["pruned_swap"] = search->c_.pruned_swap;
     out["pruned_closure"] = search->c_.pruned_closure;
     out["pruned_reach"] = search->c_.pruned_reach;
-    out["pruned_bound"] = search->c_.pruned_bound;
     out["pruned_commute"] = search->c_.pruned_commute;
     out["pruned_inertia"] = search->c_.pruned_inertia;
     return out;
@@ -502,7 +533,7 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
 void register_haim_kislev(py::module_& m) {
     m.def("haim_kislev_search", &haim_kislev_search, py::arg("G"), py::arg("h"), py::arg("mode"),
           py::arg("usable"), py::arg("deadline_s"), py::arg("swap_rule") = true, py::arg("commute_rule") = true,
-          py::arg("inertia_rule") = true,
+          py::arg("inertia_rule") = true, py::arg("progress_s") = 0.0,
           "Depth-first Haim-Kislev search over ordered subsets; see viterbo.capacity.haim_kislev.");
 }
 

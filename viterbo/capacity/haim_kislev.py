@@ -15,12 +15,12 @@ Pruning rules (each exact; counters in ``result.stats``):
   their constraints, has a positive eigenvalue (second-order condition at a maximum + interlacing);
 - ``pruned_closure`` (compiled, general variant): facets in no closure relation sum b n = 0 among
   the facets an order may still use;
-- ``pruned_reach`` (compiled): prefixes from which no facet that may precede the first is reachable;
-- ``pruned_bound``: reserved for an incumbent bound (none yet, always 0).
+- ``pruned_reach`` (compiled): prefixes from which no facet that may precede the first is reachable.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -176,13 +176,24 @@ def _usable_for_closure(N: np.ndarray) -> np.ndarray:
     return usable
 
 
-def _run_native(native, G, h, mode, usable, budget, rules):
+#: Seconds between progress lines of a long compiled search (on stderr).
+PROGRESS_INTERVAL_S = 2.0
+
+
+def _progress_interval(progress: bool | None) -> float:
+    """Seconds between progress lines; 0 disables. None: on when stderr is a terminal."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return PROGRESS_INTERVAL_S if progress else 0.0
+
+
+def _run_native(native, G, h, mode, usable, budget, rules, progress_s=0.0):
     budget.check("before the search")
     t0 = time.perf_counter()
     raw = native.haim_kislev_search(np.ascontiguousarray(G, dtype=np.float64),
                                     np.ascontiguousarray(h, dtype=np.float64), int(mode),
                                     np.ascontiguousarray(usable, dtype=np.uint8),
-                                    float(budget.remaining_or_negative()), *rules)
+                                    float(budget.remaining_or_negative()), *rules, float(progress_s))
     raw["search_seconds"] = time.perf_counter() - t0
     if raw["timed_out"]:
         raise budget.exceeded(f"{raw['subsets_examined']} ordered subsets examined")
@@ -190,7 +201,7 @@ def _run_native(native, G, h, mode, usable, budget, rules):
 
 
 _COUNTERS = ("subsets_examined", "kkt_solves", "pruned_swap", "pruned_commute", "pruned_inertia",
-             "pruned_closure", "pruned_reach", "pruned_bound")
+             "pruned_closure", "pruned_reach")
 
 
 def _reference_counters(out: ref.SearchOutcome, seconds: float) -> dict:
@@ -203,7 +214,8 @@ def _reference_counters(out: ref.SearchOutcome, seconds: float) -> dict:
           levers=())
 def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None = None,
                          variant: str = "auto", swap_rule: bool = True,
-                         commute_rule: bool = True, inertia_rule: bool = True) -> CapacityResult:
+                         commute_rule: bool = True, inertia_rule: bool = True,
+                         progress: bool | None = None) -> CapacityResult:
     """c_EHZ(K) by the Haim-Kislev formula, with a witness closed characteristic.
 
     Parameters
@@ -229,6 +241,10 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         Compiled search only: drop prefixes whose quadratic form, restricted to the
         null space of their constraints, has a positive eigenvalue (second-order
         condition at a maximum; exact, see ``ext/haim_kislev.cpp``).
+    progress : bool, optional
+        Compiled search only: one updating line on stderr every 2 s (ordered
+        subsets examined, current first facet, seconds). None (default): on
+        when stderr is a terminal.
 
     Returns
     -------
@@ -277,7 +293,8 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         signed_facet = np.empty(2 * len(reps), dtype=int)
         signed_facet[0::2], signed_facet[1::2] = reps, partners
         if native is not None:
-            raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, rules)
+            raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, rules,
+                              _progress_interval(progress))
             Q_half, order, b_half = raw["value"], list(raw["order"]), np.asarray(raw["b"])
         else:
             t0 = time.perf_counter()
@@ -296,7 +313,7 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         N, H, _ = centred_halfspaces(K)
         if native is not None:
             usable = _usable_for_closure(N)
-            raw = _run_native(native, N, H, 0, usable, budget, rules)
+            raw = _run_native(native, N, H, 0, usable, budget, rules, _progress_interval(progress))
             Q, order, b = raw["value"], list(raw["order"]), np.asarray(raw["b"])
         else:
             t0 = time.perf_counter()
