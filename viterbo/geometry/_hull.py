@@ -106,9 +106,26 @@ def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
     return res.x[:d], float(res.x[-1])
 
 
+def positively_spans(normals: np.ndarray) -> bool:
+    """Whether the rows positively span R^d: they span R^d and some dependence sum l_i n_i = 0 has all l_i > 0.
+
+    For a non-empty {B x <= c} this is exactly boundedness (Gordan's alternative: the recession
+    cone {y : B y <= 0} is {0}).  One rank test and one feasibility LP (l >= 1 after scaling).
+    """
+    m, d = normals.shape
+    if np.linalg.matrix_rank(normals) < d:
+        return False
+    res = linprog(np.zeros(m), A_eq=normals.T, b_eq=np.zeros(d), bounds=[(1, None)] * m, method="highs")
+    return res.status == 0
+
+
 def recession_direction(normals: np.ndarray) -> np.ndarray | None:
     """A nonzero y with B y <= 0 if {B x <= c} is unbounded, else None."""
     m, d = normals.shape
+    if positively_spans(normals):
+        return None
+    if np.linalg.matrix_rank(normals) < d:  # a whole line {t y} lies in the recession cone
+        return np.linalg.svd(normals)[2][-1]
     for k in range(d):
         for sign in (1.0, -1.0):
             cost = np.zeros(d)
