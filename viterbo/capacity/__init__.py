@@ -110,11 +110,35 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
     seconds = default_timeout() if time_budget is None else time_budget
     budget = Budget(seconds, what=f'capacity(method="{spec.name}")')
     start = time.perf_counter()
-    result = spec.func(K, budget=budget, **params)
-    if method == "auto" and not result.certified and hasattr(spec.func, "auto_fallback"):
-        result = spec.func.auto_fallback(K, result, budget)  # cross-check an uncertified result
+    if method != "auto":
+        result = spec.func(K, budget=budget, **params)
+    else:
+        result = _run_auto(K, spec, budget, params)
     result.stats.setdefault("seconds", time.perf_counter() - start)
     return result
+
+
+def _run_auto(K: Polytope, spec: MethodSpec, budget: Budget, params: dict) -> CapacityResult:
+    """Run the first applicable method; if it finds mid-run that it cannot answer, try the next.
+
+    A method's ``why_not`` is a cheap test; some inputs are only found unsuitable during the search
+    (e.g. "reeb" on a very thin polytope).  Those raise MethodNotApplicableError, and "auto" moves
+    on rather than failing.  An uncertified result is cross-checked where the method offers it.
+    """
+    skipped: list[str] = []
+    candidates = [spec] + [s for s in methods() if s.auto_rank > spec.auto_rank and s.why_not(K) is None]
+    for candidate in candidates:
+        try:
+            result = candidate.func(K, budget=budget, **(params if candidate is spec else {}))
+        except MethodNotApplicableError as exc:
+            skipped.append(f"{candidate.name}: {exc}")
+            continue
+        if not result.certified and hasattr(candidate.func, "auto_fallback"):
+            result = candidate.func.auto_fallback(K, result, budget)  # cross-check an uncertified result
+        if skipped:
+            result.stats["auto_skipped"] = "; ".join(skipped)
+        return result
+    raise MethodNotApplicableError("no capacity method could answer for this polytope: " + "; ".join(skipped))
 
 
 def systolic_ratio(K, method: str = "auto", **kwargs) -> float:

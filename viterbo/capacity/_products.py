@@ -57,8 +57,8 @@ class ConvexPolygon:
         return int(self.normals.shape[0])
 
     def area(self) -> float:
-        """Shoelace formula."""
-        V = self.vertices
+        """Shoelace formula, about the vertex centroid (no cancellation far from the origin)."""
+        V = self.vertices - self.vertices.mean(axis=0)
         W = np.roll(V, -1, axis=0)
         return 0.5 * float((V[:, 0] * W[:, 1] - V[:, 1] * W[:, 0]).sum())
 
@@ -123,8 +123,27 @@ def product_factors(K: Polytope, planes: tuple[tuple[int, int], tuple[int, int]]
     for mask, (c0, c1) in ((in_a, (a0, a1)), (in_b, (b0, b1))):
         sub = N[mask][:, [c0, c1]]
         norms = np.linalg.norm(sub, axis=1)
-        factors.append(_polygon_from_halfspaces(sub / norms[:, None], H[mask] / norms, idx[mask]))
+        poly = _polygon_from_halfspaces(sub / norms[:, None], H[mask] / norms, idx[mask])
+        factors.append(_snap_to_projected_vertices(poly, K.vertices_np[:, [c0, c1]]))
     return factors[0], factors[1]
+
+
+def _snap_to_projected_vertices(poly: ConvexPolygon, projected: np.ndarray) -> ConvexPolygon:
+    """Replace each vertex (intersection of two edge lines) by the projection of K's vertex it is.
+
+    Intersecting nearly parallel edge lines far from the origin loses digits (offsets ~ 1e3 and a
+    small angle); the projected vertices of K are the caller's own numbers.  A vertex without a
+    projection within 1e-7 of the polygon's size is kept as computed.
+    """
+    V = poly.vertices.copy()
+    size = float(np.abs(projected - projected.mean(axis=0)).max())
+    for i in range(V.shape[0]):
+        dist = np.abs(projected - V[i]).max(axis=1)
+        j = int(np.argmin(dist))
+        if dist[j] <= 1e-7 * size:
+            V[i] = projected[j]
+    V.flags.writeable = False
+    return ConvexPolygon(V, poly.normals, poly.offsets, poly.facets)
 
 
 def lagrangian_factors(K: Polytope, tol: float = NORMAL_TOL) -> tuple[ConvexPolygon, ConvexPolygon] | str:

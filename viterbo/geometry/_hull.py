@@ -65,6 +65,9 @@ def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     Returns (vertices, normals, offsets); normals are unit and outward.
     """
     scale = size_scale(points)
+    # Near-duplicate points (rounding noise, jittered copies) would let qhull report sliver
+    # "facets" spanned by a cluster; merge them first, at the same relative tolerance as vertices.
+    points = dedupe_rows(points, REL_TOL * scale)
     try:
         hull = ConvexHull(points)
     except QhullError as exc:  # flat input is caught before; this is a real qhull failure
@@ -72,6 +75,7 @@ def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     normals = hull.equations[:, :-1]
     offsets = -hull.equations[:, -1]
     normals, offsets = merge_facets(normals, offsets, scale)
+    normals, offsets = _drop_sliver_facets(points, normals, offsets, scale)
     candidates = points[hull.vertices]
     # A true vertex lies on facets whose normals span R^d; qhull may list points
     # in the relative interior of a merged facet as vertices of its triangulation.
@@ -81,6 +85,24 @@ def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
             if on[i].sum() >= d and np.linalg.matrix_rank(normals[on[i]], tol=1e-9) == d]
     vertices = dedupe_rows(candidates[keep], REL_TOL * scale)
     return vertices, normals, offsets
+
+
+def _drop_sliver_facets(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray,
+                        scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Keep only facets that carry d affinely independent points (true facets of the hull).
+
+    A hyperplane qhull reports through fewer (a sliver of almost coincident points) is not a
+    facet of the body at this tolerance; dropping it leaves the irredundant description.
+    """
+    d = points.shape[1]
+    on = np.abs(points @ normals.T - offsets) <= REL_TOL * 10 * scale
+    keep = []
+    for i in range(normals.shape[0]):
+        pts = points[on[:, i]]
+        keep.append(pts.shape[0] >= d and
+                    np.linalg.matrix_rank(pts[1:] - pts[0], tol=REL_TOL * 10 * scale) == d - 1)
+    keep = np.asarray(keep)
+    return normals[keep], offsets[keep]
 
 
 def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, float]:
