@@ -76,15 +76,56 @@ def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     offsets = -hull.equations[:, -1]
     normals, offsets = merge_facets(normals, offsets, scale)
     normals, offsets = _drop_sliver_facets(points, normals, offsets, scale)
-    candidates = points[hull.vertices]
     # A true vertex lies on facets whose normals span R^d; qhull may list points
     # in the relative interior of a merged facet as vertices of its triangulation.
-    on = np.abs(candidates @ normals.T - offsets) <= REL_TOL * 10 * scale
-    d = points.shape[1]
-    keep = [i for i in range(candidates.shape[0])
-            if on[i].sum() >= d and np.linalg.matrix_rank(normals[on[i]], tol=1e-9) == d]
-    vertices = dedupe_rows(candidates[keep], REL_TOL * scale)
+    vertices = dedupe_rows(_true_vertices(points[hull.vertices], normals, offsets, scale), REL_TOL * scale)
+    if _plane_residual(vertices, normals, offsets, scale) > EXACT_TOL * scale:
+        vertices, normals, offsets = _make_consistent(vertices, normals, offsets, scale)
     return vertices, normals, offsets
+
+
+#: After merging near-coplanar pieces, a facet's plane must pass through its vertices to this
+#: (relative) accuracy; otherwise the H- and V-descriptions would describe different bodies.
+EXACT_TOL = 1e-12
+
+
+def _true_vertices(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray, scale: float) -> np.ndarray:
+    on = np.abs(points @ normals.T - offsets) <= REL_TOL * 10 * scale
+    d = points.shape[1]
+    keep = [i for i in range(points.shape[0])
+            if on[i].sum() >= d and np.linalg.matrix_rank(normals[on[i]], tol=1e-9) == d]
+    return points[keep]
+
+
+def _plane_residual(vertices: np.ndarray, normals: np.ndarray, offsets: np.ndarray, scale: float) -> float:
+    """Largest distance of a vertex from the plane of a facet it is incident to."""
+    dist = np.abs(vertices @ normals.T - offsets)
+    near = dist <= REL_TOL * 10 * scale
+    return float(dist[near].max()) if near.any() else 0.0
+
+
+def _make_consistent(vertices: np.ndarray, normals: np.ndarray, offsets: np.ndarray,
+                     scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Near-coplanar input: refit each facet's plane to its vertices, then take the halfspaces as
+    authoritative and recompute the vertices as their intersection points.
+
+    The input points are within ~1e-9 of being coplanar, so the body is only defined to that
+    accuracy; what matters to the methods is that both descriptions are of the same body.
+    """
+    d = vertices.shape[1]
+    near = np.abs(vertices @ normals.T - offsets) <= REL_TOL * 10 * scale
+    N, H = normals.copy(), offsets.copy()
+    for f in range(N.shape[0]):
+        pts = vertices[near[:, f]]
+        if pts.shape[0] < d:
+            continue
+        centre = pts.mean(axis=0)
+        n = np.linalg.svd(pts - centre)[2][-1]
+        n = n if n @ N[f] > 0 else -n
+        N[f], H[f] = n, float(n @ centre)
+    H = np.maximum(H, (vertices @ N.T).max(axis=0))  # keep every given vertex inside
+    V = _true_vertices(vertices_from_halfspaces(N, H, vertices.mean(axis=0)), N, H, scale)
+    return V, N, H
 
 
 def _drop_sliver_facets(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray,
