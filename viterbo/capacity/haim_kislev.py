@@ -107,8 +107,11 @@ def _place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarr
                  bounds=[(None, None)] * N.shape[1], method="highs")
     if lp.status != 0:
         raise VerificationError(
-            "haim_kislev: the maximising order does not close up on the boundary of K "
-            f"(placement LP status {lp.status}: {lp.message}); this is a bug, please report the polytope."
+            "haim_kislev: the witness loop of the maximising order could not be placed on the boundary "
+            f"of K to tolerance (placement LP status {lp.status}: {lp.message}). This happens on nearly "
+            "degenerate input (facets within ~1e-6 of a body with coinciding constraints), where the "
+            "placement is ill-conditioned; no value is returned. Round or regularise the input, or report "
+            "the polytope if it is not nearly degenerate."
         )
     return lp.x + D
 
