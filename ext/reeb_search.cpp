@@ -871,7 +871,6 @@ py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const 
     const int m = static_cast<int>(H_.size()), nF = static_cast<int>(diam_.size());
     std::vector<std::int64_t> src, dst, fac, hp_start{0};
     std::vector<double> eA, eb, alpha_v, beta_v, hpa, hpc, minf_v;
-    std::vector<char> thin_v;
     double max_psi_error = 0.0;
     {
         py::gil_scoped_release release;
@@ -920,9 +919,6 @@ py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const 
                         dom = dedupe_vertices(clip_halfplane(dom, {a0, a1}, cv, CLIP_REL * DIAM[f1] * std::hypot(a0, a1)), eps);
                 }
                 if (dom.empty()) continue;
-                const double area = dom.size() >= 3 ? polygon_area(dom) : 0.0;
-                const double dd = bbox_diameter(dom);
-                const bool thin = dom.size() < 3 || area <= 0.5 * THIN_WIDTH * dd * DIAM[f1];
                 const double* P2 = P + 8 * f2;
                 const double* c2 = C + 4 * f2;
                 // A = P2 (M1 + RE beta2^T), b = P2 (c1 + alpha2 RE - c2).
@@ -956,7 +952,6 @@ py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const 
                 }
                 hp_start.push_back(static_cast<std::int64_t>(hpc.size()));
                 minf_v.push_back(minf);
-                thin_v.push_back(thin);
             }
         }
     }
@@ -974,8 +969,6 @@ py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const 
     out["hp_a"] = arr(hpa);
     out["hp_c"] = arr(hpc);
     out["edge_minf"] = arr(minf_v);
-    std::vector<std::int64_t> th(thin_v.begin(), thin_v.end());
-    out["edge_thin"] = iarr(th);
     out["max_psi_error"] = max_psi_error;
     return out;
 }

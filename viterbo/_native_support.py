@@ -43,11 +43,6 @@ def native_available() -> bool:
     return _NATIVE_MODULE is not None and not pure_python_forced()
 
 
-def native_import_error() -> str | None:
-    """The reason the extension could not be imported, or None."""
-    return _IMPORT_ERROR
-
-
 def native_module() -> ModuleType | None:
     """The extension module when it is in use, else None (pure-Python path)."""
     return _NATIVE_MODULE if native_available() else None

@@ -15,7 +15,6 @@ import atexit
 import cProfile
 import importlib.util
 import inspect
-import itertools
 import math
 import pstats
 import re
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .capacity import capacity, choose_method
-from .capacity._registry import get_method
+from .capacity._registry import get_method, on_off_grid
 from .geometry.polytope import Polytope
 
 __all__ = ["PROFILE_DIR", "ProfileRun", "profile_path", "profile_call", "profile_capacity", "top_functions",
@@ -324,8 +323,7 @@ def lever_grid(method: str) -> list[dict[str, bool]]:
     >>> lever_grid("area")
     [{}]
     """
-    switches = [n for n, v in lever_defaults(method).items() if isinstance(v, bool)]
-    return [dict(zip(switches, values)) for values in itertools.product(*[(True, False)] * len(switches))]
+    return on_off_grid(n for n, v in lever_defaults(method).items() if isinstance(v, bool))
 
 
 #: Counters that measure the work of a search, by method family (the first present is charted).

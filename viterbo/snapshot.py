@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-import itertools
 import json
 import math
 import numbers
@@ -44,7 +43,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ._environment import environment
 from .capacity import capacity as _capacity
-from .capacity._registry import MethodSpec, methods
+from .capacity._registry import MethodSpec, methods, on_off_grid
 from .errors import TimeBudgetExceededError, VerificationError, ViterboError
 from .geometry import families
 from .geometry.polytope import Polytope
@@ -244,8 +243,7 @@ def lever_combinations(spec: MethodSpec) -> list[dict[str, bool]]:
     >>> [format_levers(c) for c in lever_combinations(spec)]
     ['use_a=1;use_b=1', 'use_a=1;use_b=0', 'use_a=0;use_b=1', 'use_a=0;use_b=0']
     """
-    names = tuple(spec.levers)
-    return [dict(zip(names, values)) for values in itertools.product((True, False), repeat=len(names))]
+    return on_off_grid(spec.levers)
 
 
 def format_levers(levers: dict[str, Any]) -> str:

@@ -119,13 +119,15 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
 
 
 def _run_auto(K: Polytope, spec: MethodSpec, budget: Budget, params: dict) -> CapacityResult:
-    """Run the first applicable method; if it finds mid-run that it cannot answer, try the next.
+    """Run the applicable methods in "auto" order until one answers with a proof.
 
     A method's ``why_not`` is a cheap test; some inputs are only found unsuitable during the search
-    (e.g. "reeb" on a very thin polytope).  Those raise MethodNotApplicableError, and "auto" moves
-    on rather than failing.  An uncertified result is cross-checked where the method offers it.
+    (e.g. "reeb" on a very thin polytope).  Those raise MethodNotApplicableError and "auto" moves
+    on.  An uncertified result (e.g. "reeb" unable to exclude a Type 2 orbit) is cross-checked by the
+    next applicable method; when none can prove a value, the uncertified result is returned as such.
     """
     skipped: list[str] = []
+    uncertified: CapacityResult | None = None
     candidates = [spec] + [s for s in methods() if s.auto_rank > spec.auto_rank and s.why_not(K) is None]
     for candidate in candidates:
         try:
@@ -133,12 +135,21 @@ def _run_auto(K: Polytope, spec: MethodSpec, budget: Budget, params: dict) -> Ca
         except MethodNotApplicableError as exc:
             skipped.append(f"{candidate.name}: {exc}")
             continue
-        if not result.certified and hasattr(candidate.func, "auto_fallback"):
-            result = candidate.func.auto_fallback(K, result, budget)  # cross-check an uncertified result
-        if skipped:
-            result.stats["auto_skipped"] = "; ".join(skipped)
-        return result
-    raise MethodNotApplicableError("no capacity method could answer for this polytope: " + "; ".join(skipped))
+        if not result.certified:
+            uncertified = uncertified or result
+            continue
+        if uncertified is not None:
+            result.stats["note"] = (f'"{uncertified.method}" gave {uncertified.value!r} uncertified '
+                                    f'({uncertified.reason}); "auto" cross-checked with "{result.method}"')
+            result.stats[f"{uncertified.method}_value"] = uncertified.value
+        break
+    else:
+        if uncertified is None:
+            raise MethodNotApplicableError("no capacity method could answer for this polytope: " + "; ".join(skipped))
+        result = uncertified
+    if skipped:
+        result.stats["auto_skipped"] = "; ".join(skipped)
+    return result
 
 
 def systolic_ratio(K, method: str = "auto", **kwargs) -> float:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import MethodNotApplicableError
 from ..geometry.polytope import Polytope
 
-__all__ = ["MethodSpec", "register", "methods", "get_method"]
+__all__ = ["MethodSpec", "register", "methods", "get_method", "on_off_grid"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,9 @@ def get_method(name: str) -> MethodSpec:
     except KeyError:
         valid = ", ".join(['"auto"'] + [f'"{s.name}"' for s in methods()])
         raise MethodNotApplicableError(f"unknown capacity method {name!r}; choose one of {valid}.") from None
+
+
+def on_off_grid(names) -> list[dict[str, bool]]:
+    """Every True/False assignment of the boolean levers ``names``, all-True first; ``[{}]`` for none."""
+    names = tuple(names)
+    return [dict(zip(names, values)) for values in itertools.product((True, False), repeat=len(names))]

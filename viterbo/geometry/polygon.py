@@ -14,7 +14,7 @@ import numpy as np
 
 from .._native_support import native_module
 
-__all__ = ["clip_polygon", "affine_image", "polygon_area", "clip_halfplane", "dedupe_vertices",
+__all__ = ["clip_polygon", "affine_image", "polygon_area", "clip_halfplane", "dedupe_vertices", "shoelace_area",
            "clip_polygon_reference", "affine_image_reference", "polygon_area_reference"]
 
 
@@ -81,11 +81,20 @@ def affine_image_reference(vertices, M, t) -> np.ndarray:
     return np.array(out, dtype=np.float64).reshape(-1, 2)
 
 
+def shoelace_area(points) -> float:
+    """Signed area of a sequence of (x, y) points, summed in the order of ``polygon_area`` in ext/polygon.cpp."""
+    k = len(points)
+    twice = 0.0
+    for i in range(k):
+        p = points[i]
+        q = points[(i + 1) % k]
+        twice += p[0] * q[1] - p[1] * q[0]
+    return 0.5 * twice
+
+
 def polygon_area_reference(vertices) -> float:
     """Signed area by the shoelace formula (positive for counter-clockwise order)."""
-    poly = _as_polygon(vertices)
-    x, y = poly[:, 0], poly[:, 1]
-    return 0.5 * float(np.sum(x * np.roll(y, -1) - y * np.roll(x, -1)))
+    return float(shoelace_area(_as_polygon(vertices)))
 
 
 def clip_polygon(vertices, A, b, eps: float = 0.0) -> np.ndarray:

@@ -27,7 +27,7 @@ from ...geometry.polytope import Polytope
 from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
 __all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
-           "polygon_area", "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH", "CLIP_REL"]
+           "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH", "CLIP_REL"]
 
 
 #: A polygon whose width (2 area / diameter) is at most THIN_WIDTH times the
@@ -39,10 +39,6 @@ THIN_WIDTH = 1e-9
 SEGMENT_LENGTH = 1e-7
 #: Clipping tolerance, relative to the start face's diameter.
 CLIP_REL = 1e-12
-
-
-def _omega(x: np.ndarray, y: np.ndarray) -> float:
-    return float(x[0] * y[2] + x[1] * y[3] - x[2] * y[0] - x[3] * y[1])
 
 
 def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
@@ -61,16 +57,6 @@ def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: 
     """
     ceps = CLIP_REL * diam * math.hypot(a0, a1)
     return dedupe_vertices(clip_halfplane(points, a0, a1, c, ceps), eps)
-
-
-def polygon_area(points: list) -> float:
-    k = len(points)
-    twice = 0.0
-    for i in range(k):
-        p = points[i]
-        q = points[(i + 1) % k]
-        twice += p[0] * q[1] - p[1] * q[0]
-    return 0.5 * twice
 
 
 def polygon_diameter(points: list) -> float:
@@ -135,7 +121,6 @@ class FlowGraph:
     hp_a: np.ndarray
     hp_c: np.ndarray
     edge_minf: np.ndarray
-    edge_thin: np.ndarray
     max_psi_error: float
     scale: float
     inradius: float  # radius of a ball inside K (a lower bound for the inradius)
@@ -266,7 +251,6 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
         ed["edge_b"] = ed["edge_b"].reshape(nE, 2)
         ed["edge_beta"] = ed["edge_beta"].reshape(nE, 2)
         ed["hp_a"] = ed["hp_a"].reshape(-1, 2)
-        ed["edge_thin"] = ed["edge_thin"].astype(bool)
         max_psi_error = float(ed.pop("max_psi_error"))
     else:
         ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys,
@@ -326,15 +310,12 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
                     dom = clip_convex(dom, hp[0], hp[1], hp[2], eps, face_diam[f1])
             if len(dom) == 0:
                 continue
-            area = polygon_area(dom) if len(dom) >= 3 else 0.0
-            dd = polygon_diameter(dom)
-            thin = len(dom) < 3 or area <= 0.5 * THIN_WIDTH * dd * face_diam[f1]
             P2, c2 = face_P[f2], face_c[f2]
             A = P2 @ (M1 + np.outer(RE, beta2))
             bvec = P2 @ (c1 + alpha2 * RE - c2)
             max_psi_error = max(max_psi_error, float(np.abs(A - face_psi[f2]).max()))
             minf = min(alpha2 + beta2[0] * p[0] + beta2[1] * p[1] for p in dom)
-            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf, thin))
+            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf))
     edges.sort(key=lambda t: (t[0], t[1]))
     nE = len(edges)
     hp_start = [0]
@@ -356,6 +337,5 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
         hp_a=np.array(hp_a, dtype=np.float64).reshape(-1, 2),
         hp_c=np.array(hp_c, dtype=np.float64),
         edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
-        edge_thin=np.array([e[9] for e in edges], dtype=bool),
     )
     return out, max_psi_error

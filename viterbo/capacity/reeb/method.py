@@ -23,14 +23,13 @@ from ...geometry.lagrangian import LAGRANGIAN_TOL
 from ...geometry.polytope import Polytope
 from ...runtime import Budget
 from .._common import orbit_from_numpy
-from .._registry import get_method, methods, register
+from .._registry import register
 from ..result import CapacityResult
 from .flow_graph import FlowGraph, build_flow_graph, two_face_pairs
 from .orbit_fit import STATUS_OK
 from .search_reference import MAX_DEPTH, Candidate, SearchConfig, SearchOutcome, run_reference_search
 
-__all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "NEAR_LAGRANGIAN_TOL",
-           "auto_fallback"]
+__all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "NEAR_LAGRANGIAN_TOL"]
 
 #: The certification pass looks for orbits with action below (1 - CHECK_MARGIN) * value.
 CHECK_MARGIN = 1e-9
@@ -276,31 +275,3 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     params = {"rotation_cap": rotation_cap, "use_cF_budgets": use_cF_budgets, "use_memo": use_memo}
     return CapacityResult(value=value, method="reeb", orbit=orbit, stats=stats, polytope=K, params=params,
                           certified=not reasons, reason="; ".join(reasons) if reasons else None)
-
-
-def auto_fallback(K: Polytope, result: CapacityResult, budget: Budget) -> CapacityResult:
-    """The cross-check "auto" applies to an uncertified "reeb" result.
-
-    When "haim_kislev" is registered and applies to K, its (exact) result is
-    returned, with a note in ``stats`` on what "reeb" said; otherwise the
-    uncertified result is returned unchanged.
-    """
-    if result.certified or result.method != "reeb":
-        return result
-    if not any(s.name == "haim_kislev" for s in methods()):
-        return result
-    spec = get_method("haim_kislev")
-    if spec.why_not(K) is not None:
-        return result
-    hk = spec.func(K, budget=budget)
-    note = (f'"reeb" gave {result.value!r} uncertified ({result.reason}); "auto" cross-checked with '
-            f'"haim_kislev"')
-    stats = dict(hk.stats)
-    stats["note"] = note
-    stats["reeb_value"] = result.value
-    return CapacityResult(value=hk.value, method=hk.method, orbit=hk.orbit, stats=stats, polytope=K,
-                          params=hk.params, certified=hk.certified,
-                          reason=hk.reason)
-
-
-reeb_capacity.auto_fallback = auto_fallback  # read by capacity(method="auto")

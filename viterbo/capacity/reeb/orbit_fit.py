@@ -36,7 +36,7 @@ class FixedPoint:
         self.status = status
 
 
-def _margin(poly: list, s0: float, s1: float) -> float:
+def polygon_margin(poly: list, s0: float, s1: float) -> float:
     """Smallest signed distance from (s0, s1) to the edge lines of a CCW convex polygon (inside > 0)."""
     k = len(poly)
     best = math.inf
@@ -72,7 +72,7 @@ def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float) -> 
         # Rounding in s grows with the conditioning of A - I.
         cond = scale_a * scale_a / abs(det)
         err = 1e-15 * cond * (abs(s0) + abs(s1) + diam)
-        m = _margin(poly, s0, s1)
+        m = polygon_margin(poly, s0, s1)
         band = max(tol_m, err)
         if m > band:
             return FixedPoint((s0, s1), False, STATUS_OK)
@@ -92,7 +92,7 @@ def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float) -> 
         n = len(poly)
         s0 = sum(p[0] for p in poly) / n
         s1 = sum(p[1] for p in poly) / n
-        m = _margin(poly, s0, s1)
+        m = polygon_margin(poly, s0, s1)
         return FixedPoint((s0, s1), True, STATUS_OK if m > tol_m else STATUS_BOUNDARY)
     # Rank one: the fixed set is the line s_p + t z (if b is in the range).
     # Top right singular vector v1 (eigenvector of M^T M for lam1), u1 = M v1 / sv0.
@@ -134,7 +134,7 @@ def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float) -> 
         return None
     t = 0.5 * (lo + hi)
     s0, s1 = float(s_p[0] + t * z[0]), float(s_p[1] + t * z[1])
-    m = _margin(poly, s0, s1)
+    m = polygon_margin(poly, s0, s1)
     return FixedPoint((s0, s1), True, STATUS_OK if m > tol_m else STATUS_BOUNDARY)
 
 

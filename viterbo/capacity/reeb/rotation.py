@@ -23,7 +23,6 @@ __all__ = ["QI", "QJ", "QK", "psi_matrix", "psi_matrices", "c_F_constant", "c_F_
            "cz_from_code", "INT", "PE", "HALF", "NE", "trace_tolerance"]
 
 INT, PE, HALF, NE = 0, 1, 2, 3
-KIND_NAMES = {INT: "INT", PE: "PE", HALF: "HALF", NE: "NE"}
 
 
 def psi_matrix(nu_p: np.ndarray, nu: np.ndarray) -> np.ndarray:

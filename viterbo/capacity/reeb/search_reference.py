@@ -34,8 +34,9 @@ import time
 
 import numpy as np
 
-from .flow_graph import SEGMENT_LENGTH, THIN_WIDTH, FlowGraph, clip_convex, polygon_area, polygon_diameter
-from .orbit_fit import STATUS_BOUNDARY, STATUS_OK, reconstruct, solve_fixed_point, validate_orbit
+from ...geometry.polygon import shoelace_area as polygon_area
+from .flow_graph import SEGMENT_LENGTH, THIN_WIDTH, FlowGraph, clip_convex, polygon_diameter
+from .orbit_fit import STATUS_BOUNDARY, STATUS_OK, polygon_margin, reconstruct, solve_fixed_point, validate_orbit
 from .rotation import exceeds_cap, rho_from_code, step_code
 
 __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search", "return_bounds",
@@ -168,21 +169,6 @@ def _is_canonical_rotation(seq: tuple) -> bool:
     return True
 
 
-def _inside_with_margin(poly_outer: list, pts: list, margin: float) -> bool:
-    k = len(poly_outer)
-    for i in range(k):
-        p = poly_outer[i]
-        q = poly_outer[(i + 1) % k]
-        ex, ey = q[0] - p[0], q[1] - p[1]
-        ln = math.hypot(ex, ey)
-        if ln == 0.0:
-            continue
-        for v in pts:
-            if (ex * (v[1] - p[1]) - ey * (v[0] - p[0])) / ln < -margin:
-                return False
-    return True
-
-
 def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
     """Run the branch-and-bound search on a flow graph; see the module docstring."""
     out = SearchOutcome()
@@ -218,7 +204,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
         eps = 1e-14 * diam1
         root_poly = G.face_polygon(f1)
 
-        def close_cycle(path, D, A, b, a, d, code, est_min):
+        def close_cycle(path, D, A, b, a, d, code):
             st["cycles_closed"] += 1
             fp = solve_fixed_point(A, b, D, diam1)
             if fp is None:
@@ -280,7 +266,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                 st["memo_hits"] += 1
                 if code2 > code or csum2 > csum + BUDGET_SLACK or (used2 & ~used):
                     continue
-                if not _inside_with_margin(D2, D, MEMO_MARGIN * diam1):
+                if not all(polygon_margin(D2, v[0], v[1]) >= -MEMO_MARGIN * diam1 for v in D):
                     continue
                 fs = max(1.0, abs(d))
                 if all(a2[0] * v[0] + a2[1] * v[1] + d2 <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs
@@ -364,7 +350,7 @@ def run_reference_search(G: FlowGraph, cfg: SearchConfig) -> SearchOutcome:
                     st["pruned_action"] += 1
                     continue
                 if closing:
-                    close_cycle(path, D2, A2, b2, a2, d2, code2, bound)
+                    close_cycle(path, D2, A2, b2, a2, d2, code2)
                     if not cfg.spectrum:
                         continue
                 if cfg.use_memo and memo_check(path, dst, D2, A2, b2, a2, d2, code2, csum2, used2):
