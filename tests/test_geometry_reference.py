@@ -180,3 +180,17 @@ def test_points_on_a_facet_interior_are_not_vertices():
     pts = np.concatenate([cube.vertices_np, [[1.0, 0.0, 0.0, 0.0]]])
     K = vb.Polytope.from_vertices(pts)
     assert K.n_vertices == 16 and K.n_facets == 8
+
+
+@pytest.mark.parametrize("K", [families.cell24(), families.random_hull(20, 4, seed=1), families.cube(4)],
+                         ids=["cell24", "random_hull", "cube"])
+def test_ridge_pairs_are_the_two_faces_without_ordering(K):
+    pairs, verts = K.ridge_pairs()
+    faces = K.two_faces()
+    assert [tuple(p) for p in pairs.tolist()] == [f.facets for f in faces]
+    assert [v.tolist() for v in verts] == [sorted(f.vertices) for f in faces]
+
+
+def test_ridges_in_other_dimensions():
+    assert len(families.cube(3).ridges()) == 12  # the edges of the 3-cube
+    assert len(families.cube(5).ridges()) == 40  # the 2-faces (squares) of the 5-cube: C(5,2) * 4

@@ -7,6 +7,7 @@ from fastest to most general and runs the first that applies.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -128,8 +129,9 @@ def _run_auto(K: Polytope, spec: MethodSpec, budget: Budget, params: dict) -> Ca
     """
     skipped: list[str] = []
     uncertified: CapacityResult | None = None
-    candidates = [spec] + [s for s in methods() if s.auto_rank > spec.auto_rank and s.why_not(K) is None]
-    for candidate in candidates:
+    # Later methods are tested for applicability only when they are needed.
+    later = (s for s in methods() if s.auto_rank > spec.auto_rank and s.why_not(K) is None)
+    for candidate in itertools.chain([spec], later):
         try:
             result = candidate.func(K, budget=budget, **(params if candidate is spec else {}))
         except MethodNotApplicableError as exc:

@@ -20,23 +20,17 @@ __all__ = ["lagrangianity", "lagrangian_two_faces", "is_symplectic_polytope", "L
 LAGRANGIAN_TOL = 1e-9
 
 
-def _omega_np(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    n = x.shape[-1] // 2
-    return (x[..., :n] * y[..., n:] - x[..., n:] * y[..., :n]).sum(-1)
-
-
 def lagrangianity(K: Polytope) -> dict[tuple[int, int], float]:
     """|omega(n_i, n_j)| / sin(angle) for every 2-face (i, j) of a 4D polytope."""
     if K.dim != 4:
         raise DimensionError(f"lagrangianity: needs a polytope in R^4; got R^{K.dim}.")
+    pairs, _ = K.ridge_pairs()
     N = K.normals_np
-    out = {}
-    for face in K.two_faces():
-        i, j = face.facets
-        cos = float(np.clip(N[i] @ N[j], -1.0, 1.0))
-        sin = float(np.sqrt(max(0.0, 1.0 - cos * cos)))
-        out[(i, j)] = abs(float(_omega_np(N[i], N[j]))) / max(sin, 1e-300)
-    return out
+    Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
+    w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
+    cos = np.clip((Na * Nb).sum(1), -1.0, 1.0)
+    val = np.abs(w) / np.maximum(np.sqrt(np.maximum(0.0, 1.0 - cos * cos)), 1e-300)
+    return {(int(a), int(b)): float(v) for (a, b), v in zip(pairs, val)}
 
 
 def lagrangian_two_faces(K: Polytope, tol: float = LAGRANGIAN_TOL) -> list[tuple[int, int]]:

@@ -272,22 +272,36 @@ class Polytope:
             self._cache["incidence"] = inc
         return self._cache["incidence"]
 
-    def ridges(self) -> list[TwoFace]:
-        """Faces of codimension 2, as pairs of facets with their vertices (any d)."""
-        if "ridges" not in self._cache:
+    def ridge_pairs(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Codimension-2 faces as facet pairs (m2, 2), i < j in lexicographic order, with their vertex
+        indices in ascending order: the cheap form of :meth:`ridges` (no cyclic ordering)."""
+        if "ridge_pairs" not in self._cache:
             inc = self._incidence_np()
             d = self.dim
-            out = []
-            for i in range(self.n_facets):
-                for j in range(i + 1, self.n_facets):
-                    common = np.flatnonzero(inc[i] & inc[j])
-                    if common.size < d - 1:
-                        continue
+            # Candidate pairs in one product: facets sharing at least d - 1 vertices.
+            shared = inc.astype(np.int32) @ inc.T.astype(np.int32)
+            pairs, verts = [], []
+            for i, j in zip(*np.nonzero(np.triu(shared >= d - 1, k=1))):
+                common = np.flatnonzero(inc[i] & inc[j])
+                # In R^4 three vertices are never collinear, so two facets sharing three of them
+                # meet in a 2-face; in general the shared vertices must span a (d-2)-plane.
+                if d != 4:
                     pts = self._V[common]
                     if np.linalg.matrix_rank(pts[1:] - pts[0], tol=1e-9 * self._scale()) != d - 2:
                         continue
-                    out.append(TwoFace((i, j), self._cyclic(common, i, j) if d == 4 else tuple(int(v) for v in common)))
-            self._cache["ridges"] = out
+                pairs.append((int(i), int(j)))
+                verts.append(common)
+            self._cache["ridge_pairs"] = (np.array(pairs, dtype=np.int64).reshape(-1, 2), verts)
+        pairs, verts = self._cache["ridge_pairs"]
+        return pairs.copy(), [v.copy() for v in verts]
+
+    def ridges(self) -> list[TwoFace]:
+        """Faces of codimension 2, as pairs of facets with their vertices (any d; cyclic order in R^4)."""
+        if "ridges" not in self._cache:
+            pairs, verts = self.ridge_pairs()
+            self._cache["ridges"] = [
+                TwoFace((int(i), int(j)), self._cyclic(common, i, j) if self.dim == 4 else tuple(int(v) for v in common))
+                for (i, j), common in zip(pairs, verts)]
         return list(self._cache["ridges"])
 
     def _cyclic(self, common: np.ndarray, i: int, j: int) -> tuple[int, ...]:

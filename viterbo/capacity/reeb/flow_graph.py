@@ -147,21 +147,6 @@ class FlowGraph:
         return range(lo, hi)
 
 
-def two_face_pairs(K: Polytope) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The 2-faces of a 4D polytope as facet pairs (i < j, lexicographic) and their vertex indices.
-
-    Same list as ``K.two_faces()`` (facet pairs sharing >= 3 vertices: three
-    vertices of a polytope are never collinear, so they span the 2-face),
-    computed from the incidence matrix in one product.
-    """
-    inc = K.incidence().cpu().numpy()
-    shared = inc.astype(np.int32) @ inc.T.astype(np.int32)
-    ii, jj = np.nonzero(np.triu(shared >= 3, k=1))
-    pairs = np.stack([ii, jj], axis=1).astype(np.int64)
-    verts = [np.flatnonzero(inc[i] & inc[j]) for i, j in pairs]
-    return pairs, verts
-
-
 def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGraph:
     """Build the flow graph of a symplectic 4D polytope (no Lagrangian 2-face).
 
@@ -190,7 +175,7 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
     V = K.vertices_np - centre
     m = N.shape[0]
     R = (2.0 / H)[:, None] * (N @ QI.T)
-    pairs, face_verts = two_face_pairs(K)
+    pairs, face_verts = K.ridge_pairs()  # the 2-faces (K is in R^4)
     scale = float(np.abs(V).max())
     nF = len(face_verts)
     Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]

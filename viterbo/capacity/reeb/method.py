@@ -19,13 +19,13 @@ import numpy as np
 
 from ..._native_support import native_module
 from ...errors import MethodNotApplicableError
-from ...geometry.lagrangian import LAGRANGIAN_TOL
+from ...geometry.lagrangian import LAGRANGIAN_TOL, lagrangianity
 from ...geometry.polytope import Polytope
 from ...runtime import Budget
 from .._common import orbit_from_numpy
 from .._registry import register
 from ..result import CapacityResult
-from .flow_graph import FlowGraph, build_flow_graph, two_face_pairs
+from .flow_graph import FlowGraph, build_flow_graph
 from .orbit_fit import STATUS_OK
 from .search_reference import MAX_DEPTH, Candidate, SearchConfig, SearchOutcome, run_reference_search
 
@@ -57,24 +57,11 @@ def _face_list(faces) -> str:
     return shown + (f", ... ({len(faces)} in all)" if len(faces) > 6 else "")
 
 
-def _lagrangianity(K: Polytope) -> dict:
-    """|omega(n_a, n_b)| / sin(angle) per 2-face (vectorised form of geometry.lagrangian.lagrangianity)."""
-    pairs, _ = two_face_pairs(K)
-    if len(pairs) == 0:
-        return {}
-    N = K.normals_np
-    Na, Nb = N[pairs[:, 0]], N[pairs[:, 1]]
-    w = Na[:, 0] * Nb[:, 2] + Na[:, 1] * Nb[:, 3] - Na[:, 2] * Nb[:, 0] - Na[:, 3] * Nb[:, 1]
-    cos = np.clip((Na * Nb).sum(1), -1.0, 1.0)
-    val = np.abs(w) / np.maximum(np.sqrt(np.maximum(0.0, 1.0 - cos * cos)), 1e-300)
-    return {(int(a), int(b)): float(v) for (a, b), v in zip(pairs, val)}
-
-
 def why_not_reeb(K: Polytope) -> str | None:
     """None when "reeb" applies to K, else the reason (dimension, (near-)Lagrangian 2-faces)."""
     if K.dim != 4:
         return f'"reeb" is the 4D Chaidez–Hutchings search; K is in R^{K.dim}'
-    lag = _lagrangianity(K)
+    lag = lagrangianity(K)
     exact = sorted(f for f, v in lag.items() if v <= LAGRANGIAN_TOL)
     if exact:
         return (f'K has Lagrangian 2-faces (facets {_face_list(exact)}); "reeb" needs none. '
