@@ -36,9 +36,6 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing; install it with .ci/install-browser (apt-get install chromium)",
                 allow_module_level=True)
 
-if "reeb" not in vb.method_names():
-    pytest.skip('the cross-polytope needs method "reeb", which is not in this build', allow_module_level=True)
-
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright is not installed")
 
 # marimo logs every cell error to the browser console as "[STDERR] ... (<cell id>) {json}".

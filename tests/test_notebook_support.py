@@ -89,7 +89,6 @@ def test_counters_frame_kinds():
     assert nbs.counters_frame({"seconds": 1.0}).empty
 
 
-@pytest.mark.skipif(not hasattr(vb, "spectrum"), reason="viterbo.spectrum is not in this build")
 def test_spectrum_frame_cross_polytope():
     orbits = vb.spectrum(vb.families.cross_polytope())
     frame = nbs.spectrum_frame(orbits)
@@ -99,8 +98,6 @@ def test_spectrum_frame_cross_polytope():
     assert frame["action"].iloc[0] == pytest.approx(1.0)
 
 
-@pytest.mark.skipif(not {"billiard", "haim_kislev"} & set(vb.method_names()),
-                    reason="no method for Lagrangian products of polygons in this build")
 def test_systolic_ratio_curve_hits_the_counterexample():
     curve = nbs.systolic_ratio_curve([0.0, 18.0])
     assert list(curve["angle_deg"]) == [0.0, 18.0]

@@ -145,7 +145,6 @@ def test_sweep_disagreement_names_the_outlier():
     assert message is not None and "a=off (repeat 0): 1.5" in message and "a=on gives 1.0" in message
 
 
-@pytest.mark.skipif("reeb" not in vb.method_names(), reason='method "reeb" is not in this build')
 def test_lever_sweep_reeb_values_agree():
     K = vb.families.cross_polytope()
     frame = profiling.lever_sweep(K, "reeb", repeats=1)
@@ -159,7 +158,6 @@ def test_lever_sweep_reeb_values_agree():
     assert {"nodes_expanded_min", "nodes_expanded_median", "nodes_expanded_max"} <= set(summary.columns)
 
 
-@pytest.mark.skipif("haim_kislev" not in vb.method_names(), reason='method "haim_kislev" is not in this build')
 def test_lever_sweep_haim_kislev_switches_only_booleans():
     frame = profiling.lever_sweep(vb.families.cube(), "haim_kislev", repeats=1)
     switches = [n for n, v in profiling.lever_defaults("haim_kislev").items() if isinstance(v, bool)]

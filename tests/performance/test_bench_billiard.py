@@ -12,7 +12,6 @@ import pytest
 
 import viterbo as vb
 from viterbo import families
-from viterbo.capacity._registry import methods
 
 
 def _random_gon(seed: int, k: int) -> np.ndarray:
@@ -53,8 +52,6 @@ def test_bench_billiard(record, name):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.deep, id=n) for n in INPUTS])
 def test_bench_haim_kislev_same_inputs(record, name):
-    if "haim_kislev" not in {s.name for s in methods()}:
-        pytest.skip("method haim_kislev is not registered (not merged yet)")
     K = INPUTS[name]()
     if K.n_facets > HK_MAX_FACETS:
         pytest.skip(f"{K.n_facets} facets: beyond what haim_kislev does in benchmark time")
