@@ -2,6 +2,8 @@
 // Each kernel file defines one register_* function; this file only wires them.
 #include <pybind11/pybind11.h>
 
+#include <stdexcept>
+
 namespace py = pybind11;
 
 namespace viterbo {
@@ -16,6 +18,18 @@ void register_haim_kislev(py::module_& m);
 
 PYBIND11_MODULE(_native, m) {
     m.doc() = "Compiled kernels of viterbo (polygon clipping, capacity searches).";
+    // Kernels throw std::invalid_argument for malformed arrays; Python sees viterbo.errors.NativeInputError
+    // (a ViterboError and a ValueError) with the kernel's message.
+    // Leaked on purpose: a static py::object would be destroyed after the interpreter is gone.
+    static PyObject* native_input_error =
+        py::object(py::module_::import("viterbo.errors").attr("NativeInputError")).release().ptr();
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const std::invalid_argument& e) {
+            PyErr_SetString(native_input_error, e.what());
+        }
+    });
     viterbo::register_polygon(m);
     viterbo::register_billiard(m);
     viterbo::register_reeb_search(m);

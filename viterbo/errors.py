@@ -15,6 +15,7 @@ __all__ = [
     "TimeBudgetExceededError",
     "NativeExtensionError",
     "VerificationError",
+    "NativeInputError",
 ]
 
 
@@ -44,3 +45,11 @@ class NativeExtensionError(ViterboError, ImportError):
 
 class VerificationError(ViterboError):
     """A witness orbit failed its independent re-check."""
+
+
+class NativeInputError(ViterboError, ValueError):
+    """The compiled extension refused malformed arrays (wrong shape, dtype or index range).
+
+    Raised from C++ (``std::invalid_argument`` is translated onto this class in ext/module.cpp), so a
+    bad call into ``viterbo._native`` is an error with a message, never undefined behaviour.
+    """
