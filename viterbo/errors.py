@@ -16,6 +16,7 @@ __all__ = [
     "NativeExtensionError",
     "VerificationError",
     "NativeInputError",
+    "InvalidParameterError",
 ]
 
 
@@ -52,4 +53,12 @@ class NativeInputError(ViterboError, ValueError):
 
     Raised from C++ (``std::invalid_argument`` is translated onto this class in ext/module.cpp), so a
     bad call into ``viterbo._native`` is an error with a message, never undefined behaviour.
+    """
+
+
+class InvalidParameterError(ViterboError, ValueError, TypeError):
+    """An argument has the wrong type or value (e.g. ``time_budget="5"``, ``Polytope(...)`` called directly).
+
+    Also a ``ValueError`` and a ``TypeError`` (as scikit-learn's ``InvalidParameterError``), so that
+    existing ``except`` clauses for either keep working.
     """

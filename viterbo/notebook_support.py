@@ -172,7 +172,7 @@ def orbit_frame(orbit) -> Any:
     """
     import pandas as pd
 
-    X = orbit.breakpoints.detach().cpu().numpy()
+    X = orbit.breakpoints_np if hasattr(orbit, "breakpoints_np") else orbit.breakpoints.detach().cpu().numpy()
     if X.shape[1] != 4:
         raise ValueError(f"orbit_frame: the orbit is in R^{X.shape[1]}; the q/p-plane pictures need R^4.")
     facets = list(orbit.facets)

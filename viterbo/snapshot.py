@@ -421,7 +421,7 @@ def collect_rows(roster: str | Sequence[str] = "default", *, repeats: int = 1, t
         row.update(week=week_label(when), timestamp=_timestamp(when), source="snapshot", benchmark="",
                    polytope=task.key, seed="" if task.seed is None else task.seed, dim=K.dim,
                    facets=K.n_facets, vertices=K.n_vertices, volume=row_volume(K),
-                   dtype=str(K.vertices.dtype).replace("torch.", ""), device=str(K.device))
+                   dtype="float64", device=K._device)
         row.update(_run_task(task, repeats, budget))
         rows.append(row)
         by_polytope.setdefault(task.key, []).append(row)

@@ -8,18 +8,18 @@ from fastest to most general and runs the first that applies.
 from __future__ import annotations
 
 import itertools
-import math
 import time
 
 from ..errors import DimensionError, MethodNotApplicableError
 from ..geometry.polytope import Polytope
-from ..runtime import Budget, default_timeout
+from ..runtime import Budget, default_timeout, parse_seconds
 from . import area  # noqa: F401  (registers the method)
 from . import billiard, split_product  # noqa: F401  (register the methods)
 from . import reeb  # noqa: F401  (registers the method)
 from . import haim_kislev  # noqa: F401  (registers the method)
+from ._frame import framed, run_in_frame
 from ._registry import MethodSpec, get_method, methods
-from .result import CapacityResult, Orbit
+from .result import CapacityResult, Orbit, systolic_from
 
 __all__ = ["capacity", "systolic_ratio", "CapacityResult", "Orbit", "methods", "method_names", "choose_method"]
 
@@ -33,6 +33,17 @@ def _as_polytope(K) -> Polytope:
     return K if isinstance(K, Polytope) else Polytope.from_vertices(K)
 
 
+def _budget(time_budget) -> Budget:
+    """The budget of a whole call, started before anything else (building K from points counts)."""
+    seconds = default_timeout() if time_budget is None else parse_seconds(time_budget)
+    return Budget(seconds, what="capacity")
+
+
+def _why_not(spec: MethodSpec, K: Polytope) -> str | None:
+    """``spec.why_not`` asked about the normal form the method would compute on."""
+    return spec.why_not(framed(K, spec))
+
+
 def choose_method(K: Polytope) -> MethodSpec:
     """The method "auto" would run on K.
 
@@ -43,7 +54,7 @@ def choose_method(K: Polytope) -> MethodSpec:
     """
     reasons = []
     for spec in methods():
-        why = spec.why_not(K)
+        why = _why_not(spec, K)
         if why is None:
             return spec
         reasons.append(f"{spec.name}: {why}")
@@ -60,7 +71,8 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
     method : str
         ``"auto"`` (default) or one of :func:`method_names`.
     time_budget : float, optional
-        Seconds; default from ``VITERBO_SOLVER_TIMEOUT``; <= 0 disables.
+        Seconds for the whole call, building K from points included; default from
+        ``VITERBO_SOLVER_TIMEOUT``; <= 0 or inf disables.
     **params
         Method-specific keyword arguments (levers), echoed in ``result.params``.
 
@@ -77,6 +89,17 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
         The method does not apply to K (the message names one that does).
     TimeBudgetExceededError
         The method ran out of time; no unproved value is returned.
+    PolytopeError
+        The capacity is outside the float64 range (K smaller than ~1e-150 or larger than ~1e150).
+    InvalidParameterError
+        ``time_budget`` is not a number (or NaN).
+
+    Notes
+    -----
+    Every method computes on a normal form of K (translated, scaled by a power of two, and for the
+    general methods made round by an exactly symplectic map), so the value does not depend on
+    where K sits, on its size or on its symplectic conditioning; see :mod:`viterbo.capacity._frame`.
+    A result is certified only if its witness passes :meth:`CapacityResult.verify` on K.
 
     References
     ----------
@@ -91,7 +114,9 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
     >>> result.verify()
     True
     """
+    budget = _budget(time_budget)
     K = _as_polytope(K)
+    budget.check("while building the polytope")
     if K.dim % 2:
         raise DimensionError(
             f"capacity: K is in R^{K.dim}; c_EHZ is defined in even dimension 2n. "
@@ -101,18 +126,17 @@ def capacity(K, method: str = "auto", *, time_budget: float | None = None, **par
         spec = choose_method(K)
     else:
         spec = get_method(method)
-        why = spec.why_not(K)
+        why = _why_not(spec, K)
         if why is not None:
             try:
                 alternative = f' Use method="{choose_method(K).name}" or method="auto".'
             except MethodNotApplicableError:
                 alternative = ""
             raise MethodNotApplicableError(f'capacity(method="{spec.name}"): {why}.{alternative}')
-    seconds = default_timeout() if time_budget is None else time_budget
-    budget = Budget(seconds, what=f'capacity(method="{spec.name}")')
+    budget.what = f'capacity(method="{spec.name}")'
     start = time.perf_counter()
     if method != "auto":
-        result = spec.func(K, budget=budget, **params)
+        result = run_in_frame(spec, K, budget, params)
     else:
         result = _run_auto(K, spec, budget, params)
     result.stats.setdefault("seconds", time.perf_counter() - start)
@@ -130,10 +154,10 @@ def _run_auto(K: Polytope, spec: MethodSpec, budget: Budget, params: dict) -> Ca
     skipped: list[str] = []
     uncertified: CapacityResult | None = None
     # Later methods are tested for applicability only when they are needed.
-    later = (s for s in methods() if s.auto_rank > spec.auto_rank and s.why_not(K) is None)
+    later = (s for s in methods() if s.auto_rank > spec.auto_rank and _why_not(s, K) is None)
     for candidate in itertools.chain([spec], later):
         try:
-            result = candidate.func(K, budget=budget, **(params if candidate is spec else {}))
+            result = run_in_frame(candidate, K, budget, params if candidate is spec else {})
         except MethodNotApplicableError as exc:
             skipped.append(f"{candidate.name}: {exc}")
             continue
@@ -164,6 +188,4 @@ def systolic_ratio(K, method: str = "auto", **kwargs) -> float:
     1.0
     """
     K = _as_polytope(K)
-    c = capacity(K, method, **kwargs).value
-    n = K.dim // 2
-    return c**n / (math.factorial(n) * K.volume())
+    return systolic_from(capacity(K, method, **kwargs).value, K)

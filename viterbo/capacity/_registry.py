@@ -19,6 +19,10 @@ class MethodSpec:
     ``why_not(K)`` returns None when the method applies to K, otherwise a
     sentence saying why not (used by "auto", error messages and the suite).
     ``auto_rank`` orders the methods "auto" tries (lower first, i.e. faster).
+    ``frame`` is the normal form the method computes on (:mod:`viterbo.capacity._frame`):
+    ``"symplectic"`` (any symplectic polytope: translated, scaled and made round by an exactly
+    symplectic map) or ``"similarity"`` (translation and power-of-two scale only, for methods that
+    read the coordinate product structure).
     """
 
     name: str
@@ -28,17 +32,21 @@ class MethodSpec:
     exact: bool = True
     summary: str = ""
     levers: tuple[str, ...] = ()
+    frame: str = "symplectic"
 
 
 _METHODS: dict[str, MethodSpec] = {}
 
 
 def register(name: str, *, why_not: Callable[[Polytope], str | None], auto_rank: int,
-             exact: bool = True, summary: str = "", levers: tuple[str, ...] = ()) -> Callable:
+             exact: bool = True, summary: str = "", levers: tuple[str, ...] = (),
+             frame: str = "symplectic") -> Callable:
     """Decorator adding a method to the registry."""
+    if frame not in ("symplectic", "similarity"):
+        raise ValueError(f'register({name!r}): frame={frame!r}; choose "symplectic" or "similarity".')
 
     def deco(func: Callable) -> Callable:
-        _METHODS[name] = MethodSpec(name, func, why_not, auto_rank, exact, summary, levers)
+        _METHODS[name] = MethodSpec(name, func, why_not, auto_rank, exact, summary, levers, frame)
         return func
 
     return deco

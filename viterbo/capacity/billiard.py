@@ -340,7 +340,7 @@ def billiard_witness(K: Polytope, Kq: ConvexPolygon, Tp: ConvexPolygon, Q: np.nd
 # ---------------------------------------------------------------------------------------------- method
 @register("billiard", why_not=_why_not, auto_rank=10,
           summary="Lagrangian products of polygons: shortest Minkowski billiard (exact, 2-3 bounces)",
-          levers=())
+          levers=(), frame="similarity")
 def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c_EHZ(K x T) as the shortest closed (K, T)-Minkowski billiard trajectory.
 

@@ -42,7 +42,8 @@ def _why_not(K: Polytope) -> str | None:
 
 
 @register("split_product", why_not=_why_not, auto_rank=5,
-          summary="symplectic products K1 x K2 of polygons: c = min(area K1, area K2) (exact)", levers=())
+          summary="symplectic products K1 x K2 of polygons: c = min(area K1, area K2) (exact)", levers=(),
+          frame="similarity")
 def split_product_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c_EHZ of a symplectic product of polygons, with the boundary of the smaller factor as witness.
 

@@ -1,151 +1,312 @@
-"""Conversions between the vertex (V) and halfspace (H) descriptions.
+"""Conversions between the vertex (V) and halfspace (H) descriptions, decided in a whitened frame.
 
-All arrays here are numpy float64 on the CPU.  Halfspaces are {x : B x <= c}
-with unit outward normals, the opposite sign to qhull's ``A x + b <= 0``; the
-sign change happens only in this module.
+All arrays here are numpy float64 on the CPU.  Halfspaces are {x : B x <= c} with unit outward
+normals, the opposite sign to qhull's ``A x + b <= 0``; the sign change happens only here.
+
+Why a whitened frame: a tolerance in the caller's coordinates is not affine invariant.  A body
+stretched by 1e4 along q1 and squeezed by 1e-4 along p1 (a symplectic map, the capacity does
+not change) has a diameter of 1e4 and a width of 1e-4; a tolerance of 1e-9 of the diameter is
+1e-1 of the width, and the hull built with it is a different body.  So every decision (duplicate
+points, coplanar pieces of one facet, which point is a vertex, which vertex lies on which facet)
+is taken after an affine map that makes the point cloud round (centre and whiten by the SVD of
+the centred points), where all widths are about 1 and one tolerance fits every direction.  The
+map is applied in extended precision (x87 long double, 64-bit mantissa), so that rounding in the
+map itself stays ~1e-19 * cond, far below the tolerance even at cond = 1e9 (beyond which input
+counts as flat).  The caller's own numbers are kept for the vertices; normals are mapped back.
+
+Relative statements (distance of a point from a facet plane divided by the body's width along
+the normal) are affine invariant, so "within 1e-9 in the round frame" means "within ~1e-9 of
+the body's own width" in the caller's coordinates, whatever the conditioning.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from scipy.optimize import linprog
-from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
 
 from ..errors import PolytopeError
 
-# Relative tolerances (scaled by the polytope's size): geometric decisions
-# (same facet, vertex on a facet, duplicate point) at 1e-9 of the diameter.
+__all__ = ["REL_TOL", "FLAT_TOL", "HullData", "hull_from_points", "hull_from_halfspaces", "chebyshev_centre",
+           "positively_spans", "recession_direction", "group_rows", "widths"]
+
+#: Geometric decisions in the round frame (size ~1): duplicate points, coplanar facet pieces,
+#: point on a facet.  Relative to the body's own width in the caller's coordinates.
 REL_TOL = 1e-9
 
+#: qhull's simplicial pieces of one facet: planes (unit normal, offset) within this in the round frame.
+MERGE_TOL = 1e-8
 
-def size_scale(points: np.ndarray) -> float:
-    """A length scale of a point cloud: its largest distance from the centroid."""
-    centred = points - points.mean(axis=0)
-    return float(max(np.sqrt((centred**2).sum(axis=1)).max(), np.finfo(float).tiny))
+#: Points whose centred cloud has singular values s_min / s_max below this are flat: in the round
+#: frame the rounding of the input itself (1e-16 * cond) would reach REL_TOL.
+FLAT_TOL = 1e-9
+
+LD = np.longdouble
 
 
-def check_full_dimensional(points: np.ndarray, who: str) -> None:
-    k, d = points.shape
-    if k < d + 1:
-        raise PolytopeError(
-            f"{who}: got {k} point(s) in R^{d}; a full-dimensional polytope needs at least "
-            f"{d + 1} affinely independent points. Add points or lower the dimension."
-        )
-    centred = points - points.mean(axis=0)
-    s = np.linalg.svd(centred, compute_uv=False)
-    if s[-1] <= REL_TOL * max(s[0], np.finfo(float).tiny):
-        rank = int((s > REL_TOL * s[0]).sum())
+def _spatial():
+    from scipy import spatial  # deferred: scipy.spatial costs ~0.4 s to import
+
+    return spatial
+
+
+def _linprog(*args, **kwargs):
+    from scipy.optimize import linprog  # deferred import
+
+    return linprog(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- frame
+@dataclass(frozen=True)
+class Whitening:
+    """z = (2^-e x - centre) @ A: the point cloud's affine normal form (radius 1, covariance ~ I).
+
+    ``e`` is a power-of-two prescale (exact), so that clouds of size 1e-300 or 1e300 are whitened
+    without underflow or overflow.
+    """
+
+    exponent: int
+    centre: np.ndarray  # float64 (d,), prescaled units
+    A: np.ndarray  # longdouble (d, d)
+    cond: float  # s_max / s_min of the centred cloud
+
+    def forward(self, P: np.ndarray) -> np.ndarray:
+        X = np.ldexp(P, -self.exponent).astype(LD) - self.centre.astype(LD)
+        return np.asarray(X @ self.A, dtype=np.float64)
+
+
+def whitening(P: np.ndarray, who: str, *, centred: bool = True) -> Whitening:
+    """The whitening of the rows of P; raises PolytopeError when they lie (nearly) in a hyperplane.
+
+    ``centred=False`` gives a linear whitening (no translation), used for the dual points of
+    a halfspace description, whose origin is meaningful.
+    """
+    k, d = P.shape
+    amax = float(np.abs(P).max())
+    if amax == 0.0:
+        raise PolytopeError(f"{who}: all {k} points are the origin; the hull has no interior.")
+    exponent = int(np.frexp(amax)[1])
+    P1 = np.ldexp(P, -exponent)
+    centre = P1.mean(axis=0) if centred else np.zeros(d)
+    X = P1 - centre
+    R = np.linalg.qr(X, mode="r") if k > d else X
+    _, s, vt = np.linalg.svd(R)
+    if s[-1] <= FLAT_TOL * s[0]:
+        rank = int((s > FLAT_TOL * s[0]).sum())
         raise PolytopeError(
             f"{who}: the {k} points span only an affine subspace of dimension {rank} in R^{d} "
-            "(they lie in a hyperplane), so their hull has no interior. "
-            f"Pass points that span R^{d}, or drop the redundant coordinates."
+            f"(they lie in a hyperplane, up to a relative thickness {s[-1] / s[0]:.2g} < {FLAT_TOL:g}), so their "
+            f"hull has no interior. Pass points that span R^{d}, or drop the redundant coordinates."
         )
+    A = vt.T.astype(LD) / s.astype(LD)
+    # Radius 1 after the map (the covariance is I / k up to this scalar).
+    Z = np.asarray((X.astype(LD)) @ A, dtype=np.float64)
+    A = A / LD(np.sqrt((Z * Z).sum(axis=1)).max())
+    return Whitening(exponent, centre, A, float(s[0] / s[-1]))
 
 
-def dedupe_rows(rows: np.ndarray, tol: float) -> np.ndarray:
-    """Keep the first of each group of rows within ``tol`` (max-norm) of each other."""
-    keep: list[int] = []
-    for i in range(rows.shape[0]):
-        if keep and np.abs(rows[keep] - rows[i]).max(axis=1).min() <= tol:
-            continue
-        keep.append(i)
-    return rows[keep]
+# ---------------------------------------------------------------------------------------------- grouping
+def group_rows(rows: np.ndarray, tol: float) -> np.ndarray:
+    """Label rows that are within ``tol`` (max-norm) of each other, transitively: labels (k,), int.
 
-
-def merge_facets(normals: np.ndarray, offsets: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Merge the simplicial pieces qhull reports for one facet."""
-    rows = np.concatenate([normals, (offsets / scale)[:, None]], axis=1)
-    merged = dedupe_rows(rows, 1e-8)
-    return merged[:, :-1], merged[:, -1] * scale
-
-
-def hull_from_points(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Irredundant V- and H-description of conv(points).
-
-    Returns (vertices, normals, offsets); normals are unit and outward.
+    Each group is labelled by its smallest row index, so ``labels == arange`` marks the first row of
+    each group.  A KD-tree finds the close pairs (near-linear in k), connected components the groups.
     """
-    scale = size_scale(points)
-    # Near-duplicate points (rounding noise, jittered copies) would let qhull report sliver
-    # "facets" spanned by a cluster; merge them first, at the same relative tolerance as vertices.
-    points = dedupe_rows(points, REL_TOL * scale)
+    k = rows.shape[0]
+    if k < 2:
+        return np.arange(k)
+    pairs = _spatial().cKDTree(rows).query_pairs(tol, p=np.inf, output_type="ndarray")
+    if pairs.size == 0:
+        return np.arange(k)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(k, k))
+    _, comp = connected_components(graph, directed=False)
+    first = np.full(comp.max() + 1, k)
+    np.minimum.at(first, comp, np.arange(k))
+    return first[comp]
+
+
+# ---------------------------------------------------------------------------------------------- core
+@dataclass(frozen=True)
+class _Core:
+    """The hull of round points Z (radius ~1): irredundant facets and which points are vertices."""
+
+    points: np.ndarray  # indices into Z of the points kept (after merging duplicates)
+    normals: np.ndarray  # (m, d) unit, round frame
+    offsets: np.ndarray  # (m,)
+    on: np.ndarray  # (m, len(points)) bool: point on facet
+    vertex: np.ndarray  # (len(points),) bool: a true vertex (on facets whose normals span R^d)
+
+
+def _qhull(Z: np.ndarray, who: str):
+    spatial = _spatial()
     try:
-        hull = ConvexHull(points)
-    except QhullError as exc:  # flat input is caught before; this is a real qhull failure
-        raise PolytopeError(f"convex hull computation failed: {exc}".splitlines()[0]) from exc
-    normals = hull.equations[:, :-1]
-    offsets = -hull.equations[:, -1]
-    normals, offsets = merge_facets(normals, offsets, scale)
-    normals, offsets = _drop_sliver_facets(points, normals, offsets, scale)
-    # A true vertex lies on facets whose normals span R^d; qhull may list points
-    # in the relative interior of a merged facet as vertices of its triangulation.
-    vertices = dedupe_rows(_true_vertices(points[hull.vertices], normals, offsets, scale), REL_TOL * scale)
-    if _plane_residual(vertices, normals, offsets, scale) > EXACT_TOL * scale:
-        vertices, normals, offsets = _make_consistent(vertices, normals, offsets, scale)
-    return vertices, normals, offsets
+        return spatial.ConvexHull(Z)
+    except spatial.QhullError as exc:  # flat input is refused before; this is a real qhull failure
+        raise PolytopeError(f"{who}: convex hull computation failed: {str(exc).splitlines()[0]}") from exc
 
 
-#: After merging near-coplanar pieces, a facet's plane must pass through its vertices to this
-#: (relative) accuracy; otherwise the H- and V-descriptions would describe different bodies.
-EXACT_TOL = 1e-12
-
-
-def _true_vertices(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray, scale: float) -> np.ndarray:
-    on = np.abs(points @ normals.T - offsets) <= REL_TOL * 10 * scale
-    d = points.shape[1]
-    keep = [i for i in range(points.shape[0])
-            if on[i].sum() >= d and np.linalg.matrix_rank(normals[on[i]], tol=1e-9) == d]
-    return points[keep]
-
-
-def _plane_residual(vertices: np.ndarray, normals: np.ndarray, offsets: np.ndarray, scale: float) -> float:
-    """Largest distance of a vertex from the plane of a facet it is incident to."""
-    dist = np.abs(vertices @ normals.T - offsets)
-    near = dist <= REL_TOL * 10 * scale
-    return float(dist[near].max()) if near.any() else 0.0
-
-
-def _make_consistent(vertices: np.ndarray, normals: np.ndarray, offsets: np.ndarray,
-                     scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Near-coplanar input: refit each facet's plane to its vertices, then take the halfspaces as
-    authoritative and recompute the vertices as their intersection points.
-
-    The input points are within ~1e-9 of being coplanar, so the body is only defined to that
-    accuracy; what matters to the methods is that both descriptions are of the same body.
-    """
-    d = vertices.shape[1]
-    near = np.abs(vertices @ normals.T - offsets) <= REL_TOL * 10 * scale
-    N, H = normals.copy(), offsets.copy()
-    for f in range(N.shape[0]):
-        pts = vertices[near[:, f]]
-        if pts.shape[0] < d:
-            continue
-        centre = pts.mean(axis=0)
-        n = np.linalg.svd(pts - centre)[2][-1]
+def _hull_core(Z: np.ndarray, who: str) -> _Core:
+    d = Z.shape[1]
+    hull = _qhull(Z, who)
+    pts = np.asarray(hull.vertices)
+    # Near-duplicate extreme points would let qhull report sliver facets between them: keep one of
+    # each group (interior points never matter) and redo the hull on the extreme points only.
+    labels = group_rows(Z[pts], REL_TOL)
+    first = labels == np.arange(len(pts))
+    if not first.all():
+        pts = pts[first]
+        hull = _qhull(Z[pts], who)
+    eq = hull.equations
+    normals, offsets = eq[:, :-1], -eq[:, -1]
+    # The simplicial pieces qhull reports for one facet have (nearly) the same plane: one group each.
+    labels = group_rows(np.concatenate([normals, offsets[:, None]], axis=1), MERGE_TOL)
+    first = labels == np.arange(len(labels))
+    Zp = Z[pts]
+    N, H = normals[first].copy(), offsets[first].copy()
+    on = np.abs(Zp @ N.T - H) <= 10 * REL_TOL  # (k, m)
+    # Pieces of a facet through points that are only nearly coplanar: refit the plane through them.
+    spread = np.zeros(len(labels))
+    np.maximum.at(spread, labels, np.abs(normals - normals[labels]).max(axis=1))
+    for f in np.flatnonzero(spread[first] > 0):
+        P = Zp[on[:, f]]
+        n = np.linalg.svd(P - P.mean(axis=0))[2][-1]
         n = n if n @ N[f] > 0 else -n
-        N[f], H[f] = n, float(n @ centre)
-    H = np.maximum(H, (vertices @ N.T).max(axis=0))  # keep every given vertex inside
-    V = _true_vertices(vertices_from_halfspaces(N, H, vertices.mean(axis=0)), N, H, scale)
-    return V, N, H
+        N[f], H[f] = n, float((Zp @ n).max())
+        on[:, f] = np.abs(Zp @ n - H[f]) <= 10 * REL_TOL
+    # A facet carries d affinely independent points; anything else means the pieces were not one
+    # facet at this tolerance (near-degenerate input), and the description would be wrong.
+    spans = _spans(Zp, on.T, d - 1)
+    if not spans.all():
+        f = int(np.flatnonzero(~spans)[0])
+        raise PolytopeError(
+            f"{who}: the input is degenerate at the relative tolerance {REL_TOL:g} (a facet plane carries "
+            f"{int(on[:, f].sum())} points that do not span a hyperplane: nearly coincident or nearly "
+            "coplanar points). Round the input, or remove near-duplicate points."
+        )
+    vertex = _normals_span(N, on.T)
+    return _Core(pts, N, H, on.T.copy(), vertex)
 
 
-def _drop_sliver_facets(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray,
-                        scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Keep only facets that carry d affinely independent points (true facets of the hull).
+def _check_inside(Z: np.ndarray, core: _Core, who: str) -> None:
+    """Every input point lies in the hull built (round frame, so within ~1e-8 of the body's widths)."""
+    worst = -np.inf
+    for start in range(0, Z.shape[0], 8192):
+        worst = max(worst, float((Z[start:start + 8192] @ core.normals.T - core.offsets).max()))
+    if worst > 10 * REL_TOL:
+        raise PolytopeError(f"{who}: internal check failed: an input point lies outside the hull built, by "
+                            f"{worst:.3g} of the body's width. The input is too degenerate for float64; "
+                            "please report it.")
 
-    A hyperplane qhull reports through fewer (a sliver of almost coincident points) is not a
-    facet of the body at this tolerance; dropping it leaves the irredundant description.
+
+def _spans(P: np.ndarray, mask: np.ndarray, rank: int) -> np.ndarray:
+    """For each row of ``mask`` (a subset of the points P), whether that subset spans an affine
+    subspace of dimension ``rank`` (batched over the rows; a loop only over rows with many points)."""
+    out = np.zeros(mask.shape[0], dtype=bool)
+    counts = mask.sum(axis=1)
+    for f in np.flatnonzero(counts >= rank + 1):
+        Q = P[mask[f]]
+        s = np.linalg.svd(Q[1:] - Q[0], compute_uv=False)
+        out[f] = s.size >= rank and s[rank - 1] > 10 * REL_TOL * max(s[0], 1e-300)
+    return out
+
+
+def _normals_span(N: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Per point (rows of ``on``, shape (m, k)): whether the normals of the facets through it span R^d."""
+    d = N.shape[1]
+    onT = on.T.astype(np.float64)  # (k, m)
+    gram = np.einsum("km,mi,mj->kij", onT, N, N)  # sum of n n^T over the point's facets
+    ev = np.linalg.eigvalsh(gram)
+    return (onT.sum(axis=1) >= d) & (ev[:, 0] > 1e-12)
+
+
+# ---------------------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class HullData:
+    """An irredundant description with its incidence, as built by the constructors.
+
+    ``incidence[i, j]`` says vertex j lies on facet i (decided in the round frame).
+    ``cond`` is the conditioning of the input cloud (s_max / s_min of the whitening).
     """
-    d = points.shape[1]
-    on = np.abs(points @ normals.T - offsets) <= REL_TOL * 10 * scale
-    keep = []
-    for i in range(normals.shape[0]):
-        pts = points[on[:, i]]
-        keep.append(pts.shape[0] >= d and
-                    np.linalg.matrix_rank(pts[1:] - pts[0], tol=REL_TOL * 10 * scale) == d - 1)
-    keep = np.asarray(keep)
-    return normals[keep], offsets[keep]
+
+    vertices: np.ndarray
+    normals: np.ndarray
+    offsets: np.ndarray
+    incidence: np.ndarray
+    cond: float
 
 
+def _unit_rows_ld(M: np.ndarray) -> np.ndarray:
+    norms = np.sqrt((M * M).sum(axis=1))
+    return M / norms[:, None]
+
+
+def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> HullData:
+    """Irredundant V- and H-description of conv(P), with incidence.
+
+    Vertices are rows of P (the caller's own numbers); normals are the round frame's normals
+    mapped back (in extended precision) and normalised; offsets make every vertex inside.
+    """
+    W = whitening(P, who)
+    Z = W.forward(P)
+    core = _hull_core(Z, who)
+    _check_inside(Z, core, who)
+    vidx = core.points[core.vertex]
+    V = P[vidx]
+    on = core.on[:, core.vertex]
+    # z = A^T (2^-e x - c): the covector n_Z becomes A n_Z on x (up to a positive factor).
+    N = _unit_rows_ld(core.normals.astype(LD) @ W.A.T)
+    H = (N @ V.astype(LD).T).max(axis=1)
+    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond)
+
+
+def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: str) -> HullData:
+    """Vertices of {B x <= c} (unit rows, ``centre`` strictly inside) by the polar hull.
+
+    The polar of K - centre is conv(b_i / h_i) with h_i = c_i - <b_i, centre> > 0: its vertices
+    are the irredundant halfspaces, its facets {a . y = s} the vertices x = centre + a / s of K.
+    The dual points are whitened linearly (the origin stays the origin, so polarity is kept).
+    """
+    h = np.asarray(c.astype(LD) - B.astype(LD) @ centre.astype(LD), dtype=np.float64)
+    Y = B / h[:, None]
+    W = whitening(Y, who, centred=False)
+    Yw = W.forward(Y)
+    core = _hull_core(Yw, who)
+    # Facet a . y_w <= s of the whitened polar: a . (A^T 2^-e y) <= s, i.e. (2^-e A a) . y <= s;
+    # the vertex of K - centre is 2^-e A a / s.
+    a = core.normals.astype(LD) @ W.A.T
+    X = centre.astype(LD) + np.ldexp(a, -W.exponent) / core.offsets.astype(LD)[:, None]
+    rows = core.points[core.vertex]  # irredundant halfspaces: vertices of the polar
+    incidence = core.on[:, core.vertex].T  # facet (dual vertex) x vertex (dual facet)
+    V = refine_vertices(np.asarray(X, dtype=np.float64), B[rows], c[rows], incidence)
+    return HullData(V, B[rows], c[rows], incidence, W.cond)
+
+
+def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.ndarray, steps: int = 2) -> np.ndarray:
+    """Newton steps on <n_f, v> = h_f over the facets through each vertex, residuals in extended precision.
+
+    The vertices then sit on their facet planes as exactly as float64 allows (the cube's vertices
+    come out as exact +-1).  Batched by the number of facets through a vertex.
+    """
+    V = V.copy()
+    counts = incidence.sum(axis=0)
+    NL, HL = N.astype(LD), H.astype(LD)
+    for k in np.unique(counts):
+        cols = np.flatnonzero(counts == k)
+        F = np.stack([np.flatnonzero(incidence[:, j]) for j in cols])  # (p, k) facet indices
+        A = N[F]  # (p, k, d)
+        pinv = np.linalg.pinv(A)  # (p, d, k): solve for k == d, least squares beyond
+        x = V[cols].astype(LD)
+        for _ in range(steps):
+            r = HL[F] - np.einsum("pkd,pd->pk", NL[F], x)
+            x = x + np.einsum("pdk,pk->pd", pinv, np.asarray(r, dtype=np.float64)).astype(LD)
+        V[cols] = np.asarray(x, dtype=np.float64)
+    return V
+
+
+# ---------------------------------------------------------------------------------------------- LPs
 def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, float]:
     """Centre and radius of the largest ball in {x : B x <= c} (B with unit rows)."""
     m, d = normals.shape
@@ -153,7 +314,7 @@ def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
     cost[-1] = -1.0
     A = np.concatenate([normals, np.ones((m, 1))], axis=1)
     bounds = [(None, None)] * d + [(0, None)]
-    res = linprog(cost, A_ub=A, b_ub=offsets, bounds=bounds, method="highs")
+    res = _linprog(cost, A_ub=A, b_ub=offsets, bounds=bounds, method="highs")
     if res.status == 2:
         raise PolytopeError(
             "Polytope.from_halfspaces: the halfspaces B x <= c have no common point (infeasible). "
@@ -178,7 +339,7 @@ def positively_spans(normals: np.ndarray) -> bool:
     m, d = normals.shape
     if np.linalg.matrix_rank(normals) < d:
         return False
-    res = linprog(np.zeros(m), A_eq=normals.T, b_eq=np.zeros(d), bounds=[(1, None)] * m, method="highs")
+    res = _linprog(np.zeros(m), A_eq=normals.T, b_eq=np.zeros(d), bounds=[(1, None)] * m, method="highs")
     return res.status == 0
 
 
@@ -193,33 +354,19 @@ def recession_direction(normals: np.ndarray) -> np.ndarray | None:
         for sign in (1.0, -1.0):
             cost = np.zeros(d)
             cost[k] = -sign
-            res = linprog(cost, A_ub=normals, b_ub=np.zeros(m), bounds=[(-1, 1)] * d, method="highs")
+            res = _linprog(cost, A_ub=normals, b_ub=np.zeros(m), bounds=[(-1, 1)] * d, method="highs")
             if res.status == 0 and -res.fun > 1e-9:
                 return res.x
     return None
 
 
-def vertices_from_halfspaces(normals: np.ndarray, offsets: np.ndarray, interior: np.ndarray) -> np.ndarray:
-    """Vertices of {B x <= c} by qhull's halfspace intersection around ``interior``."""
-    halfspaces = np.concatenate([normals, -offsets[:, None]], axis=1)
-    try:
-        hs = HalfspaceIntersection(halfspaces, interior)
-    except QhullError as exc:
-        raise PolytopeError(f"halfspace intersection failed: {exc}".splitlines()[0]) from exc
-    points = hs.intersections
-    scale = size_scale(points)
-    return dedupe_rows(points, REL_TOL * scale)
+# ---------------------------------------------------------------------------------------------- widths
+def widths(normals: np.ndarray, offsets: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+    """Width of the body along each facet normal: h_K(n_i) + h_K(-n_i) = c_i - min_j <n_i, v_j>.
 
-
-def snap_to_rows(normals: np.ndarray, offsets: np.ndarray, given_n: np.ndarray,
-                 given_c: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Replace recomputed facets by the matching given rows (keeps the caller's exact numbers)."""
-    out_n = normals.copy()
-    out_c = offsets.copy()
-    for i in range(normals.shape[0]):
-        err = np.abs(given_n - normals[i]).max(axis=1) + np.abs(given_c - offsets[i]) / scale
-        j = int(np.argmin(err))
-        if err[j] <= 1e-7:
-            out_n[i] = given_n[j]
-            out_c[i] = given_c[j]
-    return out_n, out_c
+    Computed about the vertex centroid in extended precision, so that bodies far from the origin
+    keep their digits.
+    """
+    z = vertices.mean(axis=0).astype(LD)
+    proj = normals.astype(LD) @ (vertices.astype(LD) - z).T  # (m, k)
+    return np.asarray(proj.max(axis=1) - proj.min(axis=1), dtype=np.float64)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DimensionError, PolytopeError
 from .polytope import Polytope
-from .symplectic import random_symplectic_matrix
+from .symplectic import random_symplectic_matrix_np
 
 __all__ = ["cube", "cross_polytope", "simplex", "cell24", "regular_polygon", "lagrangian_product",
            "symplectic_product", "pentagon_counterexample", "random_hull", "random_halfspaces",
@@ -146,7 +146,7 @@ def symplectic_image(K: Polytope, seed: int = 0, *, scale: float = 0.5) -> Polyt
     """M K for a seeded random symplectic matrix M (capacity unchanged)."""
     if K.dim % 2:
         raise DimensionError(f"symplectic_image: K is in R^{K.dim}; symplectic maps need even dimension.")
-    M = random_symplectic_matrix(K.dim // 2, seed, scale=scale)
+    M = random_symplectic_matrix_np(K.dim // 2, seed, scale=scale)
     return K.transform(M).with_name(f"symplectic_image({K.name or 'K'},seed={seed})")
 
 

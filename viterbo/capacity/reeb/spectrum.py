@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from ...errors import MethodNotApplicableError
 from ...geometry.polytope import Polytope
@@ -155,6 +154,8 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
     cfg = SearchConfig(spectrum=True, rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo,
                        action_cap=float(max_action), max_orbits=max_orbits)
     G, out = run_search(K, cfg, budget, implementation)
+    import torch  # deferred: ReebOrbit.breakpoints is a tensor; importing viterbo must not pull torch in
+
     tol = 1e-12
     orbits: list[ReebOrbit] = []
     for c in out.orbits:
