@@ -60,8 +60,6 @@ def test_verify_rejects_a_wrong_value_at_small_scale():
         wrong.verify()
 
 
-@pytest.mark.xfail(strict=True, reason="haim_kislev witness fails verify() (breakpoint outside K by 3.3e-8) "
-                   "on a Lagrangian product perturbed by 1e-6")
 def test_haim_kislev_witness_on_perturbed_lagrangian_product():
     V = [[-0.8528232246646762, -0.08470178324543176, -0.719344990124506, 0.3459164613618147],
          [-0.8528221357406041, -0.08470197537262183, -0.3034994686442622, 0.02350022286262113],

@@ -139,8 +139,9 @@ def test_auto_uses_reeb_and_cross_checks_uncertified_results(monkeypatch):
     if reeb.certified:
         pytest.skip("24-cell came out certified here; the fallback path is not exercised")
 
-    def fake_hk(P, *, budget):
-        return CapacityResult(value=2.0, method="haim_kislev", orbit=reeb.orbit, stats={}, polytope=P)
+    def fake_hk(P, *, budget):  # P is the normal form of the 24-cell that capacity() hands to methods
+        real = vb.capacity(P, method="reeb")
+        return CapacityResult(value=real.value, method="haim_kislev", orbit=real.orbit, stats={}, polytope=P)
 
     monkeypatch.setitem(_registry._METHODS, "haim_kislev",
                         _registry.MethodSpec("haim_kislev", fake_hk, lambda P: None, 100))

@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from .result import CapacityResult, Orbit, verify_orbit
 
-__all__ = ["framed", "run_in_frame", "frame_kind"]
+__all__ = ["framed", "run_in_frame", "frame_kind", "certify"]
+
+#: Entries of ``stats`` that are capacities (areas of split_product's factors): scaled back by 4^e.
+_VALUE_STATS = ("area_1", "area_2")
+#: Entries of ``stats`` that are points of the q-plane (billiard's bounce points): mapped back.
+_Q_POINT_STATS = ("bounce_points",)
 
 
 def frame_kind(spec) -> str:
@@ -47,9 +54,15 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     value = frame.value_from_frame(r.value)
     orbit = Orbit(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
     stats = dict(r.stats)
-    for key in ("area_1", "area_2"):  # capacity-valued counters (split_product) are in frame units
+    for key in _VALUE_STATS:  # capacity-valued entries are in frame units
         if isinstance(stats.get(key), float):
             stats[key] = frame.value_from_frame(stats[key])
+    if frame.S is None:  # q-plane points (billiard) map back by the translation and scale alone
+        for key in _Q_POINT_STATS:
+            if key in stats:
+                n = K.dim // 2
+                q = np.ldexp(np.asarray(stats[key], dtype=np.float64), frame.exponent) + frame.centre[:n]
+                stats[key] = q.tolist()
     stats["frame"] = frame.kind
     stats["frame_log2_scale"] = int(frame.exponent)
     out = dataclasses.replace(r, value=value, orbit=orbit, polytope=K, stats=stats)

@@ -160,7 +160,7 @@ def factorise(S: np.ndarray) -> SymplecticMap:
         qi, pi = np.flatnonzero(mask), np.flatnonzero(mask) + n
         St[qi], St[pi] = S[pi], -S[qi]
         sv = np.linalg.svd(St[:n, :n], compute_uv=False)
-        score = sv[-1] / max(sv[0], np.finfo(float).tiny)
+        score = sv[-1] / np.abs(S).max()  # scale aware: a tiny block is singular, however round
         if best is None or score > best[0] * 1.000001:
             best = (score, mask, St)
     _, mask, St = best
@@ -285,7 +285,7 @@ def normal_form(K, kind: str):
     e = int(np.frexp(float(np.abs(Y).max()))[1])
     frame = Frame(kind, z, e, S)
     Vf = np.asarray(np.ldexp(Y, -e), dtype=np.float64)
-    inc = K._incidence_np()
+    inc = K._incidence_sparse()
     if K._primary == "H":
         N = K.normals_np.astype(LD)
         H = K.offsets_np.astype(LD) - N @ z.astype(LD)
@@ -303,16 +303,19 @@ def normal_form(K, kind: str):
                                   reorder=False)
 
 
-def _refit_planes(V: np.ndarray, inc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The plane through each facet's vertices (least squares, outward), in the round frame."""
+def _refit_planes(V: np.ndarray, inc) -> tuple[np.ndarray, np.ndarray]:
+    """The plane through each facet's vertices (least squares, outward), in the round frame.
+
+    ``inc`` is the sparse (CSR, sorted) incidence; facets are batched by their number of vertices.
+    """
     m = inc.shape[0]
     d = V.shape[1]
     N = np.empty((m, d))
-    counts = inc.sum(axis=1)
+    counts = np.diff(inc.indptr)
     centre = V.mean(axis=0)
     for k in np.unique(counts):
         rows = np.flatnonzero(counts == k)
-        idx = np.stack([np.flatnonzero(inc[f]) for f in rows])  # (p, k)
+        idx = inc.indices[inc.indptr[rows][:, None] + np.arange(k)[None, :]]  # (p, k)
         P = V[idx]  # (p, k, d)
         Pc = P - P.mean(axis=1, keepdims=True)
         n = np.linalg.svd(Pc)[2][:, -1, :]  # (p, d)

@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import PolytopeError
 
 __all__ = ["REL_TOL", "FLAT_TOL", "HullData", "hull_from_points", "hull_from_halfspaces", "chebyshev_centre",
+           "analytic_centre",
            "positively_spans", "recession_direction", "group_rows", "widths"]
 
 #: Geometric decisions in the round frame (size ~1): duplicate points, coplanar facet pieces,
@@ -110,22 +111,30 @@ def group_rows(rows: np.ndarray, tol: float) -> np.ndarray:
     """Label rows that are within ``tol`` (max-norm) of each other, transitively: labels (k,), int.
 
     Each group is labelled by its smallest row index, so ``labels == arange`` marks the first row of
-    each group.  A KD-tree finds the close pairs (near-linear in k), connected components the groups.
+    each group.  Identical rows are collapsed first (qhull repeats a facet's plane for each of its
+    simplicial pieces), then a KD-tree finds the close pairs and connected components the groups:
+    near-linear in k.
     """
     k = rows.shape[0]
     if k < 2:
         return np.arange(k)
-    pairs = _spatial().cKDTree(rows).query_pairs(tol, p=np.inf, output_type="ndarray")
-    if pairs.size == 0:
-        return np.arange(k)
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    _, first_of, which = np.unique(rows + 0.0, axis=0, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
+    reps = rows[first_of]
+    pairs = _spatial().cKDTree(reps).query_pairs(tol, p=np.inf, output_type="ndarray")
+    if pairs.size:
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
 
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(k, k))
-    _, comp = connected_components(graph, directed=False)
-    first = np.full(comp.max() + 1, k)
-    np.minimum.at(first, comp, np.arange(k))
-    return first[comp]
+        n = len(reps)
+        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        _, comp = connected_components(graph, directed=False)
+    else:
+        comp = np.arange(len(reps))
+    label = comp[which]
+    first = np.full(label.max() + 1, k)
+    np.minimum.at(first, label, np.arange(k))
+    return first[label]
 
 
 # ---------------------------------------------------------------------------------------------- core
@@ -136,19 +145,29 @@ class _Core:
     points: np.ndarray  # indices into Z of the points kept (after merging duplicates)
     normals: np.ndarray  # (m, d) unit, round frame
     offsets: np.ndarray  # (m,)
-    on: np.ndarray  # (m, len(points)) bool: point on facet
+    on: object  # scipy.sparse csr (m, len(points)), bool: point on facet
     vertex: np.ndarray  # (len(points),) bool: a true vertex (on facets whose normals span R^d)
+    refit: np.ndarray  # facets whose plane was refitted through nearly coplanar points
+
+
+#: qhull options in the round frame ("Qbb" and "Qz" are Delaunay options: "Qbb" rescales the last
+#: coordinate of the input array in place), plus a pre-merge "C-1e-8": facets whose centrum is within 1e-8 of a neighbour's plane
+#: are merged, so points within 1e-8 of a facet (nearly coplanar input) are coplanar points of one
+#: facet instead of vertices of slivers of width 1e-10 that qhull would otherwise report.
+QHULL_OPTIONS = "Qc Q12 C-1e-8"
 
 
 def _qhull(Z: np.ndarray, who: str):
     spatial = _spatial()
     try:
-        return spatial.ConvexHull(Z)
+        return spatial.ConvexHull(Z, qhull_options=QHULL_OPTIONS + (" Qx" if Z.shape[1] > 4 else ""))
     except spatial.QhullError as exc:  # flat input is refused before; this is a real qhull failure
         raise PolytopeError(f"{who}: convex hull computation failed: {str(exc).splitlines()[0]}") from exc
 
 
 def _hull_core(Z: np.ndarray, who: str) -> _Core:
+    from scipy.sparse import csr_matrix
+
     d = Z.shape[1]
     hull = _qhull(Z, who)
     pts = np.asarray(hull.vertices)
@@ -158,68 +177,103 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     first = labels == np.arange(len(pts))
     if not first.all():
         pts = pts[first]
-        hull = _qhull(Z[pts], who)
+    hull = _qhull(Z[pts], who)  # on the extreme points only: its simplices index into pts
     eq = hull.equations
     normals, offsets = eq[:, :-1], -eq[:, -1]
     # The simplicial pieces qhull reports for one facet have (nearly) the same plane: one group each.
     labels = group_rows(np.concatenate([normals, offsets[:, None]], axis=1), MERGE_TOL)
-    first = labels == np.arange(len(labels))
+    firsts = np.flatnonzero(labels == np.arange(len(labels)))
+    fid = np.searchsorted(firsts, labels)
     Zp = Z[pts]
-    N, H = normals[first].copy(), offsets[first].copy()
-    on = np.abs(Zp @ N.T - H) <= 10 * REL_TOL  # (k, m)
-    # Pieces of a facet through points that are only nearly coplanar: refit the plane through them.
+    kp, m = len(pts), len(firsts)
+    N, H = normals[firsts].copy(), offsets[firsts].copy()
+    # Incidence from the triangulation: a vertex of K on a facet is a vertex of one of its pieces.
+    simp = np.asarray(hull.simplices)
+    on = csr_matrix((np.ones(simp.size, dtype=bool), (np.repeat(fid, d), simp.ravel())), shape=(m, kp))
+    on.sum_duplicates()
+    # Pieces of a facet through points that are only nearly coplanar: refit the plane through them,
+    # and take every point within the tolerance of the new plane.
     spread = np.zeros(len(labels))
     np.maximum.at(spread, labels, np.abs(normals - normals[labels]).max(axis=1))
-    for f in np.flatnonzero(spread[first] > 0):
-        P = Zp[on[:, f]]
-        n = np.linalg.svd(P - P.mean(axis=0))[2][-1]
-        n = n if n @ N[f] > 0 else -n
-        N[f], H[f] = n, float((Zp @ n).max())
-        on[:, f] = np.abs(Zp @ n - H[f]) <= 10 * REL_TOL
-    # A facet carries d affinely independent points; anything else means the pieces were not one
-    # facet at this tolerance (near-degenerate input), and the description would be wrong.
-    spans = _spans(Zp, on.T, d - 1)
+    refit = np.flatnonzero(spread[firsts] > 0)
+    if refit.size:
+        on = on.tolil()
+        for f in refit:
+            P = Zp[on.rows[f]]
+            n = np.linalg.svd(P - P.mean(axis=0))[2][-1]
+            n = n if n @ N[f] > 0 else -n
+            N[f], H[f] = n, float((Zp @ n).max())
+            on[f, :] = np.abs(Zp @ n - H[f]) <= 10 * REL_TOL
+        on = on.tocsr()
+    # Every incident point lies on its facet plane (this is what the methods rely on).
+    rows, cols = on.nonzero()
+    if rows.size and np.abs(np.einsum("ij,ij->i", Zp[cols], N[rows]) - H[rows]).max() > 10 * REL_TOL:
+        raise PolytopeError(f"{who}: internal check failed: a vertex is off the plane of a facet through it; "
+                            "the input is too degenerate for float64 at the relative tolerance "
+                            f"{REL_TOL:g}. Round the input, or remove near-duplicate points.")
+    # A facet carries d affinely independent points.  A plane through fewer is a sliver: nearly
+    # coincident points (within the tolerance, but not merged) or a bent 2-face of nearly coplanar
+    # points make qhull add a facet of width ~1e-13 there.  At this tolerance it is not a facet:
+    # drop it, and let its points join the facets whose planes they lie on.
+    spans = _spans(Zp, on, d - 1)
     if not spans.all():
-        f = int(np.flatnonzero(~spans)[0])
-        raise PolytopeError(
-            f"{who}: the input is degenerate at the relative tolerance {REL_TOL:g} (a facet plane carries "
-            f"{int(on[:, f].sum())} points that do not span a hyperplane: nearly coincident or nearly "
-            "coplanar points). Round the input, or remove near-duplicate points."
-        )
-    vertex = _normals_span(N, on.T)
-    return _Core(pts, N, H, on.T.copy(), vertex)
+        keep = np.flatnonzero(spans)
+        affected = np.unique(on[np.flatnonzero(~spans)].indices)
+        N, H = N[keep], H[keep]
+        on = on[keep].tolil()
+        near = np.abs(Zp[affected] @ N.T - H) <= 10 * REL_TOL  # (a, m)
+        for a, j in enumerate(affected):
+            for f in np.flatnonzero(near[a]):
+                on[f, j] = True
+        on = on.tocsr()
+        refit = np.searchsorted(keep, refit[np.isin(refit, keep)])
+    vertex = _normals_span(N, on)
+    return _Core(pts, N, H, on, vertex, refit)
 
 
 def _check_inside(Z: np.ndarray, core: _Core, who: str) -> None:
-    """Every input point lies in the hull built (round frame, so within ~1e-8 of the body's widths)."""
-    worst = -np.inf
-    for start in range(0, Z.shape[0], 8192):
-        worst = max(worst, float((Z[start:start + 8192] @ core.normals.T - core.offsets).max()))
+    """Every input point lies in the hull built (round frame: within 1e-8 of the body's widths).
+
+    qhull's hull of the extreme points contains every input point to its own rounding; what the
+    post-processing can change is the planes refitted through nearly coplanar pieces, so those are
+    checked against all points, and every plane against the extreme points.
+    """
+    worst = float((Z[core.points] @ core.normals.T - core.offsets).max())
+    if core.refit.size:
+        Nr, Hr = core.normals[core.refit], core.offsets[core.refit]
+        for start in range(0, Z.shape[0], 8192):
+            worst = max(worst, float((Z[start:start + 8192] @ Nr.T - Hr).max()))
     if worst > 10 * REL_TOL:
         raise PolytopeError(f"{who}: internal check failed: an input point lies outside the hull built, by "
                             f"{worst:.3g} of the body's width. The input is too degenerate for float64; "
                             "please report it.")
 
 
-def _spans(P: np.ndarray, mask: np.ndarray, rank: int) -> np.ndarray:
-    """For each row of ``mask`` (a subset of the points P), whether that subset spans an affine
-    subspace of dimension ``rank`` (batched over the rows; a loop only over rows with many points)."""
-    out = np.zeros(mask.shape[0], dtype=bool)
-    counts = mask.sum(axis=1)
-    for f in np.flatnonzero(counts >= rank + 1):
-        Q = P[mask[f]]
-        s = np.linalg.svd(Q[1:] - Q[0], compute_uv=False)
-        out[f] = s.size >= rank and s[rank - 1] > 10 * REL_TOL * max(s[0], 1e-300)
+def _spans(P: np.ndarray, on, rank: int) -> np.ndarray:
+    """For each row of the sparse incidence ``on`` (a subset of the points P), whether that subset
+    spans an affine subspace of dimension ``rank``; batched over rows with the same number of points."""
+    m = on.shape[0]
+    out = np.zeros(m, dtype=bool)
+    counts = np.diff(on.indptr)
+    for c in np.unique(counts):
+        if c < rank + 1:
+            continue
+        rows = np.flatnonzero(counts == c)
+        idx = np.stack([on.indices[on.indptr[r]:on.indptr[r + 1]] for r in rows])  # (p, c)
+        Q = P[idx]
+        s = np.linalg.svd(Q[:, 1:] - Q[:, :1], compute_uv=False)  # (p, min(c - 1, d))
+        out[rows] = (s.shape[1] >= rank) & (s[:, rank - 1] > 10 * REL_TOL * np.maximum(s[:, 0], 1e-300))
     return out
 
 
-def _normals_span(N: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Per point (rows of ``on``, shape (m, k)): whether the normals of the facets through it span R^d."""
+def _normals_span(N: np.ndarray, on) -> np.ndarray:
+    """Per point (columns of the sparse ``on``, shape (m, k)): whether the normals of its facets span R^d."""
     d = N.shape[1]
-    onT = on.T.astype(np.float64)  # (k, m)
-    gram = np.einsum("km,mi,mj->kij", onT, N, N)  # sum of n n^T over the point's facets
+    outer = (N[:, :, None] * N[:, None, :]).reshape(len(N), d * d)
+    gram = np.asarray(on.T.astype(np.float64) @ outer).reshape(-1, d, d)  # sum of n n^T over the facets
     ev = np.linalg.eigvalsh(gram)
-    return (onT.sum(axis=1) >= d) & (ev[:, 0] > 1e-12)
+    counts = np.asarray(on.sum(axis=0)).reshape(-1)
+    return (counts >= d) & (ev[:, 0] > 1e-12)
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -227,15 +281,18 @@ def _normals_span(N: np.ndarray, on: np.ndarray) -> np.ndarray:
 class HullData:
     """An irredundant description with its incidence, as built by the constructors.
 
-    ``incidence[i, j]`` says vertex j lies on facet i (decided in the round frame).
+    ``incidence[i, j]`` says vertex j lies on facet i (decided in the round frame; scipy.sparse).
     ``cond`` is the conditioning of the input cloud (s_max / s_min of the whitening).
+    ``refit``: some facets are planes fitted through nearly (not exactly) coplanar points; then the
+    halfspaces are the description to trust, and the vertices must be recomputed from them.
     """
 
     vertices: np.ndarray
     normals: np.ndarray
     offsets: np.ndarray
-    incidence: np.ndarray
+    incidence: object
     cond: float
+    refit: bool = False  # some facet planes are fits through nearly coplanar points
 
 
 def _unit_rows_ld(M: np.ndarray) -> np.ndarray:
@@ -255,11 +312,20 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     _check_inside(Z, core, who)
     vidx = core.points[core.vertex]
     V = P[vidx]
-    on = core.on[:, core.vertex]
+    on = core.on[:, np.flatnonzero(core.vertex)]
     # z = A^T (2^-e x - c): the covector n_Z becomes A n_Z on x (up to a positive factor).
     N = _unit_rows_ld(core.normals.astype(LD) @ W.A.T)
-    H = (N @ V.astype(LD).T).max(axis=1)
-    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond)
+    # Offsets from the facet's own vertices (caller's numbers, extended precision); the largest, so
+    # that every vertex is inside.
+    rows, cols = on.nonzero()
+    H = np.full(len(N), -np.inf, dtype=LD)
+    np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
+    if core.refit.size:
+        # Pieces of nearly coplanar points were merged into one facet: its plane is a fit, and the
+        # points are only within the tolerance of it.  The offsets take every point inside.
+        H = (N @ P.astype(LD).T).max(axis=1)
+    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond,
+                    bool(core.refit.size))
 
 
 def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: str) -> HullData:
@@ -279,7 +345,7 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     a = core.normals.astype(LD) @ W.A.T
     X = centre.astype(LD) + np.ldexp(a, -W.exponent) / core.offsets.astype(LD)[:, None]
     rows = core.points[core.vertex]  # irredundant halfspaces: vertices of the polar
-    incidence = core.on[:, core.vertex].T  # facet (dual vertex) x vertex (dual facet)
+    incidence = core.on[:, np.flatnonzero(core.vertex)].T.tocsr()  # facet (dual vertex) x vertex (dual facet)
     V = refine_vertices(np.asarray(X, dtype=np.float64), B[rows], c[rows], incidence)
     return HullData(V, B[rows], c[rows], incidence, W.cond)
 
@@ -290,12 +356,18 @@ def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.n
     The vertices then sit on their facet planes as exactly as float64 allows (the cube's vertices
     come out as exact +-1).  Batched by the number of facets through a vertex.
     """
+    from scipy.sparse import csc_matrix
+
     V = V.copy()
-    counts = incidence.sum(axis=0)
+    S = csc_matrix(incidence, dtype=bool)
+    S.sort_indices()
+    counts = np.diff(S.indptr)
     NL, HL = N.astype(LD), H.astype(LD)
     for k in np.unique(counts):
+        if k == 0:
+            continue
         cols = np.flatnonzero(counts == k)
-        F = np.stack([np.flatnonzero(incidence[:, j]) for j in cols])  # (p, k) facet indices
+        F = S.indices[S.indptr[cols][:, None] + np.arange(k)[None, :]]  # (p, k) facet indices
         A = N[F]  # (p, k, d)
         pinv = np.linalg.pinv(A)  # (p, d, k): solve for k == d, least squares beyond
         x = V[cols].astype(LD)
@@ -328,6 +400,33 @@ def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
     if res.status != 0:
         raise PolytopeError(f"Polytope.from_halfspaces: Chebyshev-centre LP failed: {res.message}")
     return res.x[:d], float(res.x[-1])
+
+
+def analytic_centre(normals: np.ndarray, offsets: np.ndarray, start: np.ndarray, iterations: int = 100) -> np.ndarray:
+    """The analytic centre argmin -sum log(c_i - <b_i, x>), by damped Newton from a strictly interior start.
+
+    Affine invariant, and deep inside in every direction: the slack of halfspace i there is at least
+    about 1/m of the width of K along b_i (the Dikin ellipsoid scaled by m contains K), unlike the
+    Chebyshev centre, which may sit 1e-6 from the boundary of a body 1e-6 thin in one direction and
+    100 long in others.  Newton steps solve A dx = -1 in least squares with A = diag(1/s) B (no
+    normal equations: the conditioning is not squared); the step 1 / (1 + lambda) keeps x interior.
+    """
+    x = start.astype(np.float64).copy()
+    for _ in range(iterations):
+        s = np.asarray(offsets.astype(LD) - normals.astype(LD) @ x.astype(LD), dtype=np.float64)
+        if s.min() <= 0:
+            break
+        A = normals / s[:, None]
+        dx = np.linalg.lstsq(A, -np.ones(len(s)), rcond=None)[0]
+        lam = float(np.sqrt(max(-(A @ dx).sum(), 0.0)))  # Newton decrement: -g . dx with g = A^T 1
+        x_new = x + dx / (1.0 + lam)
+        s_new = offsets - normals @ x_new
+        if s_new.min() <= 0:
+            break
+        x = x_new
+        if lam < 1e-8:
+            break
+    return x
 
 
 def positively_spans(normals: np.ndarray) -> bool:

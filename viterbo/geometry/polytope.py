@@ -158,20 +158,27 @@ class Polytope:
         )
 
     @classmethod
-    def _build(cls, V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.ndarray, *, device: str = "cpu",
+    def _build(cls, V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence, *, device: str = "cpu",
                name: str | None = None, structure=None, primary: str = "V", reorder: bool = True) -> Polytope:
-        """The private constructor: data already validated; ``incidence[i, j]``: vertex j on facet i.
+        """The private constructor: data already validated; ``incidence[i, j]``: vertex j on facet i
+        (a bool array or a scipy.sparse matrix; stored sparse, it has ~d entries per vertex).
 
         ``reorder=False`` keeps the given indices (normalised copies of a polytope must keep them).
         """
+        from scipy.sparse import csr_matrix
+
         self = object.__new__(cls)
+        inc = csr_matrix(incidence, dtype=bool)
         if reorder:
             mid, half = _unit_frame(V)
             vo = _canonical_order((V - mid) / half)
             fo = _canonical_order(np.concatenate([N, ((H - N @ mid) / half)[:, None]], axis=1))
-            V, N, H, incidence = V[vo], N[fo], H[fo], incidence[np.ix_(fo, vo)]
+            V, N, H, inc = V[vo], N[fo], H[fo], inc[fo][:, vo]
+        inc.sort_indices()
+        for a in (inc.data, inc.indices, inc.indptr):
+            a.flags.writeable = False
         self._V, self._N, self._H = _frozen(V), _frozen(N), _frozen(H)
-        self._inc = _frozen(incidence, dtype=bool)
+        self._inc = inc
         self._device = str(device)
         self._name = name
         self._structure = _freeze_structure(structure)
@@ -226,6 +233,13 @@ class Polytope:
                 f"{d + 1} affinely independent points. Add points or lower the dimension."
             )
         hd = _hull.hull_from_points(P, who)
+        if hd.refit:
+            # Nearly coplanar points (within 1e-9 of the width, not exactly): the facet planes are fits,
+            # and the vertices are recomputed as their intersections (as the methods need one body),
+            # then checked to lie within the tolerance of an input point.
+            K = cls._from_unit_rows(hd.normals, hd.offsets, who, device=device, name=name, structure=structure)
+            K._check_near_points(P, who)
+            return K
         return cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
                           structure=structure, primary="V")
 
@@ -284,6 +298,12 @@ class Polytope:
                 f"{who}: the set is unbounded (it contains the ray along {np.round(direction, 6).tolist()}). "
                 "Add halfspaces whose normals surround the origin."
             )
+        return cls._from_unit_rows(Bn, cn, who, device=device, name=name)
+
+    @classmethod
+    def _from_unit_rows(cls, Bn: np.ndarray, cn: np.ndarray, who: str, *, device: str = "cpu",
+                        name: str | None = None, structure: dict | None = None) -> Polytope:
+        """{x : Bn x <= cn} for unit rows Bn of a bounded system (checked by the caller)."""
         # The LP runs on offsets of unit size (HiGHS' tolerances are absolute).
         ce = int(np.frexp(float(np.abs(cn).max()) or 1.0)[1])
         centre, radius = _hull.chebyshev_centre(Bn, np.ldexp(cn, -ce))
@@ -294,17 +314,35 @@ class Polytope:
                 f"{who}: the halfspaces meet in a set without interior (largest inscribed ball "
                 f"has radius {radius:.3g}, relative {radius / scale:.2g} < {_hull.FLAT_TOL:g}). Loosen the offsets c."
             )
+        # The polar hull is well conditioned around a point deep inside in every direction.
+        centre = _hull.analytic_centre(Bn, cn, centre)
         hd = _hull.hull_from_halfspaces(Bn, cn, centre, who)
-        K = cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name, primary="H")
+        K = cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
+                       structure=structure, primary="H")
         K._check_halfspaces(Bn, cn, who)
         return K
 
+    def _check_near_points(self, P: np.ndarray, who: str) -> None:
+        """Every vertex lies within 1e-8 (of the body's size, in its round frame) of an input point."""
+        W = self._whitening()
+        dist, _ = _hull._spatial().cKDTree(W.forward(P)).query(W.forward(self._V), p=np.inf)
+        if dist.max() > 10 * _hull.REL_TOL:
+            raise PolytopeError(f"{who}: internal check failed: a vertex of the hull built is {dist.max():.3g} "
+                                "(relative) from every input point; the input is too degenerate for float64.")
+
     def _check_halfspaces(self, B: np.ndarray, c: np.ndarray, who: str) -> None:
-        """Every given halfspace holds at every vertex, within 1e-9 of the width along its normal."""
-        z = self._V.mean(axis=0).astype(LD)
-        proj = B.astype(LD) @ (self._V.astype(LD) - z).T
-        width = proj.max(axis=1) - proj.min(axis=1)
-        slack = (proj.max(axis=1) - (c.astype(LD) - B.astype(LD) @ z)) / width
+        """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
+
+        About the vertex centroid z (no cancellation far from the origin); c_i - <b_i, z>, the
+        distance from z to plane i, is at most the width along b_i, so the test is at least as strict.
+        """
+        z = self._V.mean(axis=0)
+        depth = c - B @ z
+        top = np.full(len(B), -np.inf)
+        Vc = self._V - z
+        for start in range(0, len(Vc), 2048):  # chunks that stay in cache
+            top = np.maximum(top, (B @ Vc[start:start + 2048].T).max(axis=1))
+        slack = (top - depth) / depth
         if slack.max() > 10 * _hull.REL_TOL:
             i = int(np.argmax(slack))
             raise PolytopeError(f"{who}: internal check failed: a computed vertex violates halfspace {i} by "
@@ -322,9 +360,10 @@ class Polytope:
         return self._name
 
     @property
-    def structure(self) -> MappingProxyType | None:
-        """Known product structure (read-only), e.g. ``{"kind": "lagrangian_product", "K": ..., "T": ...}``."""
-        return self._structure
+    def structure(self) -> dict | None:
+        """Known product structure, e.g. ``{"kind": "lagrangian_product", "K": ..., "T": ...}``: a new
+        dict each time (its arrays are read-only), so the polytope cannot be changed through it."""
+        return None if self._structure is None else dict(self._structure)
 
     @property
     def device(self):
@@ -393,9 +432,16 @@ class Polytope:
     def incidence(self):
         """Facet-vertex incidence, bool (m, k) torch tensor: vertex j lies on facet i."""
         torch = _torch()
-        return torch.tensor(np.array(self._inc), device=self._device)
+        return torch.tensor(self._incidence_np().copy(), device=self._device)
 
     def _incidence_np(self) -> np.ndarray:
+        """The incidence as a dense read-only bool array (m, k)."""
+        if "incidence_dense" not in self._cache:
+            self._cache["incidence_dense"] = _frozen(self._inc.toarray(), dtype=bool)
+        return self._cache["incidence_dense"]
+
+    def _incidence_sparse(self):
+        """The incidence as a scipy.sparse CSR matrix (m, k), sorted indices; do not modify."""
         return self._inc
 
     def ridge_pairs(self) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -406,16 +452,18 @@ class Polytope:
         dimension lies on at least three): a purely combinatorial test on the incidence.
         """
         if "ridge_pairs" not in self._cache:
-            inc = self._inc
+            S = self._inc.astype(np.int32)
             d = self.dim
-            A = inc.astype(np.int32)
-            shared = A @ A.T
-            cand = np.argwhere(np.triu(shared >= d - 1, k=1))
+            shared = (S @ S.T).tocoo()
+            keep = (shared.row < shared.col) & (shared.data >= d - 1)
+            cand = np.stack([shared.row[keep], shared.col[keep]], axis=1)
+            cand = cand[np.lexsort((cand[:, 1], cand[:, 0]))]
+            rows = [S.indices[S.indptr[i]:S.indptr[i + 1]] for i in range(S.shape[0])]
+            verts = [np.intersect1d(rows[i], rows[j], assume_unique=True) for i, j in cand]
             if d != 4 and len(cand):  # in R^4, three common vertices already span a 2-face
-                common = inc[cand[:, 0]] & inc[cand[:, 1]]  # (p, k)
-                holders = (common.astype(np.int32) @ A.T) == common.sum(axis=1)[:, None]
-                cand = cand[holders.sum(axis=1) == 2]
-            verts = [np.flatnonzero(inc[i] & inc[j]) for i, j in cand]
+                holders = [np.count_nonzero(np.asarray(S[:, v].sum(axis=1)).ravel() == len(v)) for v in verts]
+                ok = np.array(holders) == 2
+                cand, verts = cand[ok], [v for v, o in zip(verts, ok) if o]
             self._cache["ridge_pairs"] = (cand.astype(np.int64).reshape(-1, 2), verts)
         pairs, verts = self._cache["ridge_pairs"]
         return pairs.copy(), [v.copy() for v in verts]
@@ -459,15 +507,20 @@ class Polytope:
         u, v span an edge iff the facets through both meet in exactly {u, v} (combinatorial test).
         """
         if "edges" not in self._cache:
-            A = self._inc.astype(np.int32)  # (m, k)
-            shared = A.T @ A
-            cand = np.argwhere(np.triu(shared >= self.dim - 1, k=1))
+            S = self._inc.astype(np.int32)  # (m, k)
+            shared = (S.T @ S).tocoo()
+            keep = (shared.row < shared.col) & (shared.data >= self.dim - 1)
+            cand = np.stack([shared.row[keep], shared.col[keep]], axis=1)
+            cand = cand[np.lexsort((cand[:, 1], cand[:, 0]))]
+            cols = S.tocsc()
             out: list[tuple[int, int]] = []
-            for start in range(0, len(cand), 4096):
-                chunk = cand[start:start + 4096]
-                S = self._inc[:, chunk[:, 0]] & self._inc[:, chunk[:, 1]]  # (m, p): facets through both
-                on_all = (A.T @ S.astype(np.int32)) == S.sum(axis=0)[None, :]  # (k, p): vertex on all of them
-                out.extend((int(u), int(v)) for (u, v), n in zip(chunk, on_all.sum(axis=0)) if n == 2)
+            for u, v in cand:
+                through = np.intersect1d(cols.indices[cols.indptr[u]:cols.indptr[u + 1]],
+                                         cols.indices[cols.indptr[v]:cols.indptr[v + 1]], assume_unique=True)
+                # the smallest face containing u and v: vertices on every facet through both
+                on_all = np.count_nonzero(np.asarray(S[through].sum(axis=0)).ravel() == len(through))
+                if on_all == 2:
+                    out.append((int(u), int(v)))
             self._cache["edges"] = out
         return list(self._cache["edges"])
 
@@ -542,7 +595,7 @@ class Polytope:
     # ------------------------------------------------------------------ new polytopes
     def _image(self, V: np.ndarray, N: np.ndarray, H: np.ndarray, structure=None, reorder: bool = True,
                device: str | None = None, name: str | None = "keep") -> Polytope:
-        return Polytope._build(V, N, H, np.array(self._inc), device=self._device if device is None else device,
+        return Polytope._build(V, N, H, self._inc.copy(), device=self._device if device is None else device,
                                name=self._name if name == "keep" else name, structure=structure,
                                primary=self._primary, reorder=reorder)
 
@@ -680,7 +733,7 @@ class Polytope:
         return cls.from_vertices(vertices, name=name)
 
     def __reduce__(self):
-        return (_restore, (np.array(self._V), np.array(self._N), np.array(self._H), np.array(self._inc),
+        return (_restore, (np.array(self._V), np.array(self._N), np.array(self._H), self._incidence_np().copy(),
                            self._device, self._name, self._structure and dict(self._structure), self._primary))
 
     def __copy__(self) -> Polytope:
