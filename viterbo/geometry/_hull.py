@@ -227,6 +227,7 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
                 on[f, j] = True
         on = on.tocsr()
         refit = np.searchsorted(keep, refit[np.isin(refit, keep)])
+    on.eliminate_zeros()
     vertex = _normals_span(N, on)
     return _Core(pts, N, H, on, vertex, refit)
 
@@ -360,6 +361,7 @@ def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.n
 
     V = V.copy()
     S = csc_matrix(incidence, dtype=bool)
+    S.eliminate_zeros()
     S.sort_indices()
     counts = np.diff(S.indptr)
     NL, HL = N.astype(LD), H.astype(LD)

@@ -168,12 +168,13 @@ class Polytope:
         from scipy.sparse import csr_matrix
 
         self = object.__new__(cls)
-        inc = csr_matrix(incidence, dtype=bool)
+        inc = csr_matrix(incidence, dtype=bool, copy=True)
         if reorder:
             mid, half = _unit_frame(V)
             vo = _canonical_order((V - mid) / half)
             fo = _canonical_order(np.concatenate([N, ((H - N @ mid) / half)[:, None]], axis=1))
             V, N, H, inc = V[vo], N[fo], H[fo], inc[fo][:, vo]
+        inc.eliminate_zeros()  # explicit False entries (from kron, slicing) are not incidences
         inc.sort_indices()
         for a in (inc.data, inc.indices, inc.indptr):
             a.flags.writeable = False
@@ -329,6 +330,28 @@ class Polytope:
         if dist.max() > 10 * _hull.REL_TOL:
             raise PolytopeError(f"{who}: internal check failed: a vertex of the hull built is {dist.max():.3g} "
                                 "(relative) from every input point; the input is too degenerate for float64.")
+
+    @classmethod
+    def _product(cls, P: Polytope, Q: Polytope, order, *, name: str | None = None,
+                 structure: dict | None = None) -> Polytope:
+        """P x Q with coordinates permuted by ``order`` (column j of the result is column order[j] of
+        (x_P, x_Q)), built from the factors: facets F x Q and P x G, vertices (v, w), incidence the
+        product of the factors' incidences (no hull needed: O(k_P k_Q) for any polygons)."""
+        from scipy.sparse import csr_matrix, kron, vstack
+
+        a, b = P.dim, Q.dim
+        kP, kQ = P.n_vertices, Q.n_vertices
+        V = np.concatenate([np.repeat(P._V, kQ, axis=0), np.tile(Q._V, (kP, 1))], axis=1)
+        N = np.zeros((P.n_facets + Q.n_facets, a + b))
+        N[:P.n_facets, :a] = P._N
+        N[P.n_facets:, a:] = Q._N
+        H = np.concatenate([P._H, Q._H])
+        ones_q = csr_matrix(np.ones((1, kQ), dtype=bool))
+        ones_p = csr_matrix(np.ones((1, kP), dtype=bool))
+        inc = vstack([kron(P._inc, ones_q), kron(ones_p, Q._inc)]).tocsr().astype(bool)
+        order = np.asarray(order)
+        primary = "V" if P._primary == Q._primary == "V" else "H"
+        return cls._build(V[:, order], N[:, order], H, inc, name=name, structure=structure, primary=primary)
 
     def _check_halfspaces(self, B: np.ndarray, c: np.ndarray, who: str) -> None:
         """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
