@@ -177,7 +177,12 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     first = labels == np.arange(len(pts))
     if not first.all():
         pts = pts[first]
-    hull = _qhull(Z[pts], who)  # on the extreme points only: its simplices index into pts
+        hull = _qhull(Z[pts], who)  # on the extreme points only: its simplices index into pts
+        simp = np.asarray(hull.simplices)
+    else:
+        local = np.full(len(Z), -1)
+        local[pts] = np.arange(len(pts))
+        simp = local[np.asarray(hull.simplices)]  # simplices use extreme points only
     eq = hull.equations
     normals, offsets = eq[:, :-1], -eq[:, -1]
     # The simplicial pieces qhull reports for one facet have (nearly) the same plane: one group each.
@@ -188,7 +193,6 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     kp, m = len(pts), len(firsts)
     N, H = normals[firsts].copy(), offsets[firsts].copy()
     # Incidence from the triangulation: a vertex of K on a facet is a vertex of one of its pieces.
-    simp = np.asarray(hull.simplices)
     on = csr_matrix((np.ones(simp.size, dtype=bool), (np.repeat(fid, d), simp.ravel())), shape=(m, kp))
     on.sum_duplicates()
     # Pieces of a facet through points that are only nearly coplanar: refit the plane through them,
