@@ -25,6 +25,7 @@ other one refitted in the frame, so both describe the same body to float64 accur
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -224,8 +225,11 @@ class Frame:
 
     def value_from_frame(self, c: float) -> float:
         """c(K) = 4^e c(K'); raises PolytopeError outside the float64 range."""
-        out = float(np.ldexp(c, 2 * self.exponent))
-        if not (np.isfinite(out) and out >= np.finfo(float).tiny) and c > 0:
+        try:
+            out = math.ldexp(float(c), 2 * self.exponent)
+        except OverflowError:
+            out = math.inf
+        if not (math.isfinite(out) and out >= np.finfo(float).tiny) and c > 0:
             raise PolytopeError(
                 f"the capacity of this body is {c:.6g} * 2^{2 * self.exponent}, outside the float64 range "
                 f"(the body has size ~2^{self.exponent}). Rescale the body by t (capacity scales as t^2) and "
@@ -234,7 +238,7 @@ class Frame:
         return out
 
     def value_to_frame(self, c: float) -> float:
-        return float(np.ldexp(c, -2 * self.exponent))
+        return math.ldexp(float(c), -2 * self.exponent)
 
     def rounding_floor(self, X: np.ndarray) -> np.ndarray:
         """A bound on the frame coordinates' error from rounding the rows of X to float64 (per entry)."""
