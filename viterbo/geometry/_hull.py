@@ -35,6 +35,9 @@ __all__ = ["REL_TOL", "FLAT_TOL", "HullData", "hull_from_points", "hull_from_hal
 #: point on a facet.  Relative to the body's own width in the caller's coordinates.
 REL_TOL = 1e-9
 
+#: A facet's points lie on its fitted plane to this (round frame) when they are coplanar up to rounding.
+EXACT_TOL = 1e-12
+
 #: qhull's simplicial pieces of one facet: planes (unit normal, offset) within this in the round frame.
 MERGE_TOL = 1e-8
 
@@ -74,6 +77,15 @@ class Whitening:
     def forward(self, P: np.ndarray) -> np.ndarray:
         X = np.ldexp(P, -self.exponent).astype(LD) - self.centre.astype(LD)
         return np.asarray(X @ self.A, dtype=np.float64)
+
+    def backward(self, Z: np.ndarray) -> np.ndarray:
+        """The caller's coordinates of round-frame points (inverse of :meth:`forward`, long double)."""
+        Ainv = np.linalg.inv(np.asarray(self.A, dtype=np.float64)).astype(LD)
+        eye = np.eye(len(Ainv), dtype=LD)
+        for _ in range(2):  # refine the inverse in long double
+            Ainv = Ainv + Ainv @ (eye - self.A @ Ainv)
+        X = np.asarray(Z, dtype=LD) @ Ainv + self.centre.astype(LD)
+        return np.asarray(np.ldexp(X, self.exponent), dtype=np.float64)
 
 
 def whitening(P: np.ndarray, who: str, *, centred: bool = True) -> Whitening:
@@ -209,17 +221,12 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
             N[f], H[f] = n, float((Zp @ n).max())
             on[f, :] = np.abs(Zp @ n - H[f]) <= 10 * REL_TOL
         on = on.tocsr()
-    # Every incident point lies on its facet plane (this is what the methods rely on).
-    rows, cols = on.nonzero()
-    if rows.size and np.abs(np.einsum("ij,ij->i", Zp[cols], N[rows]) - H[rows]).max() > 10 * REL_TOL:
-        raise PolytopeError(f"{who}: internal check failed: a vertex is off the plane of a facet through it; "
-                            "the input is too degenerate for float64 at the relative tolerance "
-                            f"{REL_TOL:g}. Round the input, or remove near-duplicate points.")
     # A facet carries d affinely independent points.  A plane through fewer is a sliver: nearly
     # coincident points (within the tolerance, but not merged) or a bent 2-face of nearly coplanar
     # points make qhull add a facet of width ~1e-13 there.  At this tolerance it is not a facet:
     # drop it, and let its points join the facets whose planes they lie on.
-    spans = _spans(Zp, on, d - 1)
+    on.sort_indices()
+    N, H, spans = _fit_planes(Zp, on, N, H)
     if not spans.all():
         keep = np.flatnonzero(spans)
         affected = np.unique(on[np.flatnonzero(~spans)].indices)
@@ -232,6 +239,17 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
         on = on.tocsr()
         refit = np.searchsorted(keep, refit[np.isin(refit, keep)])
     on.eliminate_zeros()
+    # Every point on a facet lies on its plane: exactly (to rounding) for coplanar input; pieces
+    # qhull merged at its 1e-8 pre-merge radius (nearly coplanar input) only to that, and those
+    # facets are marked, so that the vertices are recomputed from the planes (see hull_from_points).
+    rows, cols = on.nonzero()
+    resid = np.zeros(len(N))
+    np.maximum.at(resid, rows, np.abs(np.einsum("ij,ij->i", Zp[cols], N[rows]) - H[rows]))
+    if resid.max(initial=0.0) > 100 * REL_TOL:
+        raise PolytopeError(f"{who}: internal check failed: a vertex is {resid.max():.3g} (of the body's size) off "
+                            "the plane of a facet through it; the input is too degenerate for float64 at the "
+                            f"relative tolerance {REL_TOL:g}. Round the input, or remove near-duplicate points.")
+    refit = np.union1d(refit, np.flatnonzero(resid > EXACT_TOL))
     vertex = _normals_span(N, on)
     return _Core(pts, N, H, on, vertex, refit)
 
@@ -254,21 +272,33 @@ def _check_inside(Z: np.ndarray, core: _Core, who: str) -> None:
                             "please report it.")
 
 
-def _spans(P: np.ndarray, on, rank: int) -> np.ndarray:
-    """For each row of the sparse incidence ``on`` (a subset of the points P), whether that subset
-    spans an affine subspace of dimension ``rank``; batched over rows with the same number of points."""
-    m = on.shape[0]
-    out = np.zeros(m, dtype=bool)
+def _fit_planes(P: np.ndarray, on, N: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each facet's plane through its own points, and whether they span a hyperplane.
+
+    For each row of the sparse incidence ``on`` (points of P on the facet): the least-squares
+    plane through them (exact for a simplicial facet; qhull's merged facets carry an averaged
+    plane that can miss its vertices by ~1e-9), oriented like the given normal N, with the offset
+    of the outermost point; and whether the points span an affine hyperplane (rank d - 1 at
+    the relative tolerance).  One batched SVD per number of points on a facet.
+    """
+    m, d = N.shape
+    N, H = N.copy(), H.copy()
+    spans = np.zeros(m, dtype=bool)
     counts = np.diff(on.indptr)
     for c in np.unique(counts):
-        if c < rank + 1:
+        if c < d:
             continue
         rows = np.flatnonzero(counts == c)
-        idx = np.stack([on.indices[on.indptr[r]:on.indptr[r + 1]] for r in rows])  # (p, c)
+        idx = on.indices[on.indptr[rows][:, None] + np.arange(c)[None, :]]  # (p, c)
         Q = P[idx]
-        s = np.linalg.svd(Q[:, 1:] - Q[:, :1], compute_uv=False)  # (p, min(c - 1, d))
-        out[rows] = (s.shape[1] >= rank) & (s[:, rank - 1] > 10 * REL_TOL * np.maximum(s[:, 0], 1e-300))
-    return out
+        centre = Q.mean(axis=1)
+        _, s, vt = np.linalg.svd(Q - centre[:, None, :])  # vt: (p, d, d)
+        spans[rows] = s[:, d - 2] > 10 * REL_TOL * np.maximum(s[:, 0], 1e-300)
+        n = vt[:, -1, :]
+        n[(n * N[rows]).sum(axis=1) < 0] *= -1
+        N[rows] = n
+        H[rows] = np.einsum("pcd,pd->pc", Q, n).max(axis=1)
+    return N, H, spans
 
 
 def _normals_span(N: np.ndarray, on) -> np.ndarray:
@@ -288,8 +318,8 @@ class HullData:
 
     ``incidence[i, j]`` says vertex j lies on facet i (decided in the round frame; scipy.sparse).
     ``cond`` is the conditioning of the input cloud (s_max / s_min of the whitening).
-    ``refit``: some facets are planes fitted through nearly (not exactly) coplanar points; then the
-    halfspaces are the description to trust, and the vertices must be recomputed from them.
+    ``refit``: some facets are planes fitted through nearly (not exactly) coplanar points; the
+    vertices were then recomputed from the planes (they are not the caller's numbers).
     """
 
     vertices: np.ndarray
@@ -326,11 +356,29 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     H = np.full(len(N), -np.inf, dtype=LD)
     np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
     if core.refit.size:
-        # Pieces of nearly coplanar points were merged into one facet: its plane is a fit, and the
-        # points are only within the tolerance of it.  The offsets take every point inside.
-        H = (N @ P.astype(LD).T).max(axis=1)
-    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond,
-                    bool(core.refit.size))
+        return _refitted(P, Z, W, core, who)
+    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond)
+
+
+def _refitted(P: np.ndarray, Z: np.ndarray, W: Whitening, core: _Core, who: str) -> HullData:
+    """Nearly coplanar input: some facet planes are fits through points that are only within 1e-8
+    of them.  The halfspaces are then the description to keep; the vertices are their intersection
+    points, computed in the round frame (where every width is ~1) and mapped back, and each must lie
+    within 1e-7 of the body's size of an input point."""
+    Bz, cz = core.normals, core.offsets
+    centre = analytic_centre(Bz, cz, np.zeros(Z.shape[1]))
+    hz = hull_from_halfspaces(Bz, cz, centre, who)
+    dist, _ = _spatial().cKDTree(Z).query(hz.vertices, p=np.inf)
+    if dist.max() > 100 * REL_TOL:
+        raise PolytopeError(f"{who}: internal check failed: a vertex of the hull built is {dist.max():.3g} (of the "
+                            "body's size) from every input point; the input is too degenerate for float64.")
+    V = W.backward(hz.vertices)
+    N = _unit_rows_ld(hz.normals.astype(LD) @ W.A.T)
+    rows, cols = hz.incidence.nonzero()
+    H = np.full(len(N), -np.inf, dtype=LD)
+    np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
+    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), hz.incidence, W.cond,
+                    refit=True)
 
 
 def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: str) -> HullData:

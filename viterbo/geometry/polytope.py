@@ -234,13 +234,6 @@ class Polytope:
                 f"{d + 1} affinely independent points. Add points or lower the dimension."
             )
         hd = _hull.hull_from_points(P, who)
-        if hd.refit:
-            # Nearly coplanar points (within 1e-9 of the width, not exactly): the facet planes are fits,
-            # and the vertices are recomputed as their intersections (as the methods need one body),
-            # then checked to lie within the tolerance of an input point.
-            K = cls._from_unit_rows(hd.normals, hd.offsets, who, device=device, name=name, structure=structure)
-            K._check_near_points(P, who)
-            return K
         return cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
                           structure=structure, primary="V")
 
@@ -322,14 +315,6 @@ class Polytope:
                        structure=structure, primary="H")
         K._check_halfspaces(Bn, cn, who)
         return K
-
-    def _check_near_points(self, P: np.ndarray, who: str) -> None:
-        """Every vertex lies within 1e-8 (of the body's size, in its round frame) of an input point."""
-        W = self._whitening()
-        dist, _ = _hull._spatial().cKDTree(W.forward(P)).query(W.forward(self._V), p=np.inf)
-        if dist.max() > 10 * _hull.REL_TOL:
-            raise PolytopeError(f"{who}: internal check failed: a vertex of the hull built is {dist.max():.3g} "
-                                "(relative) from every input point; the input is too degenerate for float64.")
 
     @classmethod
     def _product(cls, P: Polytope, Q: Polytope, order, *, name: str | None = None,
