@@ -55,8 +55,16 @@ def _transform(V: np.ndarray, scale: float, shift: float, cond: float, seed: int
     return Q, np.asarray(back, dtype=np.float64)
 
 
-def _reference(name: str, back: np.ndarray) -> float:
-    r = vb.capacity(back)
+def _reference(name: str, back: np.ndarray) -> float | None:
+    """c of the given points mapped back, or None when even that round body is its input only to more
+    than 1e-11 (the rounded points are nearly but not exactly coplanar): then no value can be
+    certified to 1e-9, and none may be."""
+    K = vb.Polytope.from_vertices(back)
+    if K.hull_deviation > 1e-11:
+        return None
+    r = vb.capacity(K)
+    if not r.certified:  # e.g. reeb unable to exclude a Type 2 orbit: ask the general method
+        r = vb.capacity(K, method="haim_kislev")
     assert r.certified and r.verify(), f"reference body of {name} not certified: {r.reason}"
     return r.value
 
@@ -66,12 +74,12 @@ def _check(name, scale, shift, cond, seed, methods, tally) -> None:
     Q, back = _transform(V, scale, shift, cond, seed)
     exact_input = shift == 0 and cond == 1
     ref_unit = EXACT.get(name) if exact_input and name in EXACT else _reference(name, back)
-    if name in EXACT:  # the input rounding bound, for the record: the reference is near the true value
+    if name in EXACT and ref_unit is not None:  # for the record: the reference is near the true value
         assert abs(ref_unit - EXACT[name]) <= 1e-6 * EXACT[name]
     for method in methods:
         label = f"{name} scale={scale:g} shift={shift:g} cond={cond:g} seed={seed} method={method}"
         try:
-            r = vb.capacity(Q, method=method)
+            r = vb.capacity(Q, method=method, time_budget=120)
         except vb.ViterboError as exc:
             tally[f"error:{type(exc).__name__}"] += 1
             assert str(exc), label
@@ -80,6 +88,7 @@ def _check(name, scale, shift, cond, seed, methods, tally) -> None:
             tally["uncertified"] += 1
             assert r.reason, label
             continue
+        assert ref_unit is not None, f"{label}: certified {r.value!r} for points that define the body only to >1e-11"
         assert r.verify(), label
         ref = ref_unit * scale * scale
         assert abs(r.value - ref) <= REL * ref, f"{label}: certified {r.value!r}, exact {ref!r}"
@@ -110,4 +119,7 @@ def test_sweep_smoke(name, scale, shift, cond, seed):
 def test_sweep_every_method(name, scale, shift, cond, seed):
     tally = collections.Counter()
     _check(name, scale, shift, cond, seed, method_names(), tally)
-    assert tally["certified exact"] >= 1, f"no method certified {name} ({dict(tally)})"
+    # Where the rounding of the input points stays ~1e-11 of the width, some method must certify;
+    # beyond, the points may be coplanar only to ~1e-8 and an uncertified answer is the honest one.
+    if max(shift, 1.0) * cond <= 1e4:  # 1e-16 |v| cond: the relative rounding of the points
+        assert tally["certified exact"] >= 1, f"no method certified {name} ({dict(tally)})"

@@ -69,10 +69,21 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     return certify(out)
 
 
+#: A capacity is certified only for polytopes that are their input to this relative accuracy.
+HULL_DEVIATION_LIMIT = 1e-11
+
+
 def certify(result: CapacityResult) -> CapacityResult:
-    """The result as it is when its witness verifies; otherwise uncertified, with the failures as reason."""
+    """The result as it is when its witness verifies and K is its input; otherwise uncertified, with
+    the reason."""
     if not result.certified:
         return result
+    K = result.polytope
+    if K.hull_deviation > HULL_DEVIATION_LIMIT:
+        return dataclasses.replace(result, certified=False, reason=(
+            f"K is the hull of its input only to {K.hull_deviation:.2g} of its width (nearly coplanar or nearly "
+            "coincident points were merged into one facet at the 1e-8 tolerance); the value is exact for K as "
+            "built, not to 1e-9 for the points given. Round or regularise the input for a certified value."))
     problems = verify_orbit(result.polytope, result.orbit, result.value)
     if not problems:
         return result

@@ -304,7 +304,7 @@ def normal_form(K, kind: str):
     else:
         Nf, Hf = _refit_planes(Vf, inc)
     return frame, Polytope._build(Vf, Nf, Hf, inc, device=K._device, name=K.name, primary=K._primary,
-                                  reorder=False)
+                                  reorder=False, deviation=K.hull_deviation)
 
 
 def _refit_planes(V: np.ndarray, inc) -> tuple[np.ndarray, np.ndarray]:

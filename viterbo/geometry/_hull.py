@@ -160,6 +160,8 @@ class _Core:
     on: object  # scipy.sparse csr (m, len(points)), bool: point on facet
     vertex: np.ndarray  # (len(points),) bool: a true vertex (on facets whose normals span R^d)
     refit: np.ndarray  # facets whose plane was refitted through nearly coplanar points
+    loose: np.ndarray  # points that may lie outside by up to the merge radius: qhull's coplanar points
+    # and the near-duplicates dropped
 
 
 #: qhull options in the round frame ("Qbb" and "Qz" are Delaunay options: "Qbb" rescales the last
@@ -183,11 +185,13 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     d = Z.shape[1]
     hull = _qhull(Z, who)
     pts = np.asarray(hull.vertices)
+    loose = np.unique(np.asarray(hull.coplanar)[:, 0]) if len(hull.coplanar) else np.zeros(0, dtype=int)
     # Near-duplicate extreme points would let qhull report sliver facets between them: keep one of
     # each group (interior points never matter) and redo the hull on the extreme points only.
     labels = group_rows(Z[pts], REL_TOL)
     first = labels == np.arange(len(pts))
     if not first.all():
+        loose = np.union1d(loose, pts[~first])
         pts = pts[first]
         hull = _qhull(Z[pts], who)  # on the extreme points only: its simplices index into pts
         simp = np.asarray(hull.simplices)
@@ -251,25 +255,30 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
                             f"relative tolerance {REL_TOL:g}. Round the input, or remove near-duplicate points.")
     refit = np.union1d(refit, np.flatnonzero(resid > EXACT_TOL))
     vertex = _normals_span(N, on)
-    return _Core(pts, N, H, on, vertex, refit)
+    return _Core(pts, N, H, on, vertex, refit, loose)
 
 
-def _check_inside(Z: np.ndarray, core: _Core, who: str) -> None:
-    """Every input point lies in the hull built (round frame: within 1e-8 of the body's widths).
+def _check_inside(Z: np.ndarray, core: _Core, who: str) -> float:
+    """How far (round frame, i.e. relative to the body's widths) an input point lies outside the
+    hull built: ~1e-16 for exact input, up to the 1e-8 merge radius for nearly coplanar input;
+    an error beyond 1e-7.
 
-    qhull's hull of the extreme points contains every input point to its own rounding; what the
-    post-processing can change is the planes refitted through nearly coplanar pieces, so those are
-    checked against all points, and every plane against the extreme points.
+    qhull's hull of the extreme points contains every input point to its own rounding except the
+    points it calls coplanar (within its pre-merge radius); the post-processing fits planes through
+    each facet's vertices and drops near-duplicates.  So the extreme points, the coplanar and the
+    dropped points are checked against every plane, and all points against the refitted planes.
     """
-    worst = float((Z[core.points] @ core.normals.T - core.offsets).max())
+    check = np.union1d(core.points, core.loose)
+    worst = float((Z[check] @ core.normals.T - core.offsets).max())
     if core.refit.size:
         Nr, Hr = core.normals[core.refit], core.offsets[core.refit]
         for start in range(0, Z.shape[0], 8192):
             worst = max(worst, float((Z[start:start + 8192] @ Nr.T - Hr).max()))
-    if worst > 10 * REL_TOL:
+    if worst > 100 * REL_TOL:
         raise PolytopeError(f"{who}: internal check failed: an input point lies outside the hull built, by "
                             f"{worst:.3g} of the body's width. The input is too degenerate for float64; "
                             "please report it.")
+    return max(worst, 0.0)
 
 
 def _fit_planes(P: np.ndarray, on, N: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -328,6 +337,7 @@ class HullData:
     incidence: object
     cond: float
     refit: bool = False  # some facet planes are fits through nearly coplanar points
+    deviation: float = 0.0  # how far the body is from the input (relative to its widths)
 
 
 def _unit_rows_ld(M: np.ndarray) -> np.ndarray:
@@ -344,7 +354,7 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     W = whitening(P, who)
     Z = W.forward(P)
     core = _hull_core(Z, who)
-    _check_inside(Z, core, who)
+    deviation = _check_inside(Z, core, who)
     vidx = core.points[core.vertex]
     V = P[vidx]
     on = core.on[:, np.flatnonzero(core.vertex)]
@@ -356,11 +366,12 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     H = np.full(len(N), -np.inf, dtype=LD)
     np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
     if core.refit.size:
-        return _refitted(P, Z, W, core, who)
-    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond)
+        return _refitted(P, Z, W, core, who, deviation)
+    return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond,
+                    deviation=deviation)
 
 
-def _refitted(P: np.ndarray, Z: np.ndarray, W: Whitening, core: _Core, who: str) -> HullData:
+def _refitted(P: np.ndarray, Z: np.ndarray, W: Whitening, core: _Core, who: str, deviation: float) -> HullData:
     """Nearly coplanar input: some facet planes are fits through points that are only within 1e-8
     of them.  The halfspaces are then the description to keep; the vertices are their intersection
     points, computed in the round frame (where every width is ~1) and mapped back, and each must lie
@@ -378,7 +389,7 @@ def _refitted(P: np.ndarray, Z: np.ndarray, W: Whitening, core: _Core, who: str)
     H = np.full(len(N), -np.inf, dtype=LD)
     np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
     return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), hz.incidence, W.cond,
-                    refit=True)
+                    refit=True, deviation=max(deviation, hz.deviation, float(dist.max())))
 
 
 def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: str) -> HullData:
@@ -393,6 +404,11 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     W = whitening(Y, who, centred=False)
     Yw = W.forward(Y)
     core = _hull_core(Yw, who)
+    # A dual point outside the dual hull is a vertex of K outside a halfspace; a refitted dual facet,
+    # nearly coincident vertices of K merged.  Either way K is the set only to that (relative) distance.
+    deviation = _check_inside(Yw, core, who)
+    if core.refit.size:
+        deviation = max(deviation, 100 * REL_TOL)
     # Facet a . y_w <= s of the whitened polar: a . (A^T 2^-e y) <= s, i.e. (2^-e A a) . y <= s;
     # the vertex of K - centre is 2^-e A a / s.
     a = core.normals.astype(LD) @ W.A.T
@@ -400,7 +416,7 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     rows = core.points[core.vertex]  # irredundant halfspaces: vertices of the polar
     incidence = core.on[:, np.flatnonzero(core.vertex)].T.tocsr()  # facet (dual vertex) x vertex (dual facet)
     V = refine_vertices(np.asarray(X, dtype=np.float64), B[rows], c[rows], incidence)
-    return HullData(V, B[rows], c[rows], incidence, W.cond)
+    return HullData(V, B[rows], c[rows], incidence, W.cond, deviation=deviation)
 
 
 def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.ndarray, steps: int = 2) -> np.ndarray:

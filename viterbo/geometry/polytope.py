@@ -149,7 +149,8 @@ class Polytope:
     1.0
     """
 
-    __slots__ = ("_V", "_N", "_H", "_inc", "_device", "_name", "_structure", "_primary", "_cache", "__weakref__")
+    __slots__ = ("_V", "_N", "_H", "_inc", "_device", "_name", "_structure", "_primary", "_deviation", "_cache",
+                 "__weakref__")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise InvalidParameterError(
@@ -159,7 +160,8 @@ class Polytope:
 
     @classmethod
     def _build(cls, V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence, *, device: str = "cpu",
-               name: str | None = None, structure=None, primary: str = "V", reorder: bool = True) -> Polytope:
+               name: str | None = None, structure=None, primary: str = "V", reorder: bool = True,
+               deviation: float = 0.0) -> Polytope:
         """The private constructor: data already validated; ``incidence[i, j]``: vertex j on facet i
         (a bool array or a scipy.sparse matrix; stored sparse, it has ~d entries per vertex).
 
@@ -184,6 +186,7 @@ class Polytope:
         self._name = name
         self._structure = _freeze_structure(structure)
         self._primary = primary  # which description holds the caller's numbers: "V" or "H"
+        self._deviation = float(deviation)
         self._cache: dict[str, Any] = {}
         return self
 
@@ -235,7 +238,7 @@ class Polytope:
             )
         hd = _hull.hull_from_points(P, who)
         return cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
-                          structure=structure, primary="V")
+                          structure=structure, primary="V", deviation=hd.deviation)
 
     @classmethod
     def from_halfspaces(cls, B, c, *, name: str | None = None) -> Polytope:
@@ -312,7 +315,7 @@ class Polytope:
         centre = _hull.analytic_centre(Bn, cn, centre)
         hd = _hull.hull_from_halfspaces(Bn, cn, centre, who)
         K = cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
-                       structure=structure, primary="H")
+                       structure=structure, primary="H", deviation=hd.deviation)
         K._check_halfspaces(Bn, cn, who)
         return K
 
@@ -336,7 +339,8 @@ class Polytope:
         inc = vstack([kron(P._inc, ones_q), kron(ones_p, Q._inc)]).tocsr().astype(bool)
         order = np.asarray(order)
         primary = "V" if P._primary == Q._primary == "V" else "H"
-        return cls._build(V[:, order], N[:, order], H, inc, name=name, structure=structure, primary=primary)
+        return cls._build(V[:, order], N[:, order], H, inc, name=name, structure=structure, primary=primary,
+                          deviation=max(P._deviation, Q._deviation))
 
     def _check_halfspaces(self, B: np.ndarray, c: np.ndarray, who: str) -> None:
         """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
@@ -372,6 +376,18 @@ class Polytope:
         """Known product structure, e.g. ``{"kind": "lagrangian_product", "K": ..., "T": ...}``: a new
         dict each time (its arrays are read-only), so the polytope cannot be changed through it."""
         return None if self._structure is None else dict(self._structure)
+
+    @property
+    def hull_deviation(self) -> float:
+        """How exactly K is the hull of the points it was built from (or the set {B x <= c} given).
+
+        0.0 up to rounding (~1e-16) for exact input.  Nearly coplanar or nearly coincident input
+        (within the 1e-8 merge radius of a facet, but not on it) is merged into one facet: then
+        this is the largest distance, as a fraction of the body's width, by which an input point
+        lies outside K or a vertex of K is moved from an input point.  A capacity is certified only
+        when this is below 1e-11 (else it is exact for K, but K is the input only to this accuracy).
+        """
+        return self._deviation
 
     @property
     def device(self):
@@ -605,7 +621,7 @@ class Polytope:
                device: str | None = None, name: str | None = "keep") -> Polytope:
         return Polytope._build(V, N, H, self._inc.copy(), device=self._device if device is None else device,
                                name=self._name if name == "keep" else name, structure=structure,
-                               primary=self._primary, reorder=reorder)
+                               primary=self._primary, reorder=reorder, deviation=self._deviation)
 
     def translate(self, v) -> Polytope:
         """K + v (a new polytope; product structure is kept)."""
@@ -742,7 +758,8 @@ class Polytope:
 
     def __reduce__(self):
         return (_restore, (np.array(self._V), np.array(self._N), np.array(self._H), self._incidence_np().copy(),
-                           self._device, self._name, self._structure and dict(self._structure), self._primary))
+                           self._device, self._name, self._structure and dict(self._structure), self._primary,
+                           self._deviation))
 
     def __copy__(self) -> Polytope:
         return self
@@ -751,8 +768,9 @@ class Polytope:
         return self
 
 
-def _restore(V, N, H, inc, device, name, structure, primary="V") -> Polytope:
-    return Polytope._build(V, N, H, inc, device=device, name=name, structure=structure, primary=primary, reorder=False)
+def _restore(V, N, H, inc, device, name, structure, primary="V", deviation=0.0) -> Polytope:
+    return Polytope._build(V, N, H, inc, device=device, name=name, structure=structure, primary=primary,
+                           reorder=False, deviation=deviation)
 
 
 def _inverse_ld(M: np.ndarray) -> np.ndarray:
