@@ -159,7 +159,7 @@ def test_ill_conditioned_symplectic_image_is_exact_for_the_body_given(cond):
     reference is therefore the capacity of the given points mapped back accurately (long double),
     a round body on which every method is exact.
     """
-    from viterbo.geometry.polytope import _inverse_ld
+    from viterbo.geometry._linear import inverse_ld as _inverse_ld
     from viterbo.geometry.symplectic import random_symplectic_matrix_np
 
     P = _random_points(0)

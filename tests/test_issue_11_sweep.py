@@ -21,7 +21,7 @@ import pytest
 import viterbo as vb
 from viterbo import families
 from viterbo.capacity import method_names
-from viterbo.geometry.polytope import _inverse_ld
+from viterbo.geometry._linear import inverse_ld as _inverse_ld
 from viterbo.geometry.symplectic import random_symplectic_matrix_np
 
 LD = np.longdouble

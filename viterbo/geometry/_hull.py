@@ -27,9 +27,8 @@ import numpy as np
 
 from ..errors import PolytopeError
 
-__all__ = ["REL_TOL", "FLAT_TOL", "HullData", "hull_from_points", "hull_from_halfspaces", "chebyshev_centre",
-           "analytic_centre",
-           "positively_spans", "recession_direction", "group_rows", "widths"]
+__all__ = ["REL_TOL", "FLAT_TOL", "HullData", "hull_from_points", "hull_from_halfspaces", "group_rows", "widths",
+           "check_halfspaces"]
 
 #: Geometric decisions in the round frame (size ~1): duplicate points, coplanar facet pieces,
 #: point on a facet.  Relative to the body's own width in the caller's coordinates.
@@ -52,12 +51,6 @@ def _spatial():
     from scipy import spatial  # deferred: scipy.spatial costs ~0.4 s to import
 
     return spatial
-
-
-def _linprog(*args, **kwargs):
-    from scipy.optimize import linprog  # deferred import
-
-    return linprog(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------- frame
@@ -376,6 +369,8 @@ def _refitted(P: np.ndarray, Z: np.ndarray, W: Whitening, core: _Core, who: str,
     of them.  The halfspaces are then the description to keep; the vertices are their intersection
     points, computed in the round frame (where every width is ~1) and mapped back, and each must lie
     within 1e-7 of the body's size of an input point."""
+    from ._halfspaces import analytic_centre
+
     Bz, cz = core.normals, core.offsets
     centre = analytic_centre(Bz, cz, np.zeros(Z.shape[1]))
     hz = hull_from_halfspaces(Bz, cz, centre, who)
@@ -448,85 +443,23 @@ def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.n
     return V
 
 
-# ---------------------------------------------------------------------------------------------- LPs
-def chebyshev_centre(normals: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, float]:
-    """Centre and radius of the largest ball in {x : B x <= c} (B with unit rows)."""
-    m, d = normals.shape
-    cost = np.zeros(d + 1)
-    cost[-1] = -1.0
-    A = np.concatenate([normals, np.ones((m, 1))], axis=1)
-    bounds = [(None, None)] * d + [(0, None)]
-    res = _linprog(cost, A_ub=A, b_ub=offsets, bounds=bounds, method="highs")
-    if res.status == 2:
-        raise PolytopeError(
-            "Polytope.from_halfspaces: the halfspaces B x <= c have no common point (infeasible). "
-            "Check the signs of c, or that every inequality is written as B x <= c."
-        )
-    if res.status == 3:
-        raise PolytopeError(
-            "Polytope.from_halfspaces: the halfspaces contain arbitrarily large balls (unbounded). "
-            "Add halfspaces whose normals surround the origin."
-        )
-    if res.status != 0:
-        raise PolytopeError(f"Polytope.from_halfspaces: Chebyshev-centre LP failed: {res.message}")
-    return res.x[:d], float(res.x[-1])
+def check_halfspaces(V: np.ndarray, B: np.ndarray, c: np.ndarray, who: str) -> None:
+    """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
 
-
-def analytic_centre(normals: np.ndarray, offsets: np.ndarray, start: np.ndarray, iterations: int = 100) -> np.ndarray:
-    """The analytic centre argmin -sum log(c_i - <b_i, x>), by damped Newton from a strictly interior start.
-
-    Affine invariant, and deep inside in every direction: the slack of halfspace i there is at least
-    about 1/m of the width of K along b_i (the Dikin ellipsoid scaled by m contains K), unlike the
-    Chebyshev centre, which may sit 1e-6 from the boundary of a body 1e-6 thin in one direction and
-    100 long in others.  Newton steps solve A dx = -1 in least squares with A = diag(1/s) B (no
-    normal equations: the conditioning is not squared); the step 1 / (1 + lambda) keeps x interior.
+    About the vertex centroid z (no cancellation far from the origin); c_i - <b_i, z>, the
+    distance from z to plane i, is at most the width along b_i, so the test is at least as strict.
     """
-    x = start.astype(np.float64).copy()
-    for _ in range(iterations):
-        s = np.asarray(offsets.astype(LD) - normals.astype(LD) @ x.astype(LD), dtype=np.float64)
-        if s.min() <= 0:
-            break
-        A = normals / s[:, None]
-        dx = np.linalg.lstsq(A, -np.ones(len(s)), rcond=None)[0]
-        lam = float(np.sqrt(max(-(A @ dx).sum(), 0.0)))  # Newton decrement: -g . dx with g = A^T 1
-        x_new = x + dx / (1.0 + lam)
-        s_new = offsets - normals @ x_new
-        if s_new.min() <= 0:
-            break
-        x = x_new
-        if lam < 1e-8:
-            break
-    return x
-
-
-def positively_spans(normals: np.ndarray) -> bool:
-    """Whether the rows positively span R^d: they span R^d and some dependence sum l_i n_i = 0 has all l_i > 0.
-
-    For a non-empty {B x <= c} this is exactly boundedness (Gordan's alternative: the recession
-    cone {y : B y <= 0} is {0}).  One rank test and one feasibility LP (l >= 1 after scaling).
-    """
-    m, d = normals.shape
-    if np.linalg.matrix_rank(normals) < d:
-        return False
-    res = _linprog(np.zeros(m), A_eq=normals.T, b_eq=np.zeros(d), bounds=[(1, None)] * m, method="highs")
-    return res.status == 0
-
-
-def recession_direction(normals: np.ndarray) -> np.ndarray | None:
-    """A nonzero y with B y <= 0 if {B x <= c} is unbounded, else None."""
-    m, d = normals.shape
-    if positively_spans(normals):
-        return None
-    if np.linalg.matrix_rank(normals) < d:  # a whole line {t y} lies in the recession cone
-        return np.linalg.svd(normals)[2][-1]
-    for k in range(d):
-        for sign in (1.0, -1.0):
-            cost = np.zeros(d)
-            cost[k] = -sign
-            res = _linprog(cost, A_ub=normals, b_ub=np.zeros(m), bounds=[(-1, 1)] * d, method="highs")
-            if res.status == 0 and -res.fun > 1e-9:
-                return res.x
-    return None
+    z = V.mean(axis=0)
+    depth = c - B @ z
+    top = np.full(len(B), -np.inf)
+    Vc = V - z
+    for start in range(0, len(Vc), 2048):  # chunks that stay in cache
+        top = np.maximum(top, (B @ Vc[start:start + 2048].T).max(axis=1))
+    slack = (top - depth) / depth
+    if slack.max() > 10 * REL_TOL:
+        i = int(np.argmax(slack))
+        raise PolytopeError(f"{who}: internal check failed: a computed vertex violates halfspace {i} by "
+                            f"{float(slack[i]):.3g} of the width; the input is too degenerate for float64.")
 
 
 # ---------------------------------------------------------------------------------------------- widths

@@ -17,15 +17,19 @@ under an affine map of K.  Conventions: docs/math/conventions.md.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from ..errors import DimensionError, InvalidParameterError, PolytopeError
-from . import _hull
+from . import _faces, _halfspaces, _hull, _linear
+from ._input import to_numpy as _to_numpy
+from ._input import torch_module as _torch
+from ._storage import canonical_order as _canonical_order
+from ._storage import freeze_structure as _freeze_structure
+from ._storage import frozen as _frozen
+from ._storage import unit_frame as _unit_frame
 
 __all__ = ["Polytope", "TwoFace"]
 
@@ -46,88 +50,6 @@ class TwoFace:
 
     facets: tuple[int, int]
     vertices: tuple[int, ...]
-
-
-def _torch():
-    import torch  # deferred: torch costs seconds to import and no computation needs it
-
-    return torch
-
-
-def _is_tensor(data: Any) -> bool:
-    torch = sys.modules.get("torch")  # a tensor exists only if torch was imported by the caller
-    return torch is not None and isinstance(data, torch.Tensor)
-
-
-def _to_numpy(data: Any, who: str, name: str) -> tuple[np.ndarray, str]:
-    """A finite float64 array from a list, numpy array or torch tensor, and the device to answer on."""
-    device = "cpu"
-    if _is_tensor(data):
-        device = str(data.device)
-        if data.device.type == "meta":
-            raise PolytopeError(f"{who}: {name} is a torch tensor on the 'meta' device, which holds no values. "
-                                "Create it on a real device (e.g. torch.tensor(..., device='cpu')).")
-        if data.is_complex():
-            raise PolytopeError(f"{who}: {name} is a complex tensor; coordinates must be real. Pass "
-                                "(q, p) = (z.real, z.imag) as separate real coordinates.")
-        arr = data.detach().to("cpu").double().numpy()
-    else:
-        try:
-            raw = np.asarray(data)
-            if raw.dtype.kind == "c":
-                raise PolytopeError(f"{who}: {name} holds complex numbers; coordinates must be real. Pass "
-                                    "(q, p) = (z.real, z.imag) as separate real coordinates.")
-            if raw.dtype.kind not in "biuf":
-                raise TypeError(f"entries of type {raw.dtype}")
-            arr = raw.astype(np.float64)
-        except PolytopeError:
-            raise
-        except OverflowError as exc:
-            raise PolytopeError(f"{who}: {name} has entries too large for float64 (|x| > 1.8e308): {exc}. "
-                                "Rescale the input (capacity scales as t^2 under x -> t x).") from exc
-        except (TypeError, ValueError) as exc:
-            try:  # lists of Python ints beyond float64 come in as objects
-                arr = np.asarray(data, dtype=np.float64)
-            except OverflowError as exc2:
-                raise PolytopeError(f"{who}: {name} has entries too large for float64 (|x| > 1.8e308). "
-                                    "Rescale the input (capacity scales as t^2 under x -> t x).") from exc2
-            except (TypeError, ValueError):
-                raise PolytopeError(
-                    f"{who}: {name} must be an array of real numbers (list, numpy array or torch tensor); "
-                    f"could not convert it ({exc})."
-                ) from exc
-    if not np.all(np.isfinite(arr)):
-        bad = int((~np.isfinite(arr)).sum())
-        raise PolytopeError(
-            f"{who}: {name} contains {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}; "
-            "every coordinate must be a finite number. Remove or repair those rows."
-        )
-    return np.ascontiguousarray(arr), device
-
-
-def _unit_frame(V: np.ndarray) -> tuple[np.ndarray, float]:
-    """Midpoint and half-extent of the bounding box: exact, independent of the row order."""
-    lo, hi = V.min(axis=0), V.max(axis=0)
-    mid = lo / 2 + hi / 2
-    return mid, float(max(((hi - lo) / 2).max(), np.finfo(float).tiny))
-
-
-def _canonical_order(rows: np.ndarray) -> np.ndarray:
-    """Indices sorting rows lexicographically after rounding away float noise (rows of unit size)."""
-    rounded = np.round(rows, 9) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return np.lexsort(rounded.T[::-1])
-
-
-def _frozen(a: np.ndarray, dtype=np.float64) -> np.ndarray:
-    a = np.ascontiguousarray(a, dtype=dtype)
-    a.flags.writeable = False
-    return a
-
-
-def _freeze_structure(structure: dict | None) -> MappingProxyType | None:
-    if structure is None:
-        return None
-    return MappingProxyType({k: (_frozen(v) if isinstance(v, np.ndarray) else v) for k, v in structure.items()})
 
 
 class Polytope:
@@ -271,53 +193,9 @@ class Polytope:
             )
         if Bn.shape[1] < 2:
             raise PolytopeError(f"{who}: B has {Bn.shape[1]} column(s); need dimension d >= 2.")
-        # Rescale rows by a power of two first (exact), so that huge or tiny rows keep their norms finite.
-        amax = np.abs(Bn).max(axis=1)
-        zero = amax == 0
-        if np.any(zero & (cn < 0)):
-            raise PolytopeError(f"{who}: row {int(np.argmax(zero & (cn < 0)))} reads 0 <= c with c < 0; the set is empty.")
-        Bn, cn, amax = Bn[~zero], cn[~zero], amax[~zero]
-        e = np.frexp(amax)[1]
-        Bs = np.ldexp(Bn, -e[:, None])
-        norms = np.sqrt((Bs * Bs).sum(axis=1))
-        Bn = Bs / norms[:, None]
-        cn = np.ldexp(cn, -e) / norms
-        if not np.all(np.isfinite(cn)):
-            raise PolytopeError(f"{who}: an offset c_i / |B_i| overflows float64; rescale the rows of (B, c).")
-        if Bn.shape[0] < Bn.shape[1] + 1:
-            raise PolytopeError(
-                f"{who}: {Bn.shape[0]} halfspace(s) in R^{Bn.shape[1]} cannot bound a region; "
-                f"need at least {Bn.shape[1] + 1}."
-            )
-        direction = _hull.recession_direction(Bn)
-        if direction is not None:
-            raise PolytopeError(
-                f"{who}: the set is unbounded (it contains the ray along {np.round(direction, 6).tolist()}). "
-                "Add halfspaces whose normals surround the origin."
-            )
-        return cls._from_unit_rows(Bn, cn, who, device=device, name=name)
-
-    @classmethod
-    def _from_unit_rows(cls, Bn: np.ndarray, cn: np.ndarray, who: str, *, device: str = "cpu",
-                        name: str | None = None, structure: dict | None = None) -> Polytope:
-        """{x : Bn x <= cn} for unit rows Bn of a bounded system (checked by the caller)."""
-        # The LP runs on offsets of unit size (HiGHS' tolerances are absolute).
-        ce = int(np.frexp(float(np.abs(cn).max()) or 1.0)[1])
-        centre, radius = _hull.chebyshev_centre(Bn, np.ldexp(cn, -ce))
-        centre, radius = np.ldexp(centre, ce), math.ldexp(radius, ce)
-        scale = float(np.abs(cn - Bn @ centre).max())
-        if radius <= _hull.FLAT_TOL * max(scale, np.finfo(float).tiny):
-            raise PolytopeError(
-                f"{who}: the halfspaces meet in a set without interior (largest inscribed ball "
-                f"has radius {radius:.3g}, relative {radius / scale:.2g} < {_hull.FLAT_TOL:g}). Loosen the offsets c."
-            )
-        # The polar hull is well conditioned around a point deep inside in every direction.
-        centre = _hull.analytic_centre(Bn, cn, centre)
-        hd = _hull.hull_from_halfspaces(Bn, cn, centre, who)
-        K = cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
-                       structure=structure, primary="H", deviation=hd.deviation)
-        K._check_halfspaces(Bn, cn, who)
-        return K
+        hd = _halfspaces.halfspace_hull(Bn, cn, who)
+        return cls._build(hd.vertices, hd.normals, hd.offsets, hd.incidence, device=device, name=name,
+                          primary="H", deviation=hd.deviation)
 
     @classmethod
     def _product(cls, P: Polytope, Q: Polytope, order, *, name: str | None = None,
@@ -325,40 +203,11 @@ class Polytope:
         """P x Q with coordinates permuted by ``order`` (column j of the result is column order[j] of
         (x_P, x_Q)), built from the factors: facets F x Q and P x G, vertices (v, w), incidence the
         product of the factors' incidences (no hull needed: O(k_P k_Q) for any polygons)."""
-        from scipy.sparse import csr_matrix, kron, vstack
-
-        a, b = P.dim, Q.dim
-        kP, kQ = P.n_vertices, Q.n_vertices
-        V = np.concatenate([np.repeat(P._V, kQ, axis=0), np.tile(Q._V, (kP, 1))], axis=1)
-        N = np.zeros((P.n_facets + Q.n_facets, a + b))
-        N[:P.n_facets, :a] = P._N
-        N[P.n_facets:, a:] = Q._N
-        H = np.concatenate([P._H, Q._H])
-        ones_q = csr_matrix(np.ones((1, kQ), dtype=bool))
-        ones_p = csr_matrix(np.ones((1, kP), dtype=bool))
-        inc = vstack([kron(P._inc, ones_q), kron(ones_p, Q._inc)]).tocsr().astype(bool)
+        V, N, H, inc = _faces.product(P._V, P._N, P._H, P._inc, Q._V, Q._N, Q._H, Q._inc)
         order = np.asarray(order)
         primary = "V" if P._primary == Q._primary == "V" else "H"
         return cls._build(V[:, order], N[:, order], H, inc, name=name, structure=structure, primary=primary,
                           deviation=max(P._deviation, Q._deviation))
-
-    def _check_halfspaces(self, B: np.ndarray, c: np.ndarray, who: str) -> None:
-        """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
-
-        About the vertex centroid z (no cancellation far from the origin); c_i - <b_i, z>, the
-        distance from z to plane i, is at most the width along b_i, so the test is at least as strict.
-        """
-        z = self._V.mean(axis=0)
-        depth = c - B @ z
-        top = np.full(len(B), -np.inf)
-        Vc = self._V - z
-        for start in range(0, len(Vc), 2048):  # chunks that stay in cache
-            top = np.maximum(top, (B @ Vc[start:start + 2048].T).max(axis=1))
-        slack = (top - depth) / depth
-        if slack.max() > 10 * _hull.REL_TOL:
-            i = int(np.argmax(slack))
-            raise PolytopeError(f"{who}: internal check failed: a computed vertex violates halfspace {i} by "
-                                f"{float(slack[i]):.3g} of the width; the input is too degenerate for float64.")
 
     # ------------------------------------------------------------------ basic data
     @property
@@ -476,19 +325,7 @@ class Polytope:
         dimension lies on at least three): a purely combinatorial test on the incidence.
         """
         if "ridge_pairs" not in self._cache:
-            S = self._inc.astype(np.int32)
-            d = self.dim
-            shared = (S @ S.T).tocoo()
-            keep = (shared.row < shared.col) & (shared.data >= d - 1)
-            cand = np.stack([shared.row[keep], shared.col[keep]], axis=1)
-            cand = cand[np.lexsort((cand[:, 1], cand[:, 0]))]
-            rows = [S.indices[S.indptr[i]:S.indptr[i + 1]] for i in range(S.shape[0])]
-            verts = [np.intersect1d(rows[i], rows[j], assume_unique=True) for i, j in cand]
-            if d != 4 and len(cand):  # in R^4, three common vertices already span a 2-face
-                holders = [np.count_nonzero(np.asarray(S[:, v].sum(axis=1)).ravel() == len(v)) for v in verts]
-                ok = np.array(holders) == 2
-                cand, verts = cand[ok], [v for v, o in zip(verts, ok) if o]
-            self._cache["ridge_pairs"] = (cand.astype(np.int64).reshape(-1, 2), verts)
+            self._cache["ridge_pairs"] = _faces.ridge_pairs(self._inc, self.dim)
         pairs, verts = self._cache["ridge_pairs"]
         return pairs.copy(), [v.copy() for v in verts]
 
@@ -531,21 +368,7 @@ class Polytope:
         u, v span an edge iff the facets through both meet in exactly {u, v} (combinatorial test).
         """
         if "edges" not in self._cache:
-            S = self._inc.astype(np.int32)  # (m, k)
-            shared = (S.T @ S).tocoo()
-            keep = (shared.row < shared.col) & (shared.data >= self.dim - 1)
-            cand = np.stack([shared.row[keep], shared.col[keep]], axis=1)
-            cand = cand[np.lexsort((cand[:, 1], cand[:, 0]))]
-            cols = S.tocsc()
-            out: list[tuple[int, int]] = []
-            for u, v in cand:
-                through = np.intersect1d(cols.indices[cols.indptr[u]:cols.indptr[u + 1]],
-                                         cols.indices[cols.indptr[v]:cols.indptr[v + 1]], assume_unique=True)
-                # the smallest face containing u and v: vertices on every facet through both
-                on_all = np.count_nonzero(np.asarray(S[through].sum(axis=0)).ravel() == len(through))
-                if on_all == 2:
-                    out.append((int(u), int(v)))
-            self._cache["edges"] = out
+            self._cache["edges"] = _faces.edges(self._inc, self.dim)
         return list(self._cache["edges"])
 
     # ------------------------------------------------------------------ metric data
@@ -562,7 +385,7 @@ class Polytope:
             z = self._V.mean(axis=0)
             H = self._H - self._N @ z
             e = int(np.frexp(float(np.abs(H).max()))[1])
-            x, r = _hull.chebyshev_centre(self._N, np.ldexp(H, -e))
+            x, r = _halfspaces.chebyshev_centre(self._N, np.ldexp(H, -e))
             self._cache["chebyshev"] = (z + np.ldexp(x, e), math.ldexp(r, e))
         return self._cache["chebyshev"]
 
@@ -645,7 +468,7 @@ class Polytope:
         s = np.linalg.svd(M_np, compute_uv=False)
         if not s[-1] > 1e-12 * s[0]:
             raise PolytopeError("Polytope.transform: M is singular (or nearly); the image would be flat. Pass an invertible matrix.")
-        V, N, H = linear_image(self._V, self._N, self._H, M_np)
+        V, N, H = _linear.linear_image(self._V, self._N, self._H, M_np)
         return self._image(V, N, H)
 
     def scale(self, t: float) -> Polytope:
@@ -771,23 +594,3 @@ class Polytope:
 def _restore(V, N, H, inc, device, name, structure, primary="V", deviation=0.0) -> Polytope:
     return Polytope._build(V, N, H, inc, device=device, name=name, structure=structure, primary=primary,
                            reorder=False, deviation=deviation)
-
-
-def _inverse_ld(M: np.ndarray) -> np.ndarray:
-    """M^{-1} in extended precision (float64 inverse and two refinement steps X += X (I - M X))."""
-    X = np.linalg.inv(M).astype(LD)
-    Ml = M.astype(LD)
-    eye = np.eye(M.shape[0], dtype=LD)
-    for _ in range(2):
-        X = X + X @ (eye - Ml @ X)
-    return X
-
-
-def linear_image(V: np.ndarray, N: np.ndarray, H: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(M V, normals and offsets of M K), computed in extended precision: <n, x> <= h becomes
-    <M^{-T} n, M x> <= h, normalised to unit normals."""
-    Vl = V.astype(LD) @ M.astype(LD).T
-    Nl = N.astype(LD) @ _inverse_ld(M)
-    norms = np.sqrt((Nl * Nl).sum(axis=1))
-    return (np.asarray(Vl, dtype=np.float64), np.asarray(Nl / norms[:, None], dtype=np.float64),
-            np.asarray(H.astype(LD) / norms, dtype=np.float64))
