@@ -258,11 +258,14 @@ def _check_inside(Z: np.ndarray, core: _Core, who: str) -> float:
 
     qhull's hull of the extreme points contains every input point to its own rounding except the
     points it calls coplanar (within its pre-merge radius); the post-processing fits planes through
-    each facet's vertices and drops near-duplicates.  So the extreme points, the coplanar and the
-    dropped points are checked against every plane, and all points against the refitted planes.
+    each facet's own vertices (which moves an exact plane by rounding only) and drops near-duplicates.
+    So the coplanar and the dropped points are checked against every plane, and all points against
+    the planes refitted through nearly coplanar pieces.
     """
-    check = np.union1d(core.points, core.loose)
-    worst = float((Z[check] @ core.normals.T - core.offsets).max())
+    worst = 0.0
+    for start in range(0, len(core.loose), 2048):
+        rows = core.loose[start:start + 2048]
+        worst = max(worst, float((Z[rows] @ core.normals.T - core.offsets).max()))
     if core.refit.size:
         Nr, Hr = core.normals[core.refit], core.offsets[core.refit]
         for start in range(0, Z.shape[0], 8192):
@@ -293,10 +296,18 @@ def _fit_planes(P: np.ndarray, on, N: np.ndarray, H: np.ndarray) -> tuple[np.nda
         rows = np.flatnonzero(counts == c)
         idx = on.indices[on.indptr[rows][:, None] + np.arange(c)[None, :]]  # (p, c)
         Q = P[idx]
-        centre = Q.mean(axis=1)
-        _, s, vt = np.linalg.svd(Q - centre[:, None, :])  # vt: (p, d, d)
-        spans[rows] = s[:, d - 2] > 10 * REL_TOL * np.maximum(s[:, 0], 1e-300)
-        n = vt[:, -1, :]
+        if c == d:  # a simplex: the normal by cofactors of its edge vectors (cheaper than an SVD)
+            E = Q[:, 1:] - Q[:, :1]  # (p, d - 1, d)
+            n = np.stack([(-1) ** i * np.linalg.det(np.delete(E, i, axis=2)) for i in range(d)], axis=1)
+            size = np.prod(np.sqrt((E * E).sum(axis=2)), axis=1)
+            norm = np.sqrt((n * n).sum(axis=1))
+            spans[rows] = norm > 10 * REL_TOL * np.maximum(size, 1e-300)
+            n = n / np.where(norm > 0, norm, 1.0)[:, None]
+        else:
+            centre = Q.mean(axis=1)
+            _, s, vt = np.linalg.svd(Q - centre[:, None, :])  # vt: (p, d, d)
+            spans[rows] = s[:, d - 2] > 10 * REL_TOL * np.maximum(s[:, 0], 1e-300)
+            n = vt[:, -1, :]
         n[(n * N[rows]).sum(axis=1) < 0] *= -1
         N[rows] = n
         H[rows] = np.einsum("pcd,pd->pc", Q, n).max(axis=1)
@@ -434,7 +445,14 @@ def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.n
         cols = np.flatnonzero(counts == k)
         F = S.indices[S.indptr[cols][:, None] + np.arange(k)[None, :]]  # (p, k) facet indices
         A = N[F]  # (p, k, d)
-        pinv = np.linalg.pinv(A)  # (p, d, k): solve for k == d, least squares beyond
+        d = A.shape[2]
+        if k == d:  # a simple vertex: the square system (batched inverse; pinv would cost an SVD each)
+            try:
+                pinv = np.linalg.inv(A)
+            except np.linalg.LinAlgError:
+                pinv = np.linalg.pinv(A)
+        else:  # on more facets than the dimension: least squares
+            pinv = np.linalg.pinv(A)  # (p, d, k)
         x = V[cols].astype(LD)
         for _ in range(steps):
             r = HL[F] - np.einsum("pkd,pd->pk", NL[F], x)
