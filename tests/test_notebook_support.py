@@ -21,8 +21,8 @@ def test_parse_points_text_formats():
 @pytest.mark.parametrize("text, message", [
     ("", "no points given"),
     ("# only a comment", "every line is empty or a comment"),
-    ("1, 0\n1, 2, 3", "point 2 has 3 coordinates but point 1 has 2"),
-    ("1, a\n0, 1", "not every coordinate is a number"),
+    ("1, 0\n1, 2, 3", "line 2 has 3 coordinates but line 1 has 2"),
+    ("1, a\n0, 1", "line 1, coordinate 2 is 'a', not a number"),
     ("[[1, 0], 3]", "JSON points must be a list of lists"),
     ('{"normals": []}', "JSON points must be a list of lists"),
     ("[[1, 0],", "not valid"),

@@ -7,9 +7,6 @@ imported lazily).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from typing import Any
 
@@ -18,10 +15,11 @@ import numpy as np
 from .capacity import capacity, choose_method, resolve_method
 from .capacity._registry import methods
 from .capacity.agreement import AGREEMENT_REL_TOL, disagreement
-from .errors import MethodNotApplicableError, PolytopeError
+from .errors import MethodNotApplicableError
 from .geometry import families
 from .geometry.lagrangian import is_symplectic_polytope, lagrangian_two_faces
 from .geometry.polytope import Polytope
+from .points_io import parse_points
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
            "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
@@ -67,50 +65,19 @@ def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic
 def parse_points_text(text: str) -> np.ndarray:
     """Points from pasted text: CSV rows (commas, semicolons or blanks), a JSON list of points, or {"vertices": [...]}.
 
-    Lines starting with ``#`` are comments.
+    Lines starting with ``#`` are comments (the reader of ``viterbo capacity FILE``: :mod:`viterbo.points_io`).
 
     Raises
     ------
     PolytopeError
-        Empty input, non-numeric entries or rows of different lengths (the message names the row).
+        Empty input, non-numeric entries or rows of different lengths (the message names the line).
 
     Examples
     --------
     >>> parse_points_text("1, 0\\n0 1\\n# comment\\n-1;-1").tolist()
     [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]
     """
-    stripped = text.strip()
-    if not stripped:
-        raise PolytopeError("no points given; paste one point per line, e.g. '1, 0, 0, 0'.")
-    if stripped.startswith(("[", "{")):
-        try:
-            rows = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise PolytopeError(f"points text looks like JSON but is not valid ({exc.msg} at line {exc.lineno}).") from exc
-        if isinstance(rows, dict):  # {"vertices": [...]}, as Polytope.to_dict() and the CLI accept
-            rows = rows.get("vertices")
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise PolytopeError("JSON points must be a list of lists of numbers, e.g. [[1, 0], [0, 1], [-1, -1]].")
-    else:
-        rows = []
-        for line in stripped.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            line = line.replace(";", ",")
-            fields = next(csv.reader(io.StringIO(line))) if "," in line else line.split()
-            rows.append([f.strip() for f in fields if f.strip()])
-    if not rows:
-        raise PolytopeError("no points given; every line is empty or a comment.")
-    width = len(rows[0])
-    for i, row in enumerate(rows, start=1):
-        if len(row) != width:
-            raise PolytopeError(f"point {i} has {len(row)} coordinates but point 1 has {width}; "
-                                "every point needs the same number.")
-    try:
-        return np.array([[float(x) for x in r] for r in rows], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise PolytopeError(f"not every coordinate is a number ({exc}).") from exc
+    return parse_points(text, "pasted points")
 
 
 def polytope_from_text(text: str, name: str = "pasted") -> Polytope:

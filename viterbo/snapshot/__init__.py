@@ -34,7 +34,7 @@ from .roster import ROSTER_TIME_BUDGETS, ROSTERS, lever_combinations, resolve_po
 from .runner import REL_TOL, WORK_COUNTERS, StderrProgress, collect_rows, row_volume, summarize
 from .schema import (COLUMNS, KEY, STATUSES, SnapshotError, format_levers, format_pruned, snapshot_path, utc,
                      week_label)
-from .store import read_file, read_rows, write_rows
+from .store import check_folder, read_file, read_rows, write_rows
 from .trends import (CAPACITY_CHANGE_COLUMNS, REGRESSION_COLUMNS, configuration_label, find_capacity_changes,
                      find_regressions, load_snapshots)
 
@@ -44,7 +44,7 @@ __all__ = [
     "format_levers", "format_pruned", "collect_rows", "write_rows", "export", "benchmark_rows",
     "latest_benchmark_file", "fold_benchmarks", "load_snapshots", "configuration_label",
     "find_regressions", "find_capacity_changes", "read_rows", "read_file", "summarize", "STATUSES",
-    "REGRESSION_COLUMNS", "CAPACITY_CHANGE_COLUMNS", "StderrProgress", "row_volume",
+    "REGRESSION_COLUMNS", "CAPACITY_CHANGE_COLUMNS", "StderrProgress", "row_volume", "check_folder",
 ]
 
 

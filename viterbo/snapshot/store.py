@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .schema import COLUMNS, KEY, NUMERIC, STATUSES, WEEK_FILE, SnapshotError, cell, row_key, snapshot_path, utc
 
-__all__ = ["read_rows", "read_file", "write_rows", "render", "locked"]
+__all__ = ["read_rows", "read_file", "write_rows", "check_folder", "render", "locked"]
 
 
 def _row_problem(row: dict[str, Any], week: str | None) -> str | None:
@@ -180,6 +180,24 @@ def _keep_aside(target: Path, when: _dt.datetime) -> Path:
     return aside
 
 
+def check_folder(out: str | Path) -> Path:
+    """The snapshots folder, created when missing; a SnapshotError when it is a file or cannot be written.
+
+    ``viterbo snapshot`` calls it before running the roster, so a bad ``--out`` fails in a second.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise SnapshotError(f"{folder}: is a file, not a folder; give --out a folder for the weekly CSVs.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise SnapshotError(f"{folder}: cannot write snapshots there ({exc.strerror or exc}); give --out a "
+                            "folder you can write.") from exc
+    return folder
+
+
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -206,13 +224,7 @@ def write_rows(rows: Sequence[dict[str, Any]], out: str | Path = "artefacts/snap
         ``out`` is a file or cannot be written; the week's path is a folder.
     """
     report = on_problem or _stderr
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise SnapshotError(f"{folder}: is a file, not a folder; give --out a folder for the weekly CSVs.")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SnapshotError(f"{folder}: cannot create the snapshots folder ({exc.strerror or exc}).") from exc
+    folder = check_folder(out)
     target = snapshot_path(folder, now)
     if target.exists() and not target.is_file():
         raise SnapshotError(f"{target}: is not a file; move it away.")
