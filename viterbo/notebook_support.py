@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .capacity import capacity, choose_method, resolve_method
-from .capacity._registry import methods
+from .capacity._registry import get_method, lever_names, methods
 from .capacity.agreement import AGREEMENT_REL_TOL, disagreement
 from .errors import MethodNotApplicableError
 from .geometry import families
@@ -22,7 +22,7 @@ from .geometry.polytope import Polytope
 from .points_io import parse_points
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
-           "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
+           "method_table", "method_levers", "lever_controls", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
            "methods_disagreement", "rotated_pentagon_product", "systolic_ratio_curve"]
 
 #: Families offered by the notebooks (label -> family name understood by :func:`build_polytope`).
@@ -121,6 +121,44 @@ def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str
     """
     spec = resolve_method(K, method)
     return spec.name, {k: v for k, v in levers.items() if spec.lever(k) is not None}
+
+
+def lever_controls(method: str | None = None) -> list[dict[str, Any]]:
+    """What the notebook's lever controls show, from the registry: one dict per lever.
+
+    Parameters
+    ----------
+    method : str, optional
+        Only this method's levers; default: every lever of every method (a lever two methods share
+        appears once, with both in ``methods``).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``kind`` ("switch" for booleans, "number", "integer", "choice"), ``default``, ``doc``,
+        ``choices`` (for "choice"), ``minimum`` (numbers must be greater), ``methods`` (that have it),
+        ``counter`` (the stats counter that shows it firing, or None), ``sweep`` (in the lever grid).
+
+    Examples
+    --------
+    >>> [c["name"] for c in lever_controls("reeb")]
+    ['rotation_cap', 'use_cF_budgets', 'use_memo']
+    >>> lever_controls("reeb")[1]["kind"], lever_controls("reeb")[1]["default"]
+    ('switch', True)
+    """
+    kinds = {bool: "switch", float: "number", int: "integer", str: "choice"}
+    specs = [get_method(method)] if method is not None else methods()
+    owners = lever_names()
+    out: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        for lever in spec.levers:
+            if lever.name in out:
+                continue
+            out[lever.name] = {"name": lever.name, "kind": kinds[lever.kind], "default": lever.default,
+                               "doc": lever.doc, "choices": list(lever.choices) if lever.choices else None,
+                               "minimum": lever.minimum, "methods": owners[lever.name] if method is None else [method],
+                               "counter": lever.counter, "sweep": bool(lever.sweep)}
+    return list(out.values())
 
 
 def orbit_frame(orbit) -> Any:
