@@ -37,7 +37,7 @@ FAMILY_CHOICES = {
 
 
 def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic_seed: int | None = None) -> Polytope:
-    """A family polytope, optionally moved by a seeded random symplectic matrix.
+    """A family polytope, optionally moved by a seeded random symplectic matrix, named as ``--family`` takes it.
 
     Parameters
     ----------
@@ -51,15 +51,14 @@ def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic
     >>> build_polytope("cube").n_facets
     8
     >>> build_polytope("random_hull", n_points=12, seed=1).name
-    'random_hull(n=12,seed=1)'
+    'random_hull:12:1'
+    >>> build_polytope("cube", symplectic_seed=3).name
+    'symplectic_image:cube:3'
     """
-    if family == "random_hull":
-        K = families.random_hull(int(n_points), 4, int(seed))
-    else:
-        K = families.by_name(family)
+    name = f"random_hull:{int(n_points)}:{int(seed)}" if family == "random_hull" else family
     if symplectic_seed is not None:
-        K = families.symplectic_image(K, int(symplectic_seed))
-    return K
+        name = f"symplectic_image:{name}:{int(symplectic_seed)}"
+    return families.by_name(name)
 
 
 def parse_points_text(text: str) -> np.ndarray:
