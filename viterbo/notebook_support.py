@@ -135,7 +135,7 @@ def lever_controls(method: str | None = None) -> list[dict[str, Any]]:
     -------
     list of dict
         ``name``, ``kind`` ("switch" for booleans, "number", "integer", "choice"), ``default``, ``doc``,
-        ``choices`` (for "choice"), ``minimum`` (numbers must be greater), ``methods`` (that have it),
+        ``choices`` (for "choice"), ``minimum`` (numbers must be at least this), ``methods`` (that have it),
         ``counter`` (the stats counter that shows it firing, or None), ``sweep`` (in the lever grid).
 
     Examples

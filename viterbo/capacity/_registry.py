@@ -65,7 +65,7 @@ class Lever:
     choices : tuple, optional
         The allowed values of a text lever.
     minimum : float, optional
-        Numbers must be greater than this.
+        Numbers must be at least this.
     counter : str, optional
         The ``stats`` counter that counts the lever's rule firing (``pruned_memo``, ...).
     sweep : bool
@@ -101,7 +101,7 @@ class Lever:
             text = "a string"
         else:
             text = f"a {'whole ' if self.kind is int else ''}number" + (
-                f" > {self.minimum:g}" if self.minimum is not None else "")
+                f" >= {self.minimum:g}" if self.minimum is not None else "")
         return text + (" or None" if self.default is None else "")
 
     def check(self, value: Any, who: str) -> Any:
@@ -118,7 +118,7 @@ class Lever:
                 ok = float(value) == int(value)
             if ok:
                 value = self.kind(value)
-                ok = self.minimum is None or value > self.minimum
+                ok = self.minimum is None or value >= self.minimum
         elif self.kind is str:
             ok = isinstance(value, str)
         if ok and self.choices is not None:
@@ -300,8 +300,9 @@ def _table() -> tuple[Method, ...]:
                summary="symplectic polytopes in R^4 (no Lagrangian 2-face): Chaidez–Hutchings combinatorial Reeb "
                        "orbits, depth-first search over the 2-face flow graph with exact polygonal domains",
                levers=(
-                   Lever("rotation_cap", 2.0, "search orbits with rotation number <= this (2 suffices for c_EHZ)",
-                         minimum=0.0, counter="pruned_rotation"),
+                   Lever("rotation_cap", 2.0, "search orbits with rotation number <= this (2 suffices for c_EHZ, "
+                         "CH Cor 1.15; a smaller cap could miss the minimiser)", minimum=2.0,
+                         counter="pruned_rotation"),
                    Lever("use_cF_budgets", True, "prune paths whose c_F sum plus the cheapest return exceeds the cap",
                          counter="pruned_cF_budget"),
                    Lever("use_memo", True, "dominance memo at faces a path returns to", counter="pruned_memo"),
