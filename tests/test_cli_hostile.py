@@ -75,6 +75,8 @@ CASES = {
     "old argument order": (lambda tmp: ["info", "--family", "random_halfspaces:-1:8"], "M = -1 is out of range"),
     "absurd family size": (lambda tmp: ["capacity", "--family", "random_hull:20000000:1"],
                            "N = 20000000 is out of range; use 1 <= N <= 100000"),
+    "absurd size, old argument order": (lambda tmp: ["capacity", "--family", "random_hull:1:20000000"],
+                                        "n_points = 1; need at least dim + 1 = 5"),
     "too many points": (_too_many_points, f"the limit is {MAX_POINTS:,}"),
     "profile --out-dir is a file": (_profile_into_a_file, "is a file, not a folder"),
     "profile --out-dir unwritable": (lambda tmp: ["profile", "--family", "cube", "--out-dir",
