@@ -1,4 +1,4 @@
-"""Issue 11: sweep scale, translation and symplectic conditioning over the reference families.
+"""Issue 11: sweep scale, translation and symplectic conditioning over the reference families; time budgets.
 
 For every input and every method that accepts it: a certified result verifies and is exact to
 1e-9 relative; anything else is an uncertified result or a ViterboError (never another exception).
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -123,3 +124,18 @@ def test_sweep_every_method(name, scale, shift, cond, seed):
     # beyond, the points may be coplanar only to ~1e-8 and an uncertified answer is the honest one.
     if max(shift, 1.0) * cond <= 1e4:  # 1e-16 |v| cond: the relative rounding of the points
         assert tally["certified exact"] >= 1, f"no method certified {name} ({dict(tally)})"
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("budget", [0.3, 1.0, 3.0])
+def test_budget_overshoot_is_small(budget):
+    """The whole call (building K from points, normal form, LPs, the search) stops within 10% or
+    0.1 s of the budget on a slow input (a Haim-Kislev search over 22 facets takes ~30 s)."""
+    N = np.random.default_rng(7).normal(size=(22, 4))
+    N /= np.linalg.norm(N, axis=1, keepdims=True)
+    V = vb.Polytope.from_halfspaces(N, np.ones(22)).vertices_np.copy()
+    start = time.perf_counter()
+    with pytest.raises(vb.TimeBudgetExceededError):
+        vb.capacity(V, method="haim_kislev", time_budget=budget)
+    elapsed = time.perf_counter() - start
+    assert elapsed <= budget + max(0.1, 0.1 * budget), f"budget {budget} s, took {elapsed:.3f} s"

@@ -17,8 +17,8 @@ import viterbo as vb
 from viterbo import families
 
 
-@pytest.mark.parametrize("k", [100, 1000, 8000, pytest.param(100_000, marks=pytest.mark.deep)])
-@pytest.mark.smoke
+@pytest.mark.parametrize("k", [pytest.param(k, marks=pytest.mark.smoke) for k in (100, 1000, 8000)]
+                         + [pytest.param(100_000, marks=pytest.mark.deep)])
 def test_bench_from_vertices_scaling(record, k):
     P = np.random.default_rng(0).normal(size=(k, 4))
     bench = record(points=k)
