@@ -52,7 +52,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from .._native_support import native_module
-from ..errors import VerificationError
+from ..errors import NumericalFailureError, VerificationError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
@@ -142,8 +142,9 @@ def _solve_type_reference(Kq: ConvexPolygon, Tp: ConvexPolygon, edges: tuple[int
     c, rows, rhs, bounds, A, tau = _type_lp(Kq, Tp, edges)
     res = linprog(c, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs-ds",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
-    if res.status != 0:  # pragma: no cover - the LP is feasible and bounded by construction
-        raise RuntimeError(f"billiard LP for edges {edges} failed: {res.message}")
+    if res.status != 0:  # the LP is feasible and bounded by construction: only numerics can fail it
+        raise NumericalFailureError(f"billiard: the LP of edge type {edges} did not reach an optimum "
+                                    f"({res.message}); the billiard method cannot answer for this polytope.")
     t = np.clip(res.x[: len(edges)], 0.0, 1.0)
     Q = A + t[:, None] * tau
     return Q
@@ -180,14 +181,18 @@ def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None
     Tn, _, sT = _normalised(Tp)
     if mod is not None:
         deadline = -1.0 if budget is None else budget.remaining_or_negative()
-        _, Qn, index, solved, timed_out = mod.billiard_minimum(
-            np.ascontiguousarray(Kn.vertices), np.ascontiguousarray(Tn.vertices),
-            [list(t) for t in types], deadline)
-        stats["lp_solved"] = int(solved)
-        if timed_out:
-            raise budget.exceeded(f"{solved} of {len(types)} types solved")
-        Qn = np.asarray(Qn, dtype=np.float64)
-        best_type = types[int(index)]
+        raw = mod.billiard_minimum(np.ascontiguousarray(Kn.vertices), np.ascontiguousarray(Tn.vertices),
+                                   [list(t) for t in types], deadline)
+        stats["lp_solved"] = int(raw["solved"])
+        if raw["timed_out"]:
+            raise budget.exceeded(f"{raw['solved']} of {len(types)} types solved")
+        if raw["failed_type"] >= 0 or raw["type_index"] < 0 or not np.isfinite(raw["value"]):
+            which = (f"the LP of edge type {types[raw['failed_type']]} did not reach an optimum"
+                     if raw["failed_type"] >= 0 else "no edge type gave a finite length")
+            raise NumericalFailureError(f"billiard: {which} (compiled simplex, after {raw['solved']} of "
+                                        f"{len(types)} types); the billiard method cannot answer for this polytope.")
+        Qn = np.asarray(raw["points"], dtype=np.float64)
+        best_type = types[int(raw["type_index"])]
     else:
         best_value, Qn, best_type = np.inf, None, None
         for n_done, edges in enumerate(types):
@@ -198,6 +203,9 @@ def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None
             value = polygon_length(Tn, Q)
             if value < best_value - 1e-13 * abs(value):
                 best_value, Qn, best_type = value, Q, edges
+        if Qn is None:
+            raise NumericalFailureError("billiard: no edge type gave a finite length; the billiard method cannot "
+                                        "answer for this polytope.")
     return sK * sT * polygon_length(Tn, Qn), cK + sK * Qn, best_type, stats
 
 
@@ -361,6 +369,8 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     ------
     TimeBudgetExceededError
         The budget ran out before every type was solved.
+    NumericalFailureError
+        A type's LP did not reach an optimum (a :class:`MethodNotApplicableError`: "auto" moves on).
 
     References
     ----------
