@@ -16,6 +16,7 @@ __all__ = [
     "NativeExtensionError",
     "VerificationError",
     "NativeInputError",
+    "LeverError",
     "NumericalFailureError",
 ]
 
@@ -62,4 +63,12 @@ class NumericalFailureError(MethodNotApplicableError):
 
     No value is returned.  It is a :class:`MethodNotApplicableError`, so ``method="auto"`` treats it as
     "this method cannot answer" and moves on to the next applicable method.
+    """
+
+
+class LeverError(ViterboError, ValueError, TypeError):
+    """A capacity method was given a keyword it does not have, or a lever value of the wrong kind.
+
+    Also ``TypeError`` (what Python raises for an unexpected keyword) and ``ValueError`` (a bad value),
+    so existing ``except`` clauses of either kind keep working.  The message lists the method's levers.
     """
