@@ -220,27 +220,41 @@ std::vector<Pt> to_points(const py::object& obj, const char* name) {
     return out;
 }
 
-// Each type: 2 or 3 edge indices of K, each in [0, number of vertices of K).
+// Each type: 2 or 3 integer edge indices of K, each in [0, number of vertices of K).  A long list is
+// converted with the GIL held, so Ctrl-C is polled here too.
 std::vector<std::vector<int>> to_types(const py::object& obj, int n_edges) {
-    std::vector<std::vector<int>> types;
-    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj))
+    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj))
         throw std::invalid_argument("billiard_minimum: types must be a sequence of 2- or 3-tuples of edge indices");
-    for (const py::handle item : obj) {
-        const py::array raw = detail::as_numeric(item, "billiard_minimum: each type");
-        const char kind = raw.dtype().kind();
-        if ((kind != 'i' && kind != 'u') || raw.ndim() != 1 || raw.shape(0) < 2 || raw.shape(0) > 3)
-            throw std::invalid_argument("billiard_minimum: each type is 2 or 3 integer edge indices; got shape " +
-                                        detail::shape_string(raw) + " of dtype " + std::string(py::str(raw.dtype())));
-        const auto idx = py::array_t<long long, py::array::c_style | py::array::forcecast>::ensure(raw);
-        std::vector<int> t;
-        for (py::ssize_t i = 0; i < idx.size(); ++i) {
-            const long long e = idx.data()[i];
-            if (e < 0 || e >= n_edges)
-                throw std::invalid_argument("billiard_minimum: edge index " + std::to_string(e) + " out of range [0, " +
+    const py::sequence seq = py::reinterpret_borrow<py::sequence>(obj);
+    std::vector<std::vector<int>> types;
+    types.reserve(seq.size());
+    for (const py::handle item : seq) {
+        if (types.size() % 65536 == 65535 && PyErr_CheckSignals() != 0) throw py::error_already_set();
+        if (!py::isinstance<py::sequence>(item) || py::isinstance<py::str>(item))
+            throw std::invalid_argument("billiard_minimum: each type is a sequence of 2 or 3 integer edge indices");
+        const py::sequence t = py::reinterpret_borrow<py::sequence>(item);
+        const py::ssize_t k = static_cast<py::ssize_t>(t.size());
+        if (k < 2 || k > 3)
+            throw std::invalid_argument("billiard_minimum: each type is 2 or 3 integer edge indices; got " +
+                                        std::to_string(k));
+        std::vector<int> edges(static_cast<std::size_t>(k));
+        for (py::ssize_t i = 0; i < k; ++i) {
+            const py::object e = t[i];
+            if (!PyIndex_Check(e.ptr()) || PyBool_Check(e.ptr()))
+                throw std::invalid_argument("billiard_minimum: each type is 2 or 3 integer edge indices; got " +
+                                            std::string(py::repr(e)));
+            const long long v = PyLong_AsLongLong(py::reinterpret_steal<py::object>(PyNumber_Index(e.ptr())).ptr());
+            if (v == -1 && PyErr_Occurred()) {
+                PyErr_Clear();
+                throw std::invalid_argument("billiard_minimum: edge index " + std::string(py::repr(e)) +
+                                            " does not fit a 64-bit integer");
+            }
+            if (v < 0 || v >= n_edges)
+                throw std::invalid_argument("billiard_minimum: edge index " + std::to_string(v) + " out of range [0, " +
                                             std::to_string(n_edges) + ")");
-            t.push_back(static_cast<int>(e));
+            edges[static_cast<std::size_t>(i)] = static_cast<int>(v);
         }
-        types.push_back(std::move(t));
+        types.push_back(std::move(edges));
     }
     return types;
 }
