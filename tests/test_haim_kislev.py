@@ -396,8 +396,11 @@ def test_zero_weight_leaves_the_start_free_and_the_placement_lp_fixes_it(impleme
     H = np.array([1.0, 1, 1, -0.5, 1, 1, 1, 1])
     steps = np.array([[0.0, 0, 2, 0], [2.0, 0, 0, 0], [0.0, 0, -2, 0], [-2.0, 0, 0, 0]])
     facets = [1, 4, 0, 5]
-    native = __import__("viterbo._native")._native if vb.native_available() and implementation is None else None
-    X, placed = W.place_loop(N, H, facets, steps, 1.0, native)
+    if vb.native_available() and implementation is None:
+        raw = __import__("viterbo._native")._native.haim_kislev_place_loop(N, H, np.array(facets), steps, 1.0)
+        X, placed = raw["X"], raw["placed"]
+    else:
+        X, placed = W.place_loop(N, H, facets, steps, 1.0, None)
     assert placed
     assert (X @ N.T - H).max() <= 1e-12
     assert np.abs(np.einsum("ij,ij->i", N[facets], X) - H[facets]).max() <= 1e-12

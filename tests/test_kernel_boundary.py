@@ -22,6 +22,7 @@ from scipy.optimize import linprog
 
 import viterbo as vb
 from viterbo.capacity import _haim_kislev_reference as ref
+from viterbo.capacity import _haim_kislev_witness as witness
 from viterbo.capacity._common import centred_halfspaces
 from viterbo.geometry import families as F
 
@@ -56,6 +57,13 @@ def _malformed_calls():
         ("hk-mask-wrap", lambda: native.haim_kislev_search(G8, H8, 0, np.full((8, 8), 256), -1.0), "0 and 1 only"),
         ("hk-deadline-nan", lambda: native.haim_kislev_search(G8, H8, 0, EMPTY_MASK, np.nan), "deadline_s is NaN"),
         ("hk-ties", lambda: native.haim_kislev_search(G8, H8, 0, EMPTY_MASK, -1.0, tie_rel=2.0), "tie_rel"),
+        ("place-facet-range", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0, 8]), np.ones((2, 4)), 1.0),
+         "facet index"),
+        ("place-facet-float", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0.5, 1]), np.ones((2, 4)), 1.0),
+         "not an integer"),
+        ("place-steps-shape", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0, 1]), np.ones((2, 3)), 1.0),
+         "steps has shape"),
+        ("place-scale", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0, 1]), np.ones((2, 4)), 0.0), "scale"),
         ("closure-shape", lambda: native.haim_kislev_closure_mask(np.ones(4)), "N has shape"),
         ("closure-nan", lambda: native.haim_kislev_closure_mask(np.full((5, 4), np.nan)), "non-finite"),
         ("lp-fit", lambda: native.dense_lp(np.ones((2, 3)), np.ones(3), np.ones(3)), "do not fit"),
@@ -92,9 +100,10 @@ def test_malformed_arrays_are_native_input_errors(case):
 @needs_native
 def test_tolerances_are_the_compiled_searchs():
     compiled = native.haim_kislev_tolerances()
-    assert set(compiled) == {"RANK_TOL", "PIVOT_TOL", "POS_TOL", "RES_TOL", "SWAP_TOL", "INERTIA_TOL"}
+    assert set(compiled) == {"RANK_TOL", "PIVOT_TOL", "POS_TOL", "RES_TOL", "SWAP_TOL", "INERTIA_TOL", "PLACE_TOL"}
     for name, value in compiled.items():
-        assert getattr(ref, name) == value, f"{name}: Python reference {getattr(ref, name)} vs C++ {value}"
+        python = getattr(ref, name, None) if hasattr(ref, name) else getattr(witness, name)
+        assert python == value, f"{name}: Python {python} vs C++ {value}"
 
 
 def _closure_polytopes(deep: bool):
@@ -149,6 +158,36 @@ def test_dense_lp_matches_highs(seed):
         assert np.abs(A @ x - b).max() <= 1e-9 and x.min() >= 0
         assert (A.T @ y - c).max() <= 1e-9  # dual feasible
         assert b @ y == pytest.approx(c @ x, rel=1e-9, abs=1e-9)  # no duality gap: both optimal
+
+
+def _placement_cases():
+    """(K, N, Hc, candidate) for the first candidates of several bodies, perturbed ones included."""
+    import importlib
+
+    hk = importlib.import_module("viterbo.capacity.haim_kislev")
+    out = []
+    bodies = [F.random_halfspaces(m, 4, s) for m in (6, 8, 10) for s in range(3)]
+    bodies += [F.pentagon_counterexample(), F.simplex(), F.lagrangian_product(F.regular_polygon(3), F.regular_polygon(3))]
+    for K in bodies:
+        N, H, _ = centred_halfspaces(K)
+        mask = native.haim_kislev_closure_mask(N)["usable"]
+        raw = native.haim_kislev_search(N, H, 0, mask, -1.0, tie_rel=witness.TIE_REL, max_ties=witness.MAX_TIES)
+        for q, order, b in raw["ties"][:3]:
+            out.append((K, N, H, witness.Candidate(q, tuple(order), np.asarray(b))))
+    del hk
+    return out
+
+
+@pytest.mark.smoke
+@needs_native
+def test_placement_kernel_matches_the_python_reference():
+    for K, N, H, cand in _placement_cases():
+        fast, fast_placed = witness.loop_of(K, N, H, cand, 1.0, native)
+        slow, slow_placed = witness.loop_of(K, N, H, cand, 1.0, None)
+        assert fast_placed == slow_placed
+        scale = float(np.abs(K.vertices_np - K.vertices_np.mean(axis=0)).max())
+        np.testing.assert_allclose(fast.breakpoints.numpy(), slow.breakpoints.numpy(), rtol=0, atol=1e-11 * scale)
+        assert fast.facets == slow.facets
 
 
 _CHILD_PREAMBLE = """

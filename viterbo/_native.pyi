@@ -30,6 +30,10 @@ def haim_kislev_closure_mask(N: object) -> dict:
     """usable[f, e]: facet e >= f carries weight in a closure relation on facets >= f (certified LPs); see viterbo.capacity.haim_kislev."""
 
 
+def haim_kislev_place_loop(N: object, H: object, facets: object, steps: object, scale: typing.SupportsFloat | typing.SupportsIndex) -> dict:
+    """{X, placed}: the breakpoints of a maximiser's loop on K's facets (least squares, then a max-min-slack LP over free directions); see viterbo.capacity._haim_kislev_witness.place_loop."""
+
+
 def haim_kislev_search(G: object, h: object, mode: typing.SupportsInt | typing.SupportsIndex, usable: object, deadline_s: typing.SupportsFloat | typing.SupportsIndex, swap_rule: bool = ..., commute_rule: bool = ..., inertia_rule: bool = ..., progress_s: typing.SupportsFloat | typing.SupportsIndex = ..., tie_rel: typing.SupportsFloat | typing.SupportsIndex = ..., max_ties: typing.SupportsInt | typing.SupportsIndex = ...) -> dict:
     """Depth-first Haim-Kislev search over ordered subsets; see viterbo.capacity.haim_kislev."""
 

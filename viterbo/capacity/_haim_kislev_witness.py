@@ -8,8 +8,10 @@ linear problem, overdetermined but consistent for a true maximiser:
 1. least squares on the facet equations; accepted when the loop meets its facets and stays in K;
 2. otherwise, when the facet equations leave directions free (rank < d, e.g. after a zero weight
    was dropped), the free coordinates t are chosen by a small LP that maximises the smallest slack
-   of every breakpoint against every facet (the compiled dense simplex ``viterbo._native.dense_lp``
-   on the LP's dual, or HiGHS in the pure-Python path).
+   of every breakpoint against every facet (the LP's dual by the compiled dense simplex, or HiGHS).
+
+Both steps run in C++ (``viterbo._native.haim_kislev_place_loop``); :func:`place_loop` is their
+pure-Python reference (used with ``implementation="python"``, and by the parity tests).
 
 Near-ties.  When rounding makes several orders tie (values within ``TIE_REL``; the perturbed cube
 has three within 1e-16), the loop of the one reported first may miss K by ~1e-8: a value error of
@@ -92,15 +94,16 @@ def place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarra
     free coordinates maximise the smallest slack (:func:`max_min_slack`).  When nothing fits, the
     least-squares loop is returned with ``False``.
     """
-    D = np.concatenate([np.zeros((1, steps.shape[1])), np.cumsum(steps, axis=0)[:-1]])
+    D = np.zeros_like(steps)
+    np.cumsum(steps[:-1], axis=0, out=D[1:])
     Nf = N[facets]
-    rhs = H[facets] - np.einsum("ij,ij->i", Nf, D)
-    x0, *_ = np.linalg.lstsq(Nf, rhs, rcond=None)
+    rhs = H[facets] - (Nf * D).sum(axis=1)
+    x0 = np.linalg.lstsq(Nf, rhs, rcond=None)[0]
     tol = PLACE_TOL * scale
     X = x0 + D
     if np.abs(Nf @ x0 - rhs).max() > tol:
         return X, False  # the loop cannot meet all its facets: not a maximiser's loop
-    if (X @ N.T - H).max() <= tol:
+    if ((X @ N.T).max(axis=0) - H).max() <= tol:
         return X, True
     _, sv, vt = np.linalg.svd(Nf)
     rank = int((sv > 1e-10 * sv[0]).sum())
@@ -133,11 +136,11 @@ def loop_of(K: Polytope, N: np.ndarray, Hc: np.ndarray, cand: Candidate, hscale:
     exactly.  Reversing sigma makes the action positive: sum_{j<i} omega(n_sigma(i), n_sigma(j)) > 0
     is the sum over i<j of the reversed order; then 1/2 sum_{i<j} omega(d_i, d_j) = 1 / (2Q).
     """
-    facets_sigma, b, Q = list(cand.facets), np.asarray(cand.b, dtype=np.float64), float(cand.Q)
-    keep = [i for i in range(len(facets_sigma)) if b[i] * Hc[facets_sigma[i]] > ZERO_WEIGHT]
-    sub = [facets_sigma[i] for i in keep]
+    facets_sigma, b, Q = np.asarray(cand.facets), np.asarray(cand.b, dtype=np.float64), float(cand.Q)
+    keep = b * Hc[facets_sigma] > ZERO_WEIGHT
+    sub = facets_sigma[keep].tolist()
     weights = b[keep]
-    if len(keep) < len(facets_sigma):
+    if len(sub) < len(facets_sigma):
         rhs = np.zeros(N.shape[1] + 1)
         rhs[-1] = 1.0
         resolved = ref.kkt_candidate(ref.quadratic_form(ref.omega_matrix(N), sub),
@@ -148,11 +151,16 @@ def loop_of(K: Polytope, N: np.ndarray, Hc: np.ndarray, cand: Candidate, hscale:
     weights = weights[::-1]
     n = N.shape[1] // 2
     Nf = K.normals_np[facets]
-    Jn = np.concatenate([-Nf[:, n:], Nf[:, :n]], axis=1)
-    steps = (hscale * weights / Q)[:, None] * Jn
+    steps = np.empty_like(Nf)
+    steps[:, :n], steps[:, n:] = -Nf[:, n:], Nf[:, :n]  # J n
+    steps *= (hscale / Q) * weights[:, None]
     V = K.vertices_np
     scale = float(np.abs(V - V.mean(axis=0)).max())
-    X, placed = place_loop(K.normals_np, K.offsets_np, facets, steps, scale, native)
+    if native is not None:
+        raw = native.haim_kislev_place_loop(K.normals_np, K.offsets_np, np.asarray(facets), steps, scale)
+        X, placed = raw["X"], raw["placed"]
+    else:
+        X, placed = place_loop(K.normals_np, K.offsets_np, facets, steps, scale, None)
     return orbit_from_numpy(K, X, facets), placed
 
 

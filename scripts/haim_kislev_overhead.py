@@ -1,0 +1,89 @@
+"""Before/after table of method="haim_kislev" end to end against its compiled search (issue 13).
+
+Usage: python scripts/haim_kislev_overhead.py [--before REV] [--runs 15] [--seeds 3]
+
+"Before" is the method's Python code at git revision REV (default bfae7ad: one HiGHS LP per facet for the
+closure mask, the old witness placement), loaded from ``git show`` and run against the current compiled
+search, so both columns run in this one process, interleaved call by call, on the same polytopes.
+"After" is the method as it is now.  Per polytope: wall time per call (time.perf_counter, median over
+--runs calls after a warm-up) of the whole ``haim_kislev_capacity`` call and of the compiled search alone
+(``stats["search_seconds"]``, measured around the search inside the same call); the ratios say how
+much of the call is overhead around the search.  Values are checked equal (1e-12 relative).
+Prints markdown for docs/performance.md.  One run on one machine: report the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _old_method(rev: str):
+    """haim_kislev_capacity as it was at ``rev``, importable next to today's package."""
+    source = subprocess.run(["git", "show", f"{rev}:viterbo/capacity/haim_kislev.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    source = source.replace("from ._registry import register\n", "")
+    source = "\n".join(line for line in source.splitlines() if not line.startswith("@register(")
+                       and not line.startswith("          summary=") and not line.startswith("          levers="))
+    module = types.ModuleType("viterbo.capacity._haim_kislev_before", f"haim_kislev at {rev}")
+    module.__package__ = "viterbo.capacity"
+    exec(compile(source, f"haim_kislev.py@{rev}", "exec"), module.__dict__)
+    return module.haim_kislev_capacity
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", default="bfae7ad")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+
+    import importlib
+
+    import viterbo as vb
+    from viterbo.geometry import families
+    from viterbo.runtime import Budget
+
+    new = importlib.import_module("viterbo.capacity.haim_kislev").haim_kislev_capacity
+    old = _old_method(args.before)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"Measured {datetime.date.today()} on {platform.node()} ({platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}), commit {commit} against {args.before}; "
+          f"wall ms per call, median of {args.runs}.\n")
+    print("| m | polytope | before: call | before: search | before: call / search | after: call | "
+          "after: search | after: call / search | call before / after | same value |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for m in (8, 9, 10, 11, 12):
+        for seed in range(args.seeds):
+            K = families.random_halfspaces(m, 4, seed)
+            runs = {"before": ([], []), "after": ([], [])}
+            values = {}
+            for label, fn in (("before", old), ("after", new)):  # warm-up
+                values[label] = fn(K, budget=Budget(None)).value
+            for _ in range(args.runs):
+                for label, fn in (("before", old), ("after", new)):
+                    t0 = time.perf_counter()
+                    r = fn(K, budget=Budget(None))
+                    runs[label][0].append(time.perf_counter() - t0)
+                    runs[label][1].append(r.stats["search_seconds"])
+            med = {k: (statistics.median(v[0]), statistics.median(v[1])) for k, v in runs.items()}
+            same = abs(values["before"] - values["after"]) <= 1e-12 * abs(values["after"])
+            (cb, sb), (ca, sa) = med["before"], med["after"]
+            print(f"| {m} | random_halfspaces({m}, 4, {seed}) | {1e3 * cb:.2f} | {1e3 * sb:.2f} | {cb / sb:.1f}x | "
+                  f"{1e3 * ca:.2f} | {1e3 * sa:.2f} | **{ca / sa:.2f}x** | {cb / ca:.1f}x | {'yes' if same else 'NO'} |",
+                  flush=True)
+    del vb
+
+
+if __name__ == "__main__":
+    sys.exit(main())
