@@ -148,7 +148,6 @@ TypeSolution solve_type(const std::vector<Pt>& KV, const std::vector<Pt>& W, con
     const double eps = 1e-12 * scale;
     std::vector<double> Bm(nx * nx), x, y, col(nx), dvec;
     TypeSolution out;
-    if (!std::isfinite(scale)) return out;  // the LP data overflowed: report a failure, never pivot on inf
     for (int iter = 0; iter < 10000; ++iter) {
         // Basis matrix (columns = G rows of the basic variables): Bm[row][c] = G[basis[c], row].
         for (int rr = 0; rr < nx; ++rr)
@@ -271,6 +270,17 @@ py::dict billiard_minimum_py(const py::object& K, const py::object& T, const py:
     const std::vector<Pt> KV = to_points(K, "K"), W = to_points(T, "T");
     const std::vector<std::vector<int>> types = to_types(types_in, static_cast<int>(KV.size()));
     checked_not_nan(deadline_s, kWho, "deadline_s");
+    // The LP data are products of K's and T's coordinates and the simplex's tolerances are absolute
+    // (1e-12 times the largest entry, at least 1): outside this range products overflow or everything
+    // looks like zero.  The Python face passes factors normalised to size 1.
+    double k_size = 0.0, t_size = 0.0;
+    for (const Pt& p : KV) k_size = std::max(k_size, std::max(std::fabs(p.x), std::fabs(p.y)));
+    for (const Pt& p : W) t_size = std::max(t_size, std::max(std::fabs(p.x), std::fabs(p.y)));
+    if (!(k_size * t_size <= 1e100 && k_size * t_size >= 1e-100))
+        throw std::invalid_argument("billiard_minimum: max|K| max|T| = " + std::to_string(k_size) + " * " +
+                                    std::to_string(t_size) + " is outside [1e-100, 1e100]: the LPs would overflow or "
+                                    "lose every digit; pass factors normalised to size about 1 (as "
+                                    "viterbo.capacity.billiard.minimal_billiard does) and scale the value back");
     StopCheck stop(deadline_s);
     BilliardOutcome o;
     {
