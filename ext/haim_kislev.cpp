@@ -503,7 +503,10 @@ class Search {
     void record_tie(double q, const double* x, int k) {
         const double floor = best_value - tie_rel_ * std::fabs(best_value);
         if (q < floor) return;
-        Candidate cand{q, order_, std::vector<double>(x, x + k)};
+        Candidate cand;
+        cand.value = q;
+        cand.order = order_;
+        cand.b.assign(x, x + k);
         auto pos = std::find_if(ties.begin(), ties.end(), [q](const Candidate& c) { return c.value < q; });
         ties.insert(pos, std::move(cand));
         while (!ties.empty() && (ties.back().value < floor || static_cast<int>(ties.size()) > max_ties_ + 1))

@@ -330,3 +330,14 @@ def test_a_failing_kernel_is_not_applicable_and_auto_moves_on(monkeypatch):
     assert r.method == "haim_kislev" and "billiard" in r.stats["auto_skipped"]
     assert r.value == pytest.approx(PENTAGON_C, rel=1e-9) and r.verify()
     assert issubclass(vb.NumericalFailureError, MethodNotApplicableError)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("method, build, t", [("split_product", families.cube, 1e-300),
+                                               ("area", lambda: families.regular_polygon(5), 1e-200),
+                                               ("billiard", families.pentagon_counterexample, 1e-170),
+                                               ("haim_kislev", lambda: families.random_halfspaces(6, 4, 0), 1e-160)])
+def test_a_capacity_outside_float64_is_refused_never_a_certified_zero(method, build, t):
+    """issue 11: the cube scaled by 1e-300 has c = 4e-600; "value=0.0, certified=True" was returned."""
+    with pytest.raises(vb.PolytopeError, match="underflows.*Rescale the input"):
+        vb.capacity(build().scale(t), method=method)

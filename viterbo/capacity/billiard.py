@@ -57,6 +57,7 @@ from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
 from ._products import ConvexPolygon, lagrangian_factors
+from ._value_range import check_representable
 from .result import CapacityResult
 
 __all__ = ["billiard_capacity", "billiard_types", "minimal_billiard", "billiard_witness"]
@@ -382,6 +383,7 @@ def billiard_capacity(K: Polytope, *, budget: Budget, implementation: str | None
     start = time.perf_counter()
     Kq, Tp = lagrangian_factors(K)
     value, Q, best_type, stats = minimal_billiard(Kq, Tp, budget, implementation)
+    value = check_representable(value, 'capacity(method="billiard")')
     # Drop repeated points (a vertex shared by two edges of a 3-type): a 2-bounce orbit.
     keep = [Q[0]]
     for q in Q[1:]:

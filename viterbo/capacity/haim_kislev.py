@@ -27,12 +27,13 @@ import time
 import numpy as np
 
 from .._native_support import kernel_module
-from ..errors import PolytopeError, VerificationError
+from ..errors import VerificationError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
 from ._common import centred_halfspaces
 from ._haim_kislev_witness import CERTIFY_REL, MAX_TIES, TIE_REL, Candidate, certified_witness, rounding_bound
+from ._value_range import check_representable
 from .result import CapacityResult
 
 __all__ = ["haim_kislev_capacity", "MAX_FACETS_GENERAL", "MAX_PAIRS_SYMMETRIC"]
@@ -257,11 +258,7 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
             raise VerificationError("haim_kislev: no admissible order found (general variant); this is a bug.")
         candidates = [Candidate(q, tuple(int(e) for e in order), np.asarray(b)) for q, order, b in ties]
         stats["variant"] = "general"
-    value = hscale * hscale / (2.0 * Q)
-    if not (math.isfinite(value) and value >= np.finfo(np.float64).tiny):
-        raise PolytopeError(
-            f"haim_kislev: the capacity of K is {hscale * hscale:.3g} / {2.0 * Q:.6g}, outside the range of float64 "
-            "(capacity scales as t^2 under x -> t x). Rescale the input to size about 1 and scale the value back.")
+    value = check_representable(hscale * hscale / (2.0 * Q), 'capacity(method="haim_kislev")')
     orbit, reason, tried = certified_witness(K, N, Hc, candidates, hscale, value, native)
     stats["witness_candidates_tried"] = tried
     stats["rounding_bound"] = rounding = rounding_bound(K, Hc * hscale, orbit.facets)
