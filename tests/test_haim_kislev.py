@@ -400,7 +400,7 @@ def test_zero_weight_leaves_the_start_free_and_the_placement_lp_fixes_it(impleme
         raw = __import__("viterbo._native")._native.haim_kislev_place_loop(N, H, np.array(facets), steps, 1.0)
         X, placed = raw["X"], raw["placed"]
     else:
-        X, placed = W.place_loop(N, H, facets, steps, 1.0, None)
+        X, placed = W.place_loop(N, H, facets, steps, 1.0)
     assert placed
     assert (X @ N.T - H).max() <= 1e-12
     assert np.abs(np.einsum("ij,ij->i", N[facets], X) - H[facets]).max() <= 1e-12

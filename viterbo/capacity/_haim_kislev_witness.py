@@ -21,7 +21,10 @@ reported stays 1 / (2 Q_best); the witness's own action differs from it by at mo
 
 Certified implies verified: if no candidate's witness passes :func:`verify_orbit` (e.g. a body in
 ill-conditioned coordinates, where the action of a loop with coordinates ~1e4 cannot be computed to
-1e-8 in float64), the method returns ``certified=False`` with the checks that failed.
+1e-8 in float64), the method returns ``certified=False`` with the checks that failed.  And certified
+implies exact to ``CERTIFY_REL``: :func:`rounding_bound` bounds how far float64 rounding of the input's
+coordinates can move the value; above ``CERTIFY_REL`` the result is not certified either (a symplectic
+image of a round body stretched 1e3 / 1e-3 reaches ~3e-9; measured errors stay below the bound).
 """
 
 from __future__ import annotations
@@ -60,24 +63,13 @@ class Candidate:
     b: np.ndarray
 
 
-def max_min_slack(G: np.ndarray, g: np.ndarray, cap: float, native) -> tuple[np.ndarray, float] | None:
-    """(t, s) maximising s subject to G t + s <= g and s <= cap (t free); None if the LP fails.
+def max_min_slack(G: np.ndarray, g: np.ndarray, cap: float) -> tuple[np.ndarray, float] | None:
+    """(t, s) maximising s subject to G t + s <= g and s <= cap (t free), by HiGHS; None if the LP fails.
 
-    The compiled path solves the LP's dual, min g^T y + cap y_0 over y >= 0 with G^T y = 0 and
-    sum y = 1, with the dense simplex; its multipliers are (t, s).
+    Reference of the LP inside ``viterbo._native.haim_kislev_place_loop`` (which solves its dual,
+    min g^T y + cap y_0 over y >= 0 with G^T y = 0 and sum y = 1, by the dense simplex).
     """
     R, r = G.shape
-    if native is not None:
-        A = np.zeros((r + 1, R + 1))
-        A[:r, :R] = G.T
-        A[r, :] = 1.0
-        rhs = np.zeros(r + 1)
-        rhs[r] = 1.0
-        lp = native.dense_lp(A, rhs, np.append(g, cap))
-        if lp["status"] != 0:
-            return None
-        x = np.asarray(lp["dual"])
-        return x[:r], float(x[r])
     res = linprog(np.append(np.zeros(r), -1.0), A_ub=np.concatenate([G, np.ones((R, 1))], axis=1), b_ub=g,
                   bounds=[(None, None)] * r + [(None, cap)], method="highs",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
@@ -86,8 +78,8 @@ def max_min_slack(G: np.ndarray, g: np.ndarray, cap: float, native) -> tuple[np.
     return res.x[:r], float(res.x[r])
 
 
-def place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarray, scale: float,
-               native) -> tuple[np.ndarray, bool]:
+def place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarray,
+               scale: float) -> tuple[np.ndarray, bool]:
     """Breakpoints x_0 + D_i with x_0 + D_i on facet ``facets[i]``; (points, placed within tolerance).
 
     Least squares first; if that point leaves K and the facet equations leave directions free, the
@@ -115,7 +107,7 @@ def place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarra
     moving = np.linalg.norm(GZ, axis=1) > 1e-12
     G = np.concatenate([GZ[moving]] * len(facets))
     g = np.concatenate([(H - N @ X[i])[moving] for i in range(len(facets))])
-    found = max_min_slack(G, g / scale, 1.0, native)
+    found = max_min_slack(G, g / scale, 1.0)
     if found is None:
         return X, False
     t, _ = found
@@ -160,7 +152,7 @@ def loop_of(K: Polytope, N: np.ndarray, Hc: np.ndarray, cand: Candidate, hscale:
         raw = native.haim_kislev_place_loop(K.normals_np, K.offsets_np, np.asarray(facets), steps, scale)
         X, placed = raw["X"], raw["placed"]
     else:
-        X, placed = place_loop(K.normals_np, K.offsets_np, facets, steps, scale, None)
+        X, placed = place_loop(K.normals_np, K.offsets_np, facets, steps, scale)
     return orbit_from_numpy(K, X, facets), placed
 
 

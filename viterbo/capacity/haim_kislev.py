@@ -178,7 +178,12 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
     Returns
     -------
     CapacityResult
-        ``stats``: variant, facets, subsets_examined, kkt_solves, pruned_* counters, seconds.
+        ``stats``: variant, facets, subsets_examined, kkt_solves, pruned_* counters, search_seconds,
+        seconds, ``witness_candidates_tried`` (near-tie orders placed until one verified) and
+        ``rounding_bound`` (relative error float64 rounding of K's coordinates can cause).
+        ``certified`` is True only when the witness passes :func:`~viterbo.capacity.result.verify_orbit`
+        and ``rounding_bound`` <= 1e-9; otherwise ``reason`` says which failed
+        (:mod:`viterbo.capacity._haim_kislev_witness`).
 
     Raises
     ------
@@ -186,6 +191,8 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
         Too many facets (through :func:`viterbo.capacity`).
     TimeBudgetExceededError
         The search did not finish within the budget.
+    PolytopeError
+        The capacity underflows or overflows float64 (K scaled far from size 1).
 
     References
     ----------
