@@ -25,13 +25,16 @@
 //    ("pruned_inertia").  Eigenvalues are counted by Householder reductions and a Sturm count
 //    (backward stable); only clearly positive ones count, so numerical doubt means "keep";
 //  * closure (mode 0): orders starting with f only use facets >= f; facets that carry no weight in
-//    any closure relation b >= 0 supported on {f, ..., m-1} are dropped (mask computed in Python by
-//    LPs, "pruned_closure");
+//    any closure relation b >= 0 supported on {f, ..., m-1} are dropped ("pruned_closure"; the mask
+//    comes from certified LPs, closure_mask() below, passed in by the Python face);
 //  * reachability (swap rule on): the order must end with an element x allowed before the first
 //    element (omega(g_first, g_x) >= 0); if no such x is reachable from the last element through
 //    unused elements along allowed transitions, no completion can be closed ("pruned_reach").
 // No incumbent-based bound is applied (no proven bound for partial orders that cuts anything was
 // found); the exact rules above already cut random 4D polytopes with 12 facets to about 10^4 nodes.
+// Interrupts and budgets: a StopCheck (ext/interrupt.hpp) polled every 64 nodes; Ctrl-C arrives as
+// KeyboardInterrupt within ~0.1 s.  Near-ties of the best value are kept for the witness (see
+// viterbo/capacity/_haim_kislev_witness.py).
 // Constraint rows are reduced incrementally: an orthonormal basis of span{r_s : s in prefix} is
 // extended by Gram-Schmidt as elements are appended (earlier elements have zero coordinates along
 // later basis vectors), so the reduced constraint matrix is available at every node for free.
