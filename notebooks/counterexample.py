@@ -137,9 +137,8 @@ def _(alt, angle, angle_K, angle_result, mo, nbs):
             x=f"{_x}:Q", y=f"{_y}:Q", order="step:Q",
             tooltip=["step", "facet", alt.Tooltip("q1:Q", format=".6f"), alt.Tooltip("q2:Q", format=".6f"),
                      alt.Tooltip("p1:Q", format=".6f"), alt.Tooltip("p2:Q", format=".6f")])
-        _labels = alt.Chart(_orbit[_orbit["step"] < len(_orbit) - 1]).transform_calculate(
-            segment="datum.step + 1").mark_text(dx=8, dy=-8, color="crimson").encode(
-            x=f"{_x}:Q", y=f"{_y}:Q", text="segment:Q")
+        _labels = alt.Chart(nbs.point_labels(_orbit, _x, _y)).mark_text(dx=10, dy=-8, color="crimson").encode(
+            x=f"{_x}:Q", y=f"{_y}:Q", text="label:N")
         _planes.append((_shape + _loop + _labels).properties(title=_title, width=250, height=250))
     _segments = nbs.billiard_segments(angle_K, angle_result.orbit)
     _segments["segment"] = _segments["segment"].astype(str)

@@ -146,6 +146,7 @@ def _(alt, mo, timings):
             y=alt.Y("configuration:N", title=None, sort=alt.EncodingSortField("seconds_median", order="descending"),
                     axis=alt.Axis(labelLimit=320)))
         _range = _base.mark_rule().encode(x=alt.X("seconds_min:Q", scale=alt.Scale(type="log"),
+                                                  axis=alt.Axis(format="~s", tickCount=6),
                                                   title="seconds (log): min, median, max"), x2="seconds_max:Q")
         _dots = _base.mark_point(filled=True, size=60).encode(
             x="seconds_median:Q", color=alt.Color("method:N", legend=alt.Legend(orient="top")), tooltip=_tooltip)
@@ -160,8 +161,9 @@ def _(alt, mo, timings):
             alt.Chart(timings)
             .mark_line(point=True)
             .encode(
-                x=alt.X("week:O", title="ISO week"),
-                y=alt.Y("seconds_median:Q", scale=alt.Scale(type="log"), title="median seconds (log)"),
+                x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.label, 5)")),
+                y=alt.Y("seconds_median:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s", tickCount=5),
+                        title="median seconds (log)"),
                 color=alt.Color("method:N", legend=alt.Legend(orient="top")),
                 detail=["levers:N", "benchmark:N", "machine:N"],
                 strokeDash=alt.StrokeDash("machine:N", legend=alt.Legend(orient="top")),
@@ -188,29 +190,25 @@ def _(floor_ms, mo, nbs, snap, trends):
     regressions, noise = nbs.regressions_past_noise(trends, floor_seconds=float(floor_ms.value) / 1e3)
     capacity_changes = snap.find_capacity_changes(trends)
     _problems = trends[trends["status"].isin(["disagree", "error", "timeout"])]
-    _seconds = {c: "{:.3g}".format for c in ("seconds_median", "previous_seconds_median", "slower_by")}
-    _seconds["ratio"] = "{:.2f}".format
 
-    def _table(frame, columns):
-        return mo.ui.table(frame[list(columns)], selection=None, show_column_summaries=False, show_data_types=False,
-                           format_mapping={k: v for k, v in _seconds.items() if k in columns},
-                           wrapped_columns=[c for c in ("why", "note", "levers") if c in columns])
+    def _table(frame):
+        _shown = nbs.regressions_for_display(frame)
+        return mo.ui.table(_shown, selection=None, show_column_summaries=False, show_data_types=False,
+                           wrapped_columns=[c for c in ("configuration", "why") if c in _shown.columns])
 
-    _shown = ("machine", "polytope", "method", "levers", "week", "previous_week", "previous_seconds_median",
-              "seconds_median", "ratio", "slower_by")
     _parts = [mo.md(f"## Regressions\nA median more than 1.25 x the previous week's on the same machine, slower by "
                     f"at least {floor_ms.value:g} ms, with the fastest repeat slower than the previous week's "
                     "slowest.")]
-    _parts.append(_table(regressions, _shown) if len(regressions) else mo.md("No regression."))
+    _parts.append(_table(regressions) if len(regressions) else mo.md("No regression."))
     if len(noise):
-        _parts.append(mo.accordion({f"{len(noise)} slow-down(s) within the noise, not flagged":
-                                    _table(noise, (*_shown, "why"))}))
+        _parts.append(mo.accordion({f"{len(noise)} slow-down(s) within the noise, not flagged": _table(noise)}))
     _parts.append(mo.md("## Capacity changes (must never happen)"))
     _parts.append(mo.ui.table(capacity_changes, selection=None) if len(capacity_changes) else
                   mo.md("No capacity changed."))
     _parts.append(mo.md("## Rows with status disagree, error or timeout"))
-    _parts.append(_table(_problems, ("week", "machine", "polytope", "method", "levers", "status", "note"))
-                  if len(_problems) else mo.md("Every row is ok."))
+    _parts.append(mo.ui.table(_problems[["week", "machine", "polytope", "method", "levers", "status", "note"]],
+                              selection=None, show_column_summaries=False, show_data_types=False,
+                              wrapped_columns=["levers", "note"]) if len(_problems) else mo.md("Every row is ok."))
     mo.vstack(_parts)
     return
 

@@ -259,6 +259,8 @@ def test_billiard_witness_told_in_words():
     assert f"**{result.stats['bounces']} bounces**" in text
     assert "turns at (-0.382, 0) inside P" in text  # the corner of the q-triangle inside the pentagon
     assert "e-16" not in text
+    labels = nbs.point_labels(nbs.orbit_frame(result.orbit), "q1", "q2")
+    assert sorted(labels["label"]) == ["1, 5, 6", "2", "3, 4"]  # q rests while p moves: one label per point
     with pytest.raises(ValueError, match="not a Lagrangian product"):
         nbs.billiard_segments(vb.families.cross_polytope(), vb.capacity(vb.families.cross_polytope()).orbit)
 
@@ -301,3 +303,7 @@ def test_regressions_need_to_clear_the_noise_floor(tmp_path):
     assert "under the 1 ms floor" in why["tiny"] and "the repeats overlap" in why["overlap"]
     flagged, _ = nbs.regressions_past_noise(df, floor_seconds=0.0)
     assert set(flagged["polytope"]) == {"tiny", "real"}
+    shown = nbs.regressions_for_display(flagged)
+    assert list(shown.columns) == ["machine", "configuration", "weeks", "median seconds", "ratio"]
+    assert shown.iloc[0]["weeks"] == "W47 -> W48" and shown.iloc[0]["median seconds"] == "11 ms -> 21 ms"
+    assert "why" in nbs.regressions_for_display(noise).columns

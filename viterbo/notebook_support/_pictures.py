@@ -12,7 +12,7 @@ from ..geometry.polygon import shoelace_area
 from ..geometry.polytope import Polytope
 from ._format import fmt_number
 
-__all__ = ["COORDINATES", "PLANE_PAIRS", "WitnessPlanes", "orbit_frame", "vertex_frame", "outline_frame",
+__all__ = ["COORDINATES", "PLANE_PAIRS", "WitnessPlanes", "orbit_frame", "point_labels", "vertex_frame", "outline_frame",
            "plane_label", "witness_planes", "spectrum_frame", "spectrum_groups"]
 
 #: Coordinate names in R^4, x = (q1, q2, p1, p2).
@@ -46,6 +46,22 @@ def orbit_frame(orbit) -> Any:
     frame.insert(0, "step", np.arange(len(loop)))
     frame["facet"] = facets + facets[:1]
     return frame
+
+
+def point_labels(orbit_frame_: Any, x: str, y: str) -> Any:
+    """Labels for a witness's breakpoints in the (x, y)-plane: 1-based segment numbers, one label per point.
+
+    Breakpoints that coincide in this projection share one label ("3, 4"), so that numbers never overlap.
+    Columns ``x``, ``y`` (named after the coordinates) and ``label``.
+    """
+    import pandas as pd
+
+    points = orbit_frame_.iloc[:-1]  # the last row repeats the first
+    labels: dict[tuple[float, float], list[str]] = {}
+    for step, px, py in zip(points["step"], points[x], points[y]):
+        labels.setdefault((round(float(px), 9), round(float(py), 9)), []).append(str(int(step) + 1))
+    return pd.DataFrame([{x: px, y: py, "label": ", ".join(names)} for (px, py), names in labels.items()],
+                        columns=[x, y, "label"])
 
 
 def vertex_frame(K: Polytope) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["NOISE_FLOOR_SECONDS", "regressions_past_noise"]
+__all__ = ["NOISE_FLOOR_SECONDS", "regressions_past_noise", "regressions_for_display"]
 
 #: Slow-downs smaller than this many seconds (median against median) are timing noise on these machines.
 NOISE_FLOOR_SECONDS = 1e-3
@@ -59,3 +59,31 @@ def regressions_past_noise(df, threshold: float = 0.25, floor_seconds: float = N
             reasons.append("the repeats overlap (fastest now <= slowest before)")
         (noise if reasons else flagged).append({**row, "slower_by": slower_by, "why": "; ".join(reasons)})
     return pd.DataFrame(flagged, columns=columns), pd.DataFrame(noise, columns=columns)
+
+
+def regressions_for_display(frame) -> Any:
+    """A regressions (or noise) frame in five columns that fit the page, numbers rounded.
+
+    Columns ``machine``, ``configuration`` (polytope | method | levers), ``weeks`` ("W47 -> W48"),
+    ``median seconds`` ("1.2 ms -> 2.5 ms"), ``ratio``, plus ``why`` when present.
+    """
+    import pandas as pd
+
+    from ._format import fmt_seconds
+
+    rows = []
+    for r in frame.to_dict("records"):
+        config = " | ".join(str(r[k]) for k in ("polytope", "method", "levers") if r.get(k))
+        if r.get("benchmark"):
+            config += f" | {r['benchmark']}"
+        row = {"machine": r["machine"], "configuration": config,
+               "weeks": f"{str(r['previous_week'])[-3:]} -> {str(r['week'])[-3:]}",
+               "median seconds": f"{fmt_seconds(r['previous_seconds_median'])} -> {fmt_seconds(r['seconds_median'])}",
+               "ratio": f"{float(r['ratio']):.2f}x"}
+        if "why" in r and r["why"]:
+            row["why"] = r["why"]
+        rows.append(row)
+    columns = ["machine", "configuration", "weeks", "median seconds", "ratio"]
+    if any("why" in r for r in rows):
+        columns.append("why")
+    return pd.DataFrame(rows, columns=columns)
