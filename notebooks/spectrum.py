@@ -86,7 +86,8 @@ def _(Path, cli_problem, family, hull_points, hull_seed, mo, nbs, pasted, source
         mo.stop(True, mo.callout(mo.md("**Cannot read the file:** it is not UTF-8 text. Save it as a CSV or JSON "
                                        "text file and upload it again."), kind="danger"))
     except vb.ViterboError as _exc:
-        mo.stop(True, mo.callout(mo.md(f"**Cannot build the polytope.** {_exc}"), kind="danger"))
+        mo.stop(True, mo.callout(mo.md(f"**Cannot build the polytope.** {_exc} Correct the points (or the file), "
+                                       "or pick a family."), kind="danger"))
     (mo.callout(mo.md(f"**Command line ignored:** {cli_problem} The notebook opened on its default polytope."),
                 kind="warn") if cli_problem else mo.md(""))
     return (K,)
@@ -155,10 +156,8 @@ def _(K, facet_threshold, get_runs, levers, mo, nbs, recompute, request, run, se
     # Compute: at once for small polytopes and for the first result; above the facet threshold on a
     # click on run (or on every change when asked). The previous runs stay in memory.
     _history = get_runs()
-    _shown, _changed = nbs.shown_run(_history, request)
-    _up_to_date = _shown is not None and not _changed
     _automatic = K.n_facets <= facet_threshold or recompute.value or not _history
-    if run.value or (_automatic and not _up_to_date):
+    if run.value or (_automatic and not nbs.has_run(_history, request)):
         with mo.status.spinner(title=f"computing the capacity and spectrum of {K.name or 'K'} ..."):
             _run = nbs.compute_run(K, request, levers.value, time_budget=float(time_budget.value))
         _history = nbs.remember(_history, _run)
@@ -169,26 +168,34 @@ def _(K, facet_threshold, get_runs, levers, mo, nbs, recompute, request, run, se
 
 @app.cell
 def _(nbs, request, runs):
-    # The run on screen: the one for the current settings, else the newest (marked stale).
-    shown, stale_changes = nbs.shown_run(runs, request)
-    return shown, stale_changes
+    # The run on screen: the one for the current settings, else the last one that worked (marked stale).
+    screen = nbs.run_on_screen(runs, request)
+    shown = screen.run
+    return screen, shown
 
 
 @app.cell
-def _(json, mo, nbs, run, shown, stale_changes):
+def _(json, mo, nbs, request, run, screen, shown):
     # Capacity: the numbers, whether they are proved, and what to do when they are not.
-    mo.stop(shown is None, mo.callout(mo.md("Nothing computed yet: click **run**."), kind="info"))
-    _parts = [mo.md(f"### Capacity of {shown.request.polytope_name}")]
-    if stale_changes:
+    _parts = [mo.md(f"### Capacity of {request.polytope_name}")]
+    if screen.failure is not None:
+        _kept = (" The last result that worked on this polytope stays below, marked stale." if shown is not None
+                 and shown.request.polytope == request.polytope else "")
+        _parts.append(mo.callout(mo.md(f"**No capacity for these settings.** {screen.failure.error}{_kept}"),
+                                 kind="warn"))
+    elif screen.changes:
         _parts.append(mo.callout(mo.vstack([
-            mo.md(f"**Stale:** the result below is for earlier settings; since then "
-                  f"{', '.join(stale_changes)} changed. Click **run** to compute the new one."), run]), kind="warn"))
-    _view = None
-    if shown.error:
-        _parts.append(mo.callout(mo.md(f"**No capacity for these settings.** {shown.error}"), kind="warn"))
+            mo.md(f"**Stale:** the result below is for earlier settings; since then {', '.join(screen.changes)} "
+                  "changed. Click **run** to compute the new one."), run]), kind="warn"))
+    _view = nbs.certification_view(shown.result, shown.result.polytope) if shown is not None else None
+    recheck = mo.ui.run_button(label=f're-check with "{_view.settle_with[0]}"' if _view and _view.settle_with
+                               else "re-check", kind="warn", disabled=not (_view and _view.settle_with))
+    if shown is None:
+        _parts.append(mo.md("_Nothing to show yet._" if screen.failure else "_Nothing computed yet: click **run**._"))
     else:
         _r = shown.result
-        _view = nbs.certification_view(_r, _r.polytope)
+        if screen.failure is None and screen.changes and shown.request.polytope != request.polytope:
+            _parts.append(mo.md(f"<small>Shown: {shown.request.polytope_name}.</small>"))
         _parts.append(mo.hstack([
             mo.stat(value=nbs.fmt_number(_r.value), label="capacity c_EHZ", caption=_view.label),
             mo.stat(value=nbs.fmt_number(_r.systolic_ratio()), label="systolic ratio"),
@@ -196,19 +203,16 @@ def _(json, mo, nbs, run, shown, stale_changes):
             mo.stat(value=nbs.fmt_seconds(_r.stats.get("seconds", shown.seconds)), label="time"),
             mo.stat(value="verified", label="witness"),
         ], justify="start", wrap=True))
-        _facts = nbs.witness_facts(_r.stats)
-        _details = [f"{k}: {v}" for k, v in _facts.items()]
+        _details = [f"levers: {nbs.fmt_levers(_r.params)}"]
+        _details += [f"{k}: {v}" for k, v in nbs.witness_facts(_r.stats).items()]
         if "note" in _r.stats:
             _details.append(nbs.round_numbers_in(str(_r.stats["note"])))
-        _parts.append(mo.md("<small>" + "; ".join([f"levers: {nbs.fmt_levers(_r.params)}", *_details]) + "</small>"))
+        _parts.append(mo.md("<small>" + "; ".join(_details) + "</small>"))
         if not _view.certified:
-            _parts.append(mo.callout(mo.md(f"**Not proved minimal.** {_view.sentence}"), kind="warn"))
+            _parts.append(mo.callout(mo.vstack([mo.md(f"**Not proved minimal.** {_view.sentence}")]
+                                               + ([recheck] if _view.settle_with else [])), kind="warn"))
         _parts.append(mo.download(data=json.dumps(_r.to_dict(), indent=1).encode(), filename="capacity.json",
                                   mimetype="application/json", label="result with full precision (JSON)"))
-    recheck = mo.ui.run_button(label=f're-check with "{_view.settle_with[0]}"' if _view and _view.settle_with
-                               else "re-check", kind="warn", disabled=not (_view and _view.settle_with))
-    if _view is not None and _view.settle_with:
-        _parts.append(recheck)
     mo.vstack(_parts)
     return (recheck,)
 
@@ -225,7 +229,8 @@ def _(mo, nbs, recheck, shown, time_budget, vb):
             _second.verify()
     except vb.ViterboError as _exc:
         mo.stop(True, mo.callout(mo.md(f'**The re-check with "{_other}" did not finish:** '
-                                       f"{nbs.round_numbers_in(str(_exc))}"), kind="warn"))
+                                       f"{nbs.round_numbers_in(str(_exc))} Raise the time budget under Levers and "
+                                       "click the button again."), kind="warn"))
     _agree = nbs.methods_disagreement({_first.method: _first, _other: _second}) is None
     mo.callout(mo.md(
         f'**Re-checked with "{_other}":** c_EHZ = {nbs.fmt_number(_second.value)} '
@@ -322,7 +327,8 @@ def _(K, facet_threshold, lever_info, levers, method, mo, nbs, recompute, run, r
 
     _mine = _lever_rows(_used) if _used in lever_info else [
         mo.md(f'<small>"{_used}" has no levers: it computes the capacity directly.</small>' if _used else
-              "<small>No method applies, so no lever acts.</small>")]
+              "<small>The chosen method cannot run on this polytope (the message under Capacity says why), so "
+              "no lever acts.</small>")]
     _others = {f'levers of "{_m}" (not used for this capacity{"; they act on the spectrum" if _m == "reeb" else ""})':
                mo.vstack(_lever_rows(_m)) for _m in lever_info if _m != _used}
     _when = (f"K has {K.n_facets} facets, more than {facet_threshold}: a change waits for **run**, and the last "
@@ -435,11 +441,11 @@ def _(alt, mo, nbs, sweep):
     _verdict = (mo.callout(mo.md(f"**The lever combinations disagree.** {_problem}"), kind="danger") if _problem else
                 mo.callout(mo.md(f"All {len(sweep)} runs agree: c = {nbs.fmt_number(sweep['value'].iloc[0])}."),
                            kind="success"))
-    _formats = {c: ("{:.3g}".format) for c in _summary.columns if c.startswith("seconds_")}
-    _formats["value"] = "{:.10g}".format
     mo.vstack([_verdict, mo.hstack(_charts, justify="start", wrap=True),
-               mo.ui.table(_summary, selection=None, pagination=False, format_mapping=_formats,
-                           label="per combination")])
+               mo.ui.table(nbs.sweep_table(_summary), selection=None, pagination=False, show_column_summaries=False,
+                           show_data_types=False, label="per combination: median (min – max)"),
+               mo.download(data=sweep.to_csv(index=False).encode(), filename="lever-sweep.csv", mimetype="text/csv",
+                           label="every run with full precision (CSV)")])
     return
 
 
@@ -455,12 +461,16 @@ def _(mo):
 
 
 @app.cell
-def _(mo, nbs, profile_run, shown, time_budget):
+def _(mo, nbs, profile_run, shown, time_budget, vb):
     mo.stop(not profile_run.value, mo.md("_Click **profile this computation** to profile._"))
     mo.stop(shown is None or not shown.ok, mo.md("_The profiler needs a capacity result above._"))
-    with mo.status.spinner(title="profiling ..."):
-        profile = nbs.profile_capacity(shown.result.polytope, shown.result.method, time_budget=float(time_budget.value),
-                                       **shown.result.params)
+    try:
+        with mo.status.spinner(title="profiling ..."):
+            profile = nbs.profile_capacity(shown.result.polytope, shown.result.method,
+                                           time_budget=float(time_budget.value), **shown.result.params)
+    except vb.ViterboError as _exc:
+        mo.stop(True, mo.callout(mo.md(f"**The profiled run stopped:** {nbs.round_numbers_in(str(_exc))} Raise the "
+                                       "time budget under Levers and click again."), kind="warn"))
     return (profile,)
 
 
@@ -480,8 +490,8 @@ def _(alt, mo, nbs, pd, profile, profile_top):
         ).properties(width=300, title=f"top functions by {_sort} time"))
     snakeviz_start = mo.ui.run_button(label="start snakeviz")
     mo.vstack([
-        mo.md(f"Profile written to `{profile.path}` ({nbs.fmt_seconds(profile.seconds)}). Open it with\n\n"
-              f"```\n{nbs.snakeviz_command(profile.path)}\n```"),
+        mo.md(f"Profile written to `{profile.path}` ({nbs.fmt_seconds(profile.seconds)}). Open it with "
+              f"`{nbs.snakeviz_command(profile.path)}` in a terminal, or click below."),
         mo.ui.tabs(_tables),
         mo.hstack(_charts, justify="start", wrap=True),
         snakeviz_start,
@@ -516,10 +526,14 @@ def _(mo, snapshot):
 
 
 @app.cell
-def _(mo, snapshot, snapshot_roster, snapshot_run):
+def _(mo, snapshot, snapshot_roster, snapshot_run, vb):
     mo.stop(not snapshot_run.value)
-    with mo.status.spinner(title=f"snapshot of roster {snapshot_roster.value!r} ..."):
-        _written = snapshot.export(roster=snapshot_roster.value)
+    try:
+        with mo.status.spinner(title=f"snapshot of roster {snapshot_roster.value!r} ..."):
+            _written = snapshot.export(roster=snapshot_roster.value)
+    except (OSError, vb.ViterboError) as _exc:
+        mo.stop(True, mo.callout(mo.md(f"**The snapshot was not written:** {_exc} Nothing was changed on disk; "
+                                       "fix the cause and click again."), kind="warn"))
     mo.callout(mo.md(f"Snapshot written: `{_written}`"), kind="success")
     return
 

@@ -130,6 +130,30 @@ def deep_text(locator) -> str:
     return locator.evaluate(_DEEP_TEXT)
 
 
+_WIDE = """(root) => {
+    const wide = [];
+    const walk = (node) => {
+        if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+        if (node.nodeType === Node.ELEMENT_NODE) {
+            const style = getComputedStyle(node);
+            const scrolls = ["auto", "scroll"].includes(style.overflowX);
+            if (node.clientWidth > 0 && node.scrollWidth > node.clientWidth + 2 && (scrolls || node === root)) {
+                wide.push(`${node.tagName.toLowerCase()}.${node.className}: ${node.scrollWidth} > ${node.clientWidth}`);
+            }
+            if (node.shadowRoot) walk(node.shadowRoot);
+        }
+        for (const child of node.childNodes) walk(child);
+    };
+    walk(root);
+    return wide;
+}"""
+
+
+def too_wide(locator) -> list[str]:
+    """Elements inside ``locator`` (shadow roots included) whose content is wider than they are (a sideways scroll)."""
+    return locator.evaluate(_WIDE)
+
+
 def capacity_output(page):
     """The output of spectrum.py's capacity cell."""
     return outputs(page).filter(has_text=CAPACITY_LABEL).first

@@ -81,6 +81,14 @@ def _assert_clean(page, where: str) -> None:
     assert page.locator("marimo-callout-output[data-kind*=danger]").count() == 0, where
 
 
+def _assert_fits(page, where: str) -> None:
+    """No output needs a sideways scroll: tables and charts fit the page."""
+    outputs = browser.outputs(page)
+    wide = {browser.deep_text(outputs.nth(i))[:60]: browser.too_wide(outputs.nth(i)) for i in range(outputs.count())}
+    wide = {k: v for k, v in wide.items() if v}
+    assert not wide, f"{where}: outputs wider than the page: {wide}"
+
+
 def _capacity(page) -> str:
     """The capacity figure as shown (rounded text)."""
     text = browser.deep_text(browser.capacity_output(page))
@@ -161,6 +169,7 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
         page.get_by_role("button", name="profile this computation").click()
         page.get_by_text("Profile written to").wait_for(timeout=STEP_S * 1000)
         assert sorted((tmp_path / ".profiles").glob("random_hull*-reeb-*.prof")), "the profiler wrote no .prof"
+        _assert_fits(page, "1024 px wide, after the comparison, the sweep and the profile")
 
         # Every family in the picker: a capacity (or a plain message), never None or a traceback.
         picker = page.locator("marimo-dropdown").filter(has_text="family").locator("select")
@@ -175,4 +184,13 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
             _wait_for_heading(page, f"Capacity of {name}")
             _wait_for_heading(page, f"Action spectrum of {name}")
             _assert_clean(page, f"family {label!r}")
+
+        # An unproved value offers a one-click re-check by a method that can prove it.
+        picker.select_option(label="24-cell")
+        _wait_for_heading(page, "Capacity of cell24")
+        page.locator("marimo-dropdown").filter(has_text="method").locator("select").select_option(label="reeb")
+        _wait_for_heading(page, "Not proved minimal")
+        page.get_by_role("button", name='re-check with "haim_kislev"').click()
+        _wait_for_heading(page, 'Re-checked with "haim_kislev": c_EHZ = 2 (proved')
+        _assert_clean(page, "24-cell by reeb, re-checked")
         assert not errors, "cells failed:\n" + "\n".join(errors)

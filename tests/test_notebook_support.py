@@ -126,6 +126,13 @@ def test_settling_methods():
     assert nbs.settling_methods(vb.families.random_hull(36, 4, 1), exclude="reeb") == []
 
 
+def test_sweep_table_fits_the_page():
+    sweep = nbs.lever_sweep(vb.families.cross_polytope(), "reeb", 2)
+    table = nbs.sweep_table(nbs.sweep_summary(sweep))
+    assert list(table.columns) == ["levers", "runs", "capacity", "seconds", "nodes_expanded"] and len(table) == 4
+    assert table["capacity"].tolist() == ["1"] * 4 and table["nodes_expanded"].str.match(r"\d+ \(\d+ – \d+\)").all()
+
+
 # ------------------------------------------------------------------------------------------------ display
 
 
@@ -220,17 +227,33 @@ def test_runs_stale_and_comparison():
     assert first.ok and first.result.verify() and len(first.spectrum) >= 5 and first.spectrum_note is None
     history = nbs.remember([], first)
     second_request, second_levers = _request(K, use_cF_budgets=False)
-    shown, changes = nbs.shown_run(history, second_request)
-    assert shown is first and changes == ["use_cF_budgets on -> off"]
+    screen = nbs.run_on_screen(history, second_request)
+    assert screen.run is first and screen.changes == ("use_cF_budgets on -> off",) and screen.failure is None
+    assert nbs.has_run(history, first_request) and not nbs.has_run(history, second_request)
     assert nbs.comparison_pair(history) is None
     history = nbs.remember(history, nbs.compute_run(K, second_request, second_levers))
-    assert nbs.shown_run(history, second_request)[1] == []
+    assert nbs.run_on_screen(history, second_request).changes == ()
     before, after = nbs.comparison_pair(history)
     frame = nbs.comparison_frame(before, after).set_index("quantity")
     assert frame.loc["capacity", "before"] == frame.loc["capacity", "after"] == nbs.fmt_number(first.result.value)
     assert frame.loc["pruned_cF_budget", "after"] == "0" and frame.loc["pruned_cF_budget", "change"].startswith("-")
     assert frame.loc["time", "change"].endswith("x") and frame.loc["two_faces", "change"] == "same"
     assert len(nbs.remember(history * 10, first)) == 8
+
+
+def test_a_failed_setting_keeps_the_last_result_on_screen():
+    cube = vb.families.cube()
+    good = nbs.compute_run(cube, nbs.make_request(cube, "auto", {}), {})
+    bad_request = nbs.make_request(cube, "reeb", {})
+    bad = nbs.compute_run(cube, bad_request, {})
+    assert not bad.ok and bad.error.startswith('Method "reeb" does not apply to this polytope')
+    assert 'Choose method "auto" (it runs "split_product" here)' in bad.error
+    screen = nbs.run_on_screen([good, bad], bad_request)
+    assert screen.run is good and screen.failure is bad and screen.changes == ("method auto -> reeb",)
+    other = vb.families.cross_polytope()
+    screen = nbs.run_on_screen([good], nbs.make_request(other, "auto", {}))
+    assert screen.run is good and screen.changes == ("the polytope (cube -> cross_polytope)",)
+    assert nbs.run_on_screen([], bad_request) == nbs.Screen(None)
 
 
 def test_runs_report_errors_in_words():

@@ -99,7 +99,7 @@ def test_spectrum_opens_on_a_polytope_where_everything_shows(monkeypatch):
     """The first view: a proved capacity by "reeb", a verified witness, a spectrum, levers that prune."""
     defs = _run_in_process("spectrum.py", monkeypatch)
     run = defs["shown"]
-    assert defs["stale_changes"] == [] and run is defs["runs"][-1] and len(defs["runs"]) == 1
+    assert defs["screen"].changes == () and run is defs["runs"][-1] and len(defs["runs"]) == 1
     assert run.ok and run.result.method == "reeb" and run.result.certified and run.result.verify()
     assert run.result.stats["pruned_cF_budget"] > 0 and len(run.spectrum) >= 5 and run.spectrum_note is None
 
@@ -116,7 +116,7 @@ def test_spectrum_cells_on_the_cube(monkeypatch):
 
 def test_spectrum_cells_when_no_method_applies(monkeypatch):
     defs = _run_in_process("spectrum.py", monkeypatch, ["--family", "random_hull:3:34"])
-    assert not defs["shown"].ok and defs["shown"].error.startswith("No exact method applies")
+    assert defs["shown"] is None and defs["screen"].failure.error.startswith("No exact method applies")
 
 
 def test_counterexample_cells(monkeypatch):

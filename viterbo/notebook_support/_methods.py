@@ -24,7 +24,7 @@ from ..geometry.polytope import Polytope
 __all__ = ["LeverInfo", "method_names", "method_table", "resolve_method", "lever_catalogue",
            "capacity_levers", "lever_note", "settling_methods", "LEVER_COUNTERS", "lever_grid", "lever_sweep",
            "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity", "snakeviz_command",
-           "start_snakeviz", "top_functions"]
+           "start_snakeviz", "top_functions", "sweep_table"]
 
 # The lever sweep and the profiler live in viterbo.profiling; the notebooks reach them through here.
 lever_grid = _profiling.lever_grid
@@ -210,3 +210,22 @@ def lever_note(lever: LeverInfo, method_used: str | None, stats: dict[str, Any] 
 def settling_methods(K: Polytope, exclude: str) -> list[str]:
     """Exact methods other than ``exclude`` that apply to K, in "auto" order: those that can certify a value."""
     return [s.name for s in methods() if s.name != exclude and s.exact and s.why_not(K) is None]
+
+
+def sweep_table(summary) -> Any:
+    """A :func:`sweep_summary` frame in columns that fit the page: median (min–max) as rounded text.
+
+    Columns ``levers``, ``runs``, ``capacity``, ``seconds`` and the work counter when there is one.
+    """
+    import pandas as pd
+
+    from ._format import fmt_number, fmt_seconds
+
+    rows = []
+    for r in summary.to_dict("records"):
+        row = {"levers": r["combo"], "runs": int(r["runs"]), "capacity": fmt_number(r["value"])}
+        for key in [k[: -len("_median")] for k in r if k.endswith("_median")]:
+            fmt = fmt_seconds if key == "seconds" else (lambda v: fmt_number(v, 6))
+            row[key] = f"{fmt(r[key + '_median'])} ({fmt(r[key + '_min'])} – {fmt(r[key + '_max'])})"
+        rows.append(row)
+    return pd.DataFrame(rows)

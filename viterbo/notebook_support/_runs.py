@@ -25,7 +25,7 @@ from ._format import fmt_levers, fmt_number, fmt_seconds, round_numbers_in
 from ._methods import capacity_levers, resolve_method
 
 __all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember",
-           "shown_run", "comparison_pair", "comparison_frame", "spectrum_unavailable_reason"]
+           "has_run", "Screen", "run_on_screen", "comparison_pair", "comparison_frame", "spectrum_unavailable_reason"]
 
 #: Runs kept in memory (the newest is shown, the last two on one polytope are compared).
 KEEP_RUNS = 8
@@ -199,18 +199,39 @@ def remember(history: list[Run], run: Run, keep: int = KEEP_RUNS) -> list[Run]:
     return [*history, run][-keep:]
 
 
-def shown_run(history: list[Run], request: Request) -> tuple[Run | None, list[str]]:
-    """The run to show and, when it does not match ``request``, what changed since (empty list: up to date).
+def has_run(history: list[Run], request: Request) -> bool:
+    """Whether ``history`` holds a run (successful or not) for exactly ``request``."""
+    return any(run.request == request for run in history)
 
-    The newest run for exactly this request wins; otherwise the newest run of all is shown as stale.
+
+@dataclass(frozen=True)
+class Screen:
+    """What spectrum.py shows for a request.
+
+    ``run``: the successful run on screen (None before any); ``changes``: what differs between the
+    request and ``run`` (empty when ``run`` is up to date, else it is shown marked stale);
+    ``failure``: the run for exactly this request when it failed (its ``error`` says why).
     """
-    for run in reversed(history):
-        if run.request == request:
-            return run, []
-    if not history:
-        return None, []
-    newest = history[-1]
-    return newest, request.differences(newest.request) or ["the settings"]
+
+    run: Run | None
+    changes: tuple[str, ...] = ()
+    failure: Run | None = None
+
+
+def run_on_screen(history: list[Run], request: Request) -> Screen:
+    """The run to show for ``request``: its own when it succeeded, else the last one that worked, marked stale.
+
+    The last successful run on the same polytope is preferred to one on another polytope, so that a
+    failed or pending setting keeps that polytope's last result on screen.
+    """
+    exact = next((r for r in reversed(history) if r.request == request), None)
+    if exact is not None and exact.ok:
+        return Screen(exact)
+    good = [r for r in history if r.ok]
+    same = [r for r in good if r.request.polytope == request.polytope]
+    shown = (same or good or [None])[-1]
+    changes = tuple(request.differences(shown.request) or ["the settings"]) if shown is not None else ()
+    return Screen(shown, changes, exact)
 
 
 def comparison_pair(history: list[Run]) -> tuple[Run, Run] | None:
