@@ -255,8 +255,10 @@ def _(alt, mo, nbs, shown):
         _orbit = nbs.orbit_frame(_r.orbit)
         _charts = []
         for _x, _y in _choice.planes:
+            _dx, _dy = nbs.plane_domains(_P, _x, _y)
             _outline = alt.Chart(nbs.outline_frame(_P, _x, _y)).mark_line(color="#9aa0a6").encode(
-                x=alt.X(f"{_x}:Q", title=_x), y=alt.Y(f"{_y}:Q", title=_y), order="order:Q")
+                x=alt.X(f"{_x}:Q", title=_x, scale=alt.Scale(domain=_dx, nice=False)),
+                y=alt.Y(f"{_y}:Q", title=_y, scale=alt.Scale(domain=_dy, nice=False)), order="order:Q")
             _loop = alt.Chart(_orbit).mark_line(point=True, color="crimson").encode(
                 x=f"{_x}:Q", y=f"{_y}:Q", order="step:Q",
                 tooltip=["step", "facet", alt.Tooltip("q1:Q", format=".12g"), alt.Tooltip("q2:Q", format=".12g"),
@@ -280,7 +282,8 @@ def _(alt, mo, nbs, shown):
     _req = shown.request
     _top = nbs.fmt_number(_req.spectrum_action_factor * shown.result.value, 6)
     _chart = alt.Chart(_groups).mark_circle(opacity=0.85).encode(
-        x=alt.X("rotation:Q", title="rotation number", scale=alt.Scale(domainMin=0)),
+        x=alt.X("rotation:Q", title="rotation number",
+                scale=alt.Scale(domain=[0, float(_req.spectrum_rotation) + 0.25], nice=False)),
         y=alt.Y("action:Q", title="action", scale=alt.Scale(domainMin=0)),
         size=(alt.Size("orbits:Q", title="orbits", scale=alt.Scale(range=[80, 600]))
               if len(_groups) and _groups["orbits"].max() > 1 else alt.value(120)),

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Size of the README picture: the first view down to the spectrum chart.
+SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1280, 1760
 #: The capacity figure of spectrum.py, as rendered (an output, not the code that makes it).
 CAPACITY_LABEL = "capacity c_EHZ"
 
@@ -173,7 +175,7 @@ def wait_for_first_view(page, timeout: float = 120.0) -> None:
     outputs(page).filter(has_text="Action spectrum").first.locator(charts).first.wait_for(timeout=timeout * 1000)
 
 
-def screenshot(out: Path, width: int = 1280, height: int = 2000, command: str = "run") -> Path:
+def screenshot(out: Path, width: int = SCREENSHOT_WIDTH, height: int = SCREENSHOT_HEIGHT, command: str = "run") -> Path:
     """Write a screenshot of spectrum.py's first view to ``out`` (PNG)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,8 +190,8 @@ def screenshot(out: Path, width: int = 1280, height: int = 2000, command: str = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "spectrum.png")
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=2000)
+    parser.add_argument("--width", type=int, default=SCREENSHOT_WIDTH)
+    parser.add_argument("--height", type=int, default=SCREENSHOT_HEIGHT)
     ns = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing; install it with .ci/install-browser.", file=sys.stderr)

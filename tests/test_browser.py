@@ -1,6 +1,6 @@
-"""notebooks/spectrum.py in headless Chromium (Playwright), as a user meets it.
+"""The notebooks in headless Chromium (Playwright), as a user meets them.
 
-One page load per command (this runs in CI's smoke tier on 2 cores):
+Smoke tier, one page load per command (it runs in CI on 2 cores), on notebooks/spectrum.py:
 
 * ``marimo edit notebooks/spectrum.py`` -- the README's command, run from the repository root with the
   project's own configuration (pyproject ``[tool.marimo]``): the first view (capacity, witness, spectrum)
@@ -8,6 +8,9 @@ One page load per command (this runs in CI's smoke tier on 2 cores):
 * ``marimo run`` on a 100-facet polytope: a lever change keeps the old result on screen (marked stale),
   run brings the new one and the side-by-side comparison; then every family in the picker is shown
   without None, raw reprs or tracebacks; the lever sweep and the profiler run behind their buttons.
+
+Deep tier: the README's screenshot script runs; counterexample.py's witness follows the angle slider;
+trends.py keeps its method filter through an export.
 
 The seconds from the command to the first result are recorded (``record_property``) and printed; they
 are not asserted (timings are noisy on shared machines).  Needs Debian's chromium at /usr/bin/chromium
@@ -20,6 +23,8 @@ import hashlib
 import importlib.util
 import json
 import re
+import struct
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,8 +45,6 @@ if not browser.CHROMIUM.exists():
     pytest.skip(f"{browser.CHROMIUM} is missing; install it with .ci/install-browser (apt-get install chromium)",
                 allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="pip package playwright is not installed")
-
-pytestmark = pytest.mark.smoke
 
 FIRST_RESULT_S = 120
 STEP_S = 90
@@ -111,6 +114,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.smoke
 def test_readme_command_opens_computed(tmp_path, record_property):
     """`marimo edit notebooks/spectrum.py` from the repository root shows the first view without a click."""
     before = _digest(NOTEBOOK)
@@ -130,6 +134,7 @@ def test_readme_command_opens_computed(tmp_path, record_property):
     assert _digest(NOTEBOOK) == before, "opening the notebook changed notebooks/spectrum.py"
 
 
+@pytest.mark.smoke
 def test_run_large_polytope_comparison_and_every_family(tmp_path, record_property):
     """`marimo run` on 100 facets: stale result kept, comparison after run; every family shown cleanly."""
     errors = ConsoleErrors()
@@ -194,3 +199,59 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
         _wait_for_heading(page, 'Re-checked with "haim_kislev": c_EHZ = 2 (proved')
         _assert_clean(page, "24-cell by reeb, re-checked")
         assert not errors, "cells failed:\n" + "\n".join(errors)
+
+
+@pytest.mark.deep
+def test_screenshot_script_writes_the_readme_picture(tmp_path):
+    """scripts/notebook_screenshot.py (which makes docs/images/spectrum.png) runs and writes a PNG of the first view."""
+    out = tmp_path / "spectrum.png"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "notebook_screenshot.py"), "--out", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, browser.SCREENSHOT_HEIGHT) and len(data) > 50_000
+
+
+@pytest.mark.deep
+def test_counterexample_witness_follows_the_slider(tmp_path):
+    errors = ConsoleErrors()
+    with browser.serve("run", "notebooks/counterexample.py", cwd=ROOT, log_dir=tmp_path) as server, \
+            browser.open_browser(1024, 2400) as page:
+        page.on("console", errors)
+        page.goto(server.url)
+        _wait_for_heading(page, "The witness at 18 degrees")
+        _wait_for_heading(page, "2 bounces")
+        thumb = page.locator("marimo-slider").filter(has_text="turn of the second pentagon").locator("[role=slider]")
+        thumb.focus()
+        for _ in range(13):
+            thumb.press("ArrowLeft")
+        _wait_for_heading(page, "The witness at 5 degrees")
+        text = browser.deep_text(browser.outputs(page).filter(has_text="The witness at 5 degrees").first)
+        assert re.search(r"\d+ bounces?", text) and "(0.309, -0.951)" in text
+        _assert_clean(page, "counterexample at 5 degrees")
+        assert not errors, "cells failed:\n" + "\n".join(errors)
+
+
+@pytest.mark.deep
+def test_trends_export_keeps_the_method_filter(tmp_path):
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for csv in (ROOT / "artefacts" / "snapshots").glob("*.csv"):
+        (folder / csv.name).write_text(csv.read_text())
+    with browser.serve("run", str(ROOT / "notebooks" / "trends.py"), ["--snapshots", str(folder)], cwd=tmp_path,
+                       log_dir=tmp_path) as server, browser.open_browser(1024, 2400) as page:
+        page.goto(server.url)
+        _wait_for_heading(page, "Every row is ok")
+        methods = page.locator("marimo-multiselect").filter(has_text="methods (none = all)")
+        assert "reeb" not in browser.deep_text(methods)  # nothing chosen yet
+        methods.locator("[role=combobox], button").first.click()
+        page.get_by_role("option", name="reeb", exact=True).click()
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1000)
+        assert "reeb" in browser.deep_text(methods)
+        page.get_by_role("button", name="Export snapshot").click()
+        _wait_for_heading(page, "row(s) to")
+        page.wait_for_timeout(1000)
+        assert "reeb" in browser.deep_text(page.locator("marimo-multiselect").filter(has_text="methods (none = all)"))

@@ -13,7 +13,7 @@ from ..geometry.polytope import Polytope
 from ._format import fmt_number
 
 __all__ = ["COORDINATES", "PLANE_PAIRS", "WitnessPlanes", "orbit_frame", "point_labels", "vertex_frame", "outline_frame",
-           "plane_label", "witness_planes", "spectrum_frame", "spectrum_groups"]
+           "plane_domains", "plane_label", "witness_planes", "spectrum_frame", "spectrum_groups"]
 
 #: Coordinate names in R^4, x = (q1, q2, p1, p2).
 COORDINATES = ("q1", "q2", "p1", "p2")
@@ -103,6 +103,24 @@ def outline_frame(K: Polytope, x: str, y: str) -> Any:
     V = _points4(K.vertices_np, "outline_frame")
     loop = _hull_loop(V[:, [COORDINATES.index(x), COORDINATES.index(y)]])
     return pd.DataFrame({x: loop[:, 0], y: loop[:, 1], "order": np.arange(len(loop))})
+
+
+def plane_domains(K: Polytope, x: str, y: str, pad: float = 0.05) -> tuple[list[float], list[float]]:
+    """Axis ranges for K's projection to the (x, y)-plane with equal spans, so a square chart keeps shapes true.
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> plane_domains(vb.families.cube(), "q1", "p1")
+    ([-1.1, 1.1], [-1.1, 1.1])
+    """
+    V = _points4(K.vertices_np, "plane_domains")
+    P = V[:, [COORDINATES.index(x), COORDINATES.index(y)]]
+    lo, hi = P.min(axis=0), P.max(axis=0)
+    half = 0.5 * float((hi - lo).max()) * (1 + 2 * pad)
+    mid = 0.5 * (lo + hi)
+    return ([round(float(mid[0] - half), 12), round(float(mid[0] + half), 12)],
+            [round(float(mid[1] - half), 12), round(float(mid[1] + half), 12)])
 
 
 @dataclass(frozen=True)
