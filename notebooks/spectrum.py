@@ -211,8 +211,9 @@ def _(json, mo, nbs, request, run, screen, shown):
         if not _view.certified:
             _parts.append(mo.callout(mo.vstack([mo.md(f"**Not proved minimal.** {_view.sentence}")]
                                                + ([recheck] if _view.settle_with else [])), kind="warn"))
-        _parts.append(mo.download(data=json.dumps(_r.to_dict(), indent=1).encode(), filename="capacity.json",
-                                  mimetype="application/json", label="result with full precision (JSON)"))
+        _parts.append(mo.hstack([mo.download(data=json.dumps(_r.to_dict(), indent=1).encode(), filename="capacity.json",
+                                             mimetype="application/json", label="result with full precision (JSON)")],
+                                justify="start"))
     mo.vstack(_parts)
     return (recheck,)
 
@@ -302,8 +303,9 @@ def _(alt, mo, nbs, shown):
         mo.ui.table(_groups, selection=None, pagination=len(_groups) > 12, page_size=12, label="orbits by action",
                     show_column_summaries=False, show_data_types=False,
                     format_mapping={"action": "{:.8g}".format, "rotation": "{:.6g}".format}),
-        mo.download(data=nbs.spectrum_frame(shown.spectrum).to_csv(index=False).encode(), filename="spectrum.csv",
-                    mimetype="text/csv", label="every orbit with full precision (CSV)"),
+        mo.hstack([mo.download(data=nbs.spectrum_frame(shown.spectrum).to_csv(index=False).encode(),
+                               filename="spectrum.csv", mimetype="text/csv",
+                               label="every orbit with full precision (CSV)")], justify="start"),
     ])
     return
 

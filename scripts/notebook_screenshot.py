@@ -30,7 +30,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Size of the README picture: the first view down to the spectrum chart.
-SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1280, 1760
+SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT = 1280, 1900
 #: The capacity figure of spectrum.py, as rendered (an output, not the code that makes it).
 CAPACITY_LABEL = "capacity c_EHZ"
 
