@@ -125,13 +125,18 @@ def _(mo, nbs):
     facet_threshold = int(mo.cli_args().get("facet_threshold", 30))
     method = mo.ui.dropdown(options=nbs.method_names(), value="auto", label="method")
     lever_info = nbs.lever_catalogue()
-    levers = mo.ui.dictionary({
-        _m: mo.ui.dictionary({
-            _l.name: (mo.ui.switch(value=bool(_l.default), label=_l.name) if _l.kind == "bool" else
-                      mo.ui.slider(start=_l.low, stop=_l.high, step=_l.step, value=float(_l.default), label=_l.name,
-                                   show_value=True))
-            for _l in _infos})
-        for _m, _infos in lever_info.items()})
+
+    def _control(_l):
+        if _l.kind == "bool":
+            return mo.ui.switch(value=bool(_l.default), label=_l.name)
+        if _l.kind == "choice":
+            return mo.ui.dropdown(options=list(_l.choices), value=_l.default, label=_l.name)
+        return mo.ui.slider(start=_l.low, stop=_l.high, step=_l.step, value=_l.default, label=_l.name, show_value=True)
+
+    levers = mo.ui.dictionary({_m: mo.ui.dictionary({_l.name: _control(_l) for _l in _infos})
+                               for _m, _infos in lever_info.items()})
+    implementation = mo.ui.dropdown(options=nbs.IMPLEMENTATION_CHOICES, value="compiled when available",
+                                    label="implementation")
     spectrum_action = mo.ui.number(start=1.0, stop=10.0, step=0.5, value=nbs.DEFAULT_ACTION_FACTOR,
                                    label="spectrum: actions up to (x c_EHZ)")
     spectrum_rotation = mo.ui.slider(start=1.0, stop=4.0, step=0.5, value=3.0, label="spectrum: rotation up to",
@@ -139,15 +144,15 @@ def _(mo, nbs):
     time_budget = mo.ui.number(start=1, stop=3600, step=1, value=60, label="time budget (s)")
     recompute = mo.ui.switch(value=False, label="recompute on every change")
     run = mo.ui.run_button(label="run")
-    return (facet_threshold, lever_info, levers, method, recompute, run, spectrum_action, spectrum_rotation,
-            time_budget)
+    return (facet_threshold, implementation, lever_info, levers, method, recompute, run, spectrum_action,
+            spectrum_rotation, time_budget)
 
 
 @app.cell
-def _(K, levers, method, nbs, spectrum_action, spectrum_rotation):
+def _(K, implementation, levers, method, nbs, spectrum_action, spectrum_rotation):
     # What the controls ask for (only the levers of the method that runs count).
     request = nbs.make_request(K, method.value, levers.value, action_factor=float(spectrum_action.value),
-                               rotation=float(spectrum_rotation.value))
+                               rotation=float(spectrum_rotation.value), implementation=implementation.value)
     return (request,)
 
 
@@ -203,7 +208,8 @@ def _(json, mo, nbs, request, run, screen, shown):
             mo.stat(value=nbs.fmt_seconds(_r.stats.get("seconds", shown.seconds)), label="time"),
             mo.stat(value="verified", label="witness"),
         ], justify="start", wrap=True))
-        _details = [f"levers: {nbs.fmt_levers(_r.params)}"]
+        _params = {_k: _v for _k, _v in _r.params.items() if _v is not None}
+        _details = [f"levers: {nbs.fmt_levers(_params)}", f"implementation: {_r.stats.get('implementation', '–')}"]
         _details += [f"{k}: {v}" for k, v in nbs.witness_facts(_r.stats).items()]
         if "note" in _r.stats:
             _details.append(nbs.round_numbers_in(str(_r.stats["note"])))
@@ -311,15 +317,16 @@ def _(alt, mo, nbs, shown):
 
 
 @app.cell
-def _(K, facet_threshold, lever_info, levers, method, mo, nbs, recompute, run, runs, spectrum_action,
-      spectrum_rotation, time_budget, vb):
+def _(K, facet_threshold, implementation, lever_info, levers, method, mo, nbs, recompute, request, run, screen,
+      spectrum_action, spectrum_rotation, time_budget, vb):
     # The controls, each lever with what it does and, when it cannot act here, why not.
+    # The method whose levers act: the one that gave the value shown for this polytope, else the one that would run.
+    _current = screen.run if screen.run is not None and screen.run.request.polytope == request.polytope else None
     try:
-        _used = nbs.resolve_method(K, method.value)
+        _used = _current.result.method if _current is not None else nbs.resolve_method(K, method.value)
     except vb.MethodNotApplicableError:
         _used = None
-    _last = next((r for r in reversed(runs) if r.ok and r.request.method_used == _used), None)
-    _stats = _last.result.stats if _last is not None else None
+    _stats = _current.result.stats if _current is not None and _current.result.method == _used else None
 
     def _lever_rows(_m):
         _rows = []
@@ -342,7 +349,8 @@ def _(K, facet_threshold, lever_info, levers, method, mo, nbs, recompute, run, r
              f"K has {K.n_facets} facets (at most {facet_threshold}): every change recomputes at once.")
     mo.vstack([
         mo.md("### Method and levers"),
-        mo.hstack([method, time_budget, spectrum_action, spectrum_rotation], justify="start", wrap=True),
+        mo.hstack([method, implementation, time_budget], justify="start", wrap=True),
+        mo.hstack([spectrum_action, spectrum_rotation], justify="start", wrap=True),
         *_mine,
         mo.accordion(_others) if _others else mo.md(""),
         mo.hstack([recompute, run], justify="start", align="center"),

@@ -9,6 +9,7 @@ import pytest
 import viterbo as vb
 from viterbo import notebook_support as nbs
 from viterbo import snapshot
+from viterbo.capacity import _registry as registry
 
 pytestmark = pytest.mark.smoke
 
@@ -103,12 +104,15 @@ def test_method_table_and_resolution():
 def test_lever_catalogue_comes_from_the_registry():
     catalogue = nbs.lever_catalogue()
     reeb = {lever.name: lever for lever in catalogue["reeb"]}
-    assert set(reeb) == {"rotation_cap", "use_cF_budgets", "use_memo"}
+    contract = registry.get_method("reeb")
+    assert list(reeb) == list(contract.lever_names)
     assert reeb["rotation_cap"].kind == "float" and reeb["rotation_cap"].low == 2.0
-    assert reeb["use_cF_budgets"].description.startswith("Prune paths whose c_F sum")
-    assert "(" not in reeb["rotation_cap"].description  # asides in parentheses are dropped
-    assert {lever.name for lever in catalogue["haim_kislev"]} == {"swap_rule", "commute_rule", "inertia_rule"}
-    assert all(lever.kind == "bool" for lever in catalogue["haim_kislev"])
+    assert reeb["use_cF_budgets"].description == "Prune paths whose c_F sum plus the cheapest return exceeds the cap."
+    assert reeb["use_memo"].counter == "pruned_memo"
+    hk = {lever.name: lever for lever in catalogue["haim_kislev"]}
+    assert set(hk) == {"variant", "swap_rule", "commute_rule", "inertia_rule"}  # progress (None) is output only
+    assert hk["variant"].kind == "choice" and hk["variant"].choices == ("auto", "general", "symmetric")
+    assert set(catalogue) == {m.name for m in registry.methods() if m.levers}
 
 
 def test_lever_notes_say_when_a_lever_cannot_act():

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..capacity import capacity
+from ..capacity.agreement import AGREEMENT_REL_TOL, disagreement
 from ..geometry import families
 from ..geometry.polytope import Polytope
 from ._format import fmt_number
@@ -16,8 +17,8 @@ __all__ = ["methods_disagreement", "rotated_pentagon_product", "systolic_ratio_c
            "describe_billiard_witness"]
 
 
-def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str | None:
-    """None when every method's capacity agrees within ``rel_tol``, else a sentence listing the values.
+def methods_disagreement(results: dict[str, Any], rel_tol: float = AGREEMENT_REL_TOL) -> str | None:
+    """None when every method's capacity agrees (:mod:`viterbo.capacity.agreement`), else a sentence listing them.
 
     Parameters
     ----------
@@ -32,13 +33,7 @@ def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str 
     >>> methods_disagreement({"a": R(value=1.0), "b": R(value=1.5)})
     'the methods disagree: a: 1.0, b: 1.5'
     """
-    values = [float(r.value) for r in results.values()]
-    if not values:
-        return None
-    scale = max(1.0, max(abs(v) for v in values))
-    if max(values) - min(values) <= rel_tol * scale:
-        return None
-    return "the methods disagree: " + ", ".join(f"{m}: {float(r.value)!r}" for m, r in results.items())
+    return disagreement({m: r.value for m, r in results.items()}, rel_tol, what="methods")
 
 
 def rotated_pentagon_product(angle: float) -> Polytope:

@@ -1,15 +1,13 @@
 """What the notebooks need to know about the capacity methods: names, applicability, levers, sweeps.
 
-Everything the notebooks read from the method registry goes through this module, so that the
-switch to a new registry contract touches this file only.  The lever controls are generated from
-the registry: a method's boolean levers come from its keyword parameters (as the lever sweep sees
-them), its float levers from :data:`_FLOAT_LEVERS`, and each lever's one-line description from
-the method's numpydoc.
+Everything the notebooks read from the method contract (:mod:`viterbo.capacity._registry`: one row
+per method with typed levers, an implementation switch and its counters) goes through this module.
+The lever controls are generated from the rows; what the contract does not say (a slider's range,
+a lever that is accepted but cannot act on a capacity search) is in the two small tables below.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +19,10 @@ from ..capacity._registry import get_method, methods
 from ..errors import MethodNotApplicableError
 from ..geometry.polytope import Polytope
 
-__all__ = ["LeverInfo", "method_names", "method_table", "resolve_method", "lever_catalogue",
-           "capacity_levers", "lever_note", "settling_methods", "LEVER_COUNTERS", "lever_grid", "lever_sweep",
-           "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity", "snakeviz_command",
-           "start_snakeviz", "top_functions", "sweep_table"]
+__all__ = ["LeverInfo", "IMPLEMENTATION_CHOICES", "method_names", "method_table", "resolve_method",
+           "lever_catalogue", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
+           "lever_sweep", "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity",
+           "snakeviz_command", "start_snakeviz", "top_functions", "sweep_table"]
 
 # The lever sweep and the profiler live in viterbo.profiling; the notebooks reach them through here.
 lever_grid = _profiling.lever_grid
@@ -37,20 +35,13 @@ snakeviz_command = _profiling.snakeviz_command
 start_snakeviz = _profiling.start_snakeviz
 top_functions = _profiling.top_functions
 
-#: Float levers and their slider ranges (the registry declares boolean levers only).
-#: rotation_cap starts at 2: a smaller cap could report a non-minimal action (Chaidez-Hutchings Cor 1.15).
-_FLOAT_LEVERS: dict[str, dict[str, tuple[float, float, float]]] = {"reeb": {"rotation_cap": (2.0, 4.0, 0.25)}}
+#: The implementation switch as the notebook offers it (label -> value for ``capacity(implementation=...)``).
+IMPLEMENTATION_CHOICES = {"compiled when available": None, "compiled (native)": "native",
+                          "pure-Python reference": "python"}
 
-#: Keyword parameters that choose an implementation or output, not a pruning rule.
-_NOT_LEVERS = {"use_native", "implementation", "progress", "variant"}
-
-#: Which counter in ``result.stats`` shows a lever at work.
-LEVER_COUNTERS = {"use_cF_budgets": "pruned_cF_budget", "use_memo": "pruned_memo", "swap_rule": "pruned_swap",
-                  "commute_rule": "pruned_commute", "inertia_rule": "pruned_inertia"}
-
-#: Plain words for levers whose docstring opens with a term of art.
-_PLAIN_LEVER_TEXT = {("reeb", "use_memo"): "Skip a path that comes back to a 2-face where an earlier path did "
-                                           "at least as well (dominance memo)."}
+#: Slider ranges of number levers (the contract gives a minimum only).  rotation_cap starts at 2:
+#: a smaller cap could report a non-minimal action (Chaidez-Hutchings Cor 1.15).
+_SLIDERS: dict[tuple[str, str], tuple[float, float, float]] = {("reeb", "rotation_cap"): (2.0, 4.0, 0.25)}
 
 #: Levers that are accepted but cannot act on a capacity computation, and why (plain words).
 _INERT_IN_CAPACITY = {
@@ -61,16 +52,18 @@ _INERT_IN_CAPACITY = {
 
 @dataclass(frozen=True)
 class LeverInfo:
-    """One lever of one method, as the notebook shows it."""
+    """One lever of one method, as the notebook shows it: ``kind`` is "bool", "float", "int" or "choice"."""
 
     method: str
     name: str
-    kind: str  # "bool" or "float"
+    kind: str
     default: Any
     description: str
     low: float | None = None
     high: float | None = None
     step: float | None = None
+    choices: tuple = ()
+    counter: str | None = None
 
 
 def method_names() -> list[str]:
@@ -125,67 +118,54 @@ def resolve_method(K: Polytope, method: str) -> str:
     return spec.name
 
 
-def _param_docs(func) -> dict[str, str]:
-    """First sentence of each parameter's numpydoc description."""
-    doc = inspect.getdoc(func) or ""
-    match = re.search(r"Parameters\n-+\n(.*?)(\n\n[A-Z][a-z]+\n-+\n|\Z)", doc, re.S)
-    if not match:
-        return {}
-    docs: dict[str, str] = {}
-    current = None
-    for line in match.group(1).splitlines():
-        head = re.match(r"^(\w+)(?:, (\w+))*\s*:", line)
-        if head and not line.startswith(" "):
-            names = [n.strip() for n in line.split(":")[0].split(",")]
-            current = names
-            for n in names:
-                docs[n] = ""
-        elif current and line.strip():
-            for n in current:
-                docs[n] = (docs[n] + " " + line.strip()).strip()
-    return {n: _first_sentence(text) for n, text in docs.items()}
-
-
-def _first_sentence(text: str) -> str:
-    """The first sentence of ``text`` without asides in parentheses ("(exact; see ...)")."""
-    plain, depth = [], 0
-    for i, ch in enumerate(text):
-        if ch == "(" and (i == 0 or not text[i - 1].isalnum()):
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-            continue
-        if depth:
-            continue
-        plain.append(ch)
-        if ch == "." and (i + 1 == len(text) or text[i + 1] == " "):
-            break
-    return re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s+", " ", "".join(plain))).strip()
+def _sentence(doc: str) -> str:
+    return (doc[:1].upper() + doc[1:]).rstrip(".") + "." if doc else ""
 
 
 def lever_catalogue() -> dict[str, list[LeverInfo]]:
-    """The levers of every registered method that has some, in "auto" order."""
+    """The levers of every method that has some, in "auto" order, from the method contract.
+
+    Levers without a usable default (``progress``: an output switch, None by default) are left out.
+    """
     catalogue: dict[str, list[LeverInfo]] = {}
     for spec in methods():
-        defaults = _profiling.method_parameters(spec.name)
-        docs = _param_docs(spec.func)
         levers = []
-        for name, (low, high, step) in _FLOAT_LEVERS.get(spec.name, {}).items():
-            if name in defaults:
-                levers.append(LeverInfo(spec.name, name, "float", float(defaults[name]), docs.get(name, ""),
-                                        low, high, step))
-        for name, default in defaults.items():
-            if isinstance(default, bool) and name not in _NOT_LEVERS:
-                text = _PLAIN_LEVER_TEXT.get((spec.name, name)) or docs.get(name, "")
-                levers.append(LeverInfo(spec.name, name, "bool", default, text))
+        for lever in spec.levers:
+            if lever.default is None:
+                continue
+            if lever.choices:
+                info = LeverInfo(spec.name, lever.name, "choice", lever.default, _sentence(lever.doc),
+                                 choices=tuple(lever.choices), counter=lever.counter)
+            elif lever.kind is bool:
+                info = LeverInfo(spec.name, lever.name, "bool", lever.default, _sentence(lever.doc),
+                                 counter=lever.counter)
+            else:
+                low, high, step = _SLIDERS.get((spec.name, lever.name),
+                                               (lever.minimum or 0.0, 4 * float(lever.default) or 1.0, None))
+                info = LeverInfo(spec.name, lever.name, lever.kind.__name__, lever.default, _sentence(lever.doc),
+                                 low, high, step, counter=lever.counter)
+            levers.append(info)
         if levers:
             catalogue[spec.name] = levers
     return catalogue
 
 
 def capacity_levers(method: str, chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The keyword arguments ``capacity(K, method=method)`` gets from the chosen levers (``{method: {lever: value}}``)."""
-    return dict(chosen.get(method, {}))
+    """The levers ``capacity(K, method=method)`` gets from the chosen ones (``{method: {lever: value}}``).
+
+    For "auto", every method's chosen levers (the contract gives each method the ones it has).
+    """
+    if method == "auto":
+        return {k: v for levers in chosen.values() for k, v in levers.items()}
+    spec = get_method(method)
+    return {k: v for k, v in chosen.get(method, {}).items() if spec.lever(k) is not None}
+
+
+def acting_levers(K: Polytope, method: str, chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The chosen levers that can change the capacity of K with ``method``: those of the method, or for
+    "auto" those of every method that applies to K (auto may cross-check with a later one)."""
+    names = [method] if method != "auto" else [s.name for s in methods() if s.why_not(K) is None]
+    return {k: v for name in names for k, v in chosen.get(name, {}).items()}
 
 
 def lever_note(lever: LeverInfo, method_used: str | None, stats: dict[str, Any] | None = None) -> str:
@@ -201,9 +181,8 @@ def lever_note(lever: LeverInfo, method_used: str | None, stats: dict[str, Any] 
     inert = _INERT_IN_CAPACITY.get((lever.method, lever.name))
     if inert:
         return inert
-    counter = LEVER_COUNTERS.get(lever.name)
-    if stats is not None and counter in stats and lever.kind == "bool":
-        return f"{counter} = {int(stats[counter])} in the run shown"
+    if stats is not None and lever.counter in stats and lever.kind == "bool":
+        return f"{lever.counter} = {int(stats[lever.counter])} in the run shown"
     return ""
 
 

@@ -22,7 +22,7 @@ from ..geometry.lagrangian import lagrangian_two_faces
 from ..geometry.polytope import Polytope
 from ._counters import COUNTER_GROUPS, counters_frame
 from ._format import fmt_levers, fmt_number, fmt_seconds, round_numbers_in
-from ._methods import capacity_levers, resolve_method
+from ._methods import acting_levers, capacity_levers, resolve_method
 
 __all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember",
            "has_run", "Screen", "run_on_screen", "comparison_pair", "comparison_frame", "spectrum_unavailable_reason"]
@@ -52,6 +52,7 @@ class Request:
     spectrum_action_factor: float
     spectrum_rotation: float
     spectrum_levers: tuple[tuple[str, Any], ...] = ()
+    implementation: str | None = None
 
     def describe(self) -> str:
         """One line: method and levers (what differs between two requests on one polytope)."""
@@ -65,6 +66,8 @@ class Request:
         changes = []
         if self.method != other.method:
             changes.append(f"method {other.method} -> {self.method}")
+        if self.implementation != other.implementation:
+            changes.append(f"implementation {other.implementation or 'default'} -> {self.implementation or 'default'}")
         old, new = dict(other.levers), dict(self.levers)
         for name in sorted(set(old) | set(new)):
             if old.get(name) != new.get(name):
@@ -99,21 +102,22 @@ class Run:
 
 
 def make_request(K: Polytope, method: str, chosen: dict[str, dict[str, Any]], *,
-                 action_factor: float = DEFAULT_ACTION_FACTOR, rotation: float = 3.0) -> Request:
+                 action_factor: float = DEFAULT_ACTION_FACTOR, rotation: float = 3.0,
+                 implementation: str | None = None) -> Request:
     """The request for K with the picker's method and the chosen levers (``{method: {lever: value}}``).
 
-    Only the levers of the method that will run go into the request, so that a lever that cannot
-    act does not make the shown result stale.
+    Only the levers that can act on K's capacity go into the request (:func:`acting_levers`), so
+    that a lever that cannot act does not make the shown result stale.
     """
     try:
         used = resolve_method(K, method)
     except MethodNotApplicableError:
         used = None
-    levers = tuple(sorted(capacity_levers(used, chosen).items())) if used else ()
+    levers = tuple(sorted(acting_levers(K, method, chosen).items())) if used else ()
     reeb = chosen.get("reeb", {})
     spectrum_levers = tuple(sorted((k, v) for k, v in reeb.items() if k in ("use_cF_budgets", "use_memo")))
     return Request(polytope_key(K), K.name or "(unnamed)", K.n_facets, method, used, levers, float(action_factor),
-                   float(rotation), spectrum_levers)
+                   float(rotation), spectrum_levers, implementation)
 
 
 def spectrum_unavailable_reason(K: Polytope) -> str | None:
@@ -165,9 +169,9 @@ def compute_run(K: Polytope, request: Request, chosen: dict[str, dict[str, Any]]
     """
     start = time.perf_counter()
     try:
-        used = resolve_method(K, request.method)
-        result = capacity(K, method=used if request.method != "auto" else "auto", time_budget=float(time_budget),
-                          **capacity_levers(used, chosen))
+        resolve_method(K, request.method)  # a plain message when the method does not apply
+        result = capacity(K, method=request.method, time_budget=float(time_budget),
+                          implementation=request.implementation, **capacity_levers(request.method, chosen))
         result.verify()
     except ViterboError as exc:
         return Run(request, error=_error_text(exc, time_budget), seconds=time.perf_counter() - start)
@@ -183,7 +187,8 @@ def compute_run(K: Polytope, request: Request, chosen: dict[str, dict[str, Any]]
             orbits = tuple(reeb_spectrum(K, max_action=request.spectrum_action_factor * float(result.value),
                                          rotation_cap=request.spectrum_rotation,
                                          use_cF_budgets=bool(reeb.get("use_cF_budgets", True)),
-                                         use_memo=bool(reeb.get("use_memo", True)), time_budget=remaining))
+                                         use_memo=bool(reeb.get("use_memo", True)), time_budget=remaining,
+                                         implementation=request.implementation))
         except TimeBudgetExceededError as exc:
             note = (f"The spectrum search stopped at its time budget ({round_numbers_in(str(exc))}). Lower the "
                     "spectrum's action or rotation range, or raise the time budget.")
