@@ -272,8 +272,8 @@ def _(alt, mo, nbs, shown):
                          alt.Tooltip("p1:Q", format=".12g"), alt.Tooltip("p2:Q", format=".12g")])
             _charts.append((_outline + _loop).properties(title=f"witness in the {nbs.plane_label(_x, _y)}",
                                                          width=250, height=250))
-        _out = mo.vstack([alt.hconcat(*_charts), mo.md(f"<small>{_choice.why} Grey: the outline of K's "
-                                                       "projection; red: the witness (hover for coordinates).</small>")])
+        _caption = f"{_choice.why} Grey: the outline of K's projection; red: the witness (hover for coordinates)."
+        _out = mo.vstack([alt.hconcat(*_charts), mo.md(f"<small>{_caption}</small>")])
     _out
     return
 
@@ -302,9 +302,10 @@ def _(alt, mo, nbs, shown):
         x="rotation:Q", y="action:Q", text=alt.Text("orbits:Q", format="d"))
     _count = int(_groups["orbits"].sum()) if len(_groups) else 0
     mo.vstack([
-        mo.md(f"### Action spectrum of {_req.polytope_name}: {_count} orbits in {len(_groups)} groups\n<small>Closed Reeb orbits with "
-              f"action up to {_top} and rotation up to {nbs.fmt_number(_req.spectrum_rotation, 3)}, found in "
-              f"{nbs.fmt_seconds(shown.spectrum_seconds)}. {nbs.spectrum_certification(shown.spectrum)}</small>"),
+        mo.md(f"### Action spectrum of {_req.polytope_name}: {_count} orbits in {len(_groups)} groups\n"
+              f"<small>Closed Reeb orbits with action up to {_top} and rotation up to "
+              f"{nbs.fmt_number(_req.spectrum_rotation, 3)}, found in {nbs.fmt_seconds(shown.spectrum_seconds)}. "
+              f"{nbs.spectrum_certification(shown.spectrum)}</small>"),
         (_chart + _labels) if len(_groups) else mo.md("_No orbit in this range._"),
         mo.ui.table(_groups, selection=None, pagination=len(_groups) > 12, page_size=12, label="orbits by action",
                     show_column_summaries=False, show_data_types=False,

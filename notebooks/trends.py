@@ -115,7 +115,8 @@ def _(get_filters, mo, set_filters, trends):
     method_filter = _filter("method", "methods (none = all)")
     machine_filter = _filter("machine", "machines (none = all)")
     polytope_filter = _filter("polytope", "polytopes (none = all)")
-    mo.hstack([method_filter, machine_filter, polytope_filter], justify="start", wrap=True) if len(trends) else mo.md("")
+    _filters = mo.hstack([method_filter, machine_filter, polytope_filter], justify="start", wrap=True)
+    _filters if len(trends) else mo.md("")
     return machine_filter, method_filter, polytope_filter
 
 

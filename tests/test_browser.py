@@ -80,7 +80,8 @@ def _assert_clean(page, where: str) -> None:
     for i in range(outputs.count()):
         text = browser.deep_text(outputs.nth(i))
         bad = _BAD_TEXT.search(text)
-        assert bad is None, f"{where}: an output shows {bad.group(0)!r}: ...{text[max(0, bad.start() - 200):bad.end() + 200]}"
+        context = text[max(0, bad.start() - 200):bad.end() + 200] if bad else ""
+        assert bad is None, f"{where}: an output shows {bad.group(0)!r}: ...{context}"
     assert page.locator("marimo-callout-output[data-kind*=danger]").count() == 0, where
 
 

@@ -47,9 +47,8 @@ def test_marimo_check_clean():
     assert "warning" not in (done.stdout + done.stderr).lower()
 
 
-@pytest.mark.parametrize("args", [[], ["--", "--family", "cube"]], ids=["default", "cube"])
-def test_spectrum_runs_as_script(args):
-    done = _run(["notebooks/spectrum.py", *args])
+def test_spectrum_runs_as_script():
+    done = _run(["notebooks/spectrum.py"])
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
 

@@ -58,6 +58,6 @@ def spectrum_certification(orbits) -> str:
     open_ = [o for o in orbits if not o.certified]
     if not open_:
         return f"All {len(orbits)} orbits are certified (none touches the edges or vertices of K)."
-    return (f"{len(open_)} of {len(orbits)} orbits touch the edges or vertices of K within tolerance: they are "
-            "genuine closed orbits, but the search does not claim that it found every orbit of that kind "
-            "(column 'certified').")
+    return (f"{len(open_)} of {len(orbits)} orbits touch the edges or vertices of K within tolerance (column "
+            "'certified'): they are closed orbits the search found, but orbits through edges and vertices (Type 2) "
+            "are not searched exhaustively, so near them the list may be incomplete.")

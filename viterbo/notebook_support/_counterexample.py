@@ -12,6 +12,7 @@ from ..capacity.agreement import AGREEMENT_REL_TOL, disagreement
 from ..geometry import families
 from ..geometry.polytope import Polytope
 from ._format import fmt_number
+from ._pictures import breakpoints_array
 
 __all__ = ["methods_disagreement", "rotated_pentagon_product", "systolic_ratio_curve", "billiard_segments",
            "describe_billiard_witness"]
@@ -101,7 +102,7 @@ def billiard_segments(K: Polytope, orbit) -> Any:
     """
     import pandas as pd
 
-    X = orbit.breakpoints.detach().cpu().numpy()
+    X = breakpoints_array(orbit)
     k = len(X)
     rows = []
     for i, f in enumerate(orbit.facets):
@@ -141,7 +142,7 @@ def describe_billiard_witness(K: Polytope, orbit) -> str:
     normal of T to the next, a glide around that corner without touching the boundary of P.
     """
     frame = billiard_segments(K, orbit)
-    X = orbit.breakpoints.detach().cpu().numpy()
+    X = breakpoints_array(orbit)
     kinds = list(frame["kind"])
     runs = _runs(kinds)
     bounces = [idx for kind, idx in runs if kind == "bounce"]

@@ -12,7 +12,8 @@ from ..geometry.polygon import shoelace_area
 from ..geometry.polytope import Polytope
 from ._format import fmt_number
 
-__all__ = ["COORDINATES", "PLANE_PAIRS", "WitnessPlanes", "orbit_frame", "point_labels", "vertex_frame", "outline_frame",
+__all__ = ["COORDINATES", "PLANE_PAIRS", "WitnessPlanes", "breakpoints_array", "orbit_frame", "point_labels",
+           "vertex_frame", "outline_frame",
            "plane_domains", "plane_label", "witness_planes", "spectrum_frame", "spectrum_groups"]
 
 #: Coordinate names in R^4, x = (q1, q2, p1, p2).
@@ -23,6 +24,12 @@ PLANE_PAIRS = {
     "q- and p-planes": (("q1", "q2"), ("p1", "p2")),
     "(q1, p1)- and (q2, p2)-planes": (("q1", "p1"), ("q2", "p2")),
 }
+
+
+def breakpoints_array(orbit) -> np.ndarray:
+    """An orbit's breakpoints as a numpy array (``breakpoints_np`` when the orbit has it: no torch needed)."""
+    X = getattr(orbit, "breakpoints_np", None)
+    return np.asarray(X) if X is not None else orbit.breakpoints.detach().cpu().numpy()
 
 
 def _points4(X: np.ndarray, who: str) -> np.ndarray:
@@ -39,7 +46,7 @@ def orbit_frame(orbit) -> Any:
     """
     import pandas as pd
 
-    X = _points4(orbit.breakpoints.detach().cpu().numpy(), "orbit_frame")
+    X = _points4(breakpoints_array(orbit), "orbit_frame")
     facets = list(orbit.facets)
     loop = np.vstack([X, X[:1]])
     frame = pd.DataFrame(loop, columns=list(COORDINATES))
@@ -165,7 +172,7 @@ def witness_planes(K: Polytope, orbit, flat: float = 0.05) -> WitnessPlanes:
     >>> witness_planes(K, vb.capacity(K).orbit).name
     'q- and p-planes'
     """
-    X = _points4(orbit.breakpoints.detach().cpu().numpy(), "witness_planes")
+    X = _points4(breakpoints_array(orbit), "witness_planes")
     V = K.vertices_np
     shares = {name: [_filled_share(X, V, COORDINATES.index(a), COORDINATES.index(b)) for a, b in planes]
               for name, planes in PLANE_PAIRS.items()}
