@@ -291,7 +291,8 @@ def _(alt, mo, nbs, shown):
     _chart = alt.Chart(_groups).mark_circle(opacity=0.85).encode(
         x=alt.X("rotation:Q", title="rotation number",
                 scale=alt.Scale(domain=[0, float(_req.spectrum_rotation) + 0.25], nice=False)),
-        y=alt.Y("action:Q", title="action", scale=alt.Scale(domainMin=0)),
+        y=alt.Y("action:Q", title="action",
+                scale=alt.Scale(domain=[0, _req.spectrum_action_factor * float(shown.result.value)], nice=False)),
         size=(alt.Size("orbits:Q", title="orbits", scale=alt.Scale(range=[80, 600]))
               if len(_groups) and _groups["orbits"].max() > 1 else alt.value(120)),
         color=alt.Color("cz:N", title="CZ index"),
@@ -302,7 +303,8 @@ def _(alt, mo, nbs, shown):
         x="rotation:Q", y="action:Q", text=alt.Text("orbits:Q", format="d"))
     _count = int(_groups["orbits"].sum()) if len(_groups) else 0
     mo.vstack([
-        mo.md(f"### Action spectrum of {_req.polytope_name}: {_count} orbits in {len(_groups)} groups\n"
+        mo.md(f"### Action spectrum of {_req.polytope_name}: {_count} orbit{'s' if _count != 1 else ''} in "
+              f"{len(_groups)} group{'s' if len(_groups) != 1 else ''}\n"
               f"<small>Closed Reeb orbits with action up to {_top} and rotation up to "
               f"{nbs.fmt_number(_req.spectrum_rotation, 3)}, found in {nbs.fmt_seconds(shown.spectrum_seconds)}. "
               f"{nbs.spectrum_certification(shown.spectrum)}</small>"),
