@@ -169,6 +169,12 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
         assert browser.capacity_output(page).filter(has_text="Stale").count() == 0
         _assert_clean(page, "100 facets after run")
 
+        # Opted in, a change recomputes at once (use_memo off: settings not seen before), no click on run.
+        page.locator("marimo-switch").filter(has_text="recompute on every change").locator("[role=switch]").click()
+        page.locator("marimo-switch").filter(has_text="use_memo").locator("[role=switch]").click()
+        _wait_for_heading(page, "use_cF_budgets off, use_memo off")  # the comparison's "after" line
+        assert browser.capacity_output(page).filter(has_text="Stale").count() == 0
+
         # The lever sweep and the profiler, each behind its button.
         page.get_by_role("button", name="run the lever sweep").click()
         page.get_by_text(re.compile(r"All \d+ runs agree")).wait_for(timeout=STEP_S * 1000)

@@ -1,6 +1,7 @@
 """viterbo.notebook_support: what the notebooks show, and in which words."""
 
 import datetime as dt
+import functools
 import math
 
 import numpy as np
@@ -242,7 +243,13 @@ def test_runs_stale_and_comparison():
     assert frame.loc["capacity", "before"] == frame.loc["capacity", "after"] == nbs.fmt_number(first.result.value)
     assert frame.loc["pruned_cF_budget", "after"] == "0" and frame.loc["pruned_cF_budget", "change"].startswith("-")
     assert frame.loc["time", "change"].endswith("x") and frame.loc["two_faces", "change"] == "same"
-    assert len(nbs.remember(history * 10, first)) == 8
+    # Back to the first settings: their run comes back last, the comparison turns round, nothing recomputed.
+    assert nbs.recall(history, second_request) is None  # already last
+    history = nbs.recall(history, first_request)
+    assert history[-1] is first and nbs.comparison_pair(history)[1] is first
+    assert nbs.remember(history, first) == history and len(history) == 2
+    many = [nbs.Run(nbs.make_request(K, "auto", {"reeb": {"rotation_cap": 2.0 + i / 8}})) for i in range(12)]
+    assert len(functools.reduce(nbs.remember, many, [])) == 8
 
 
 def test_a_failed_setting_keeps_the_last_result_on_screen():

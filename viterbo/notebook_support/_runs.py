@@ -24,7 +24,7 @@ from ._counters import COUNTER_GROUPS, counters_frame
 from ._format import fmt_levers, fmt_number, fmt_seconds, round_numbers_in
 from ._methods import acting_levers, capacity_levers, resolve_method
 
-__all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember",
+__all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember", "recall",
            "has_run", "Screen", "run_on_screen", "comparison_pair", "comparison_frame", "spectrum_unavailable_reason"]
 
 #: Runs kept in memory (the newest is shown, the last two on one polytope are compared).
@@ -200,8 +200,21 @@ def compute_run(K: Polytope, request: Request, chosen: dict[str, dict[str, Any]]
 
 
 def remember(history: list[Run], run: Run, keep: int = KEEP_RUNS) -> list[Run]:
-    """``history`` with ``run`` appended, keeping the newest ``keep`` runs (a new list; the old one is untouched)."""
-    return [*history, run][-keep:]
+    """``history`` with ``run`` last: a run for the same request is replaced, the newest ``keep`` are kept.
+
+    Returns a new list (the old one is untouched).  Passing a run already in ``history`` moves it to
+    the end: going back to earlier settings shows their result again without recomputing, and the
+    comparison is then between the settings seen last.
+    """
+    return [*(r for r in history if r.request != run.request), run][-keep:]
+
+
+def recall(history: list[Run], request: Request) -> list[Run] | None:
+    """``history`` with the run for ``request`` moved to the end, or None when there is none or it is already last."""
+    known = next((r for r in history if r.request == request), None)
+    if known is None or history[-1] is known:
+        return None
+    return remember(history, known)
 
 
 def has_run(history: list[Run], request: Request) -> bool:
