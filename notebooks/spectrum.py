@@ -8,7 +8,6 @@ app = marimo.App(width="medium", app_title="viterbo: capacity and Reeb spectrum"
 def _():
     # Every import in one cell, first: later cells re-run without paying for torch again.
     import json
-    from pathlib import Path
 
     import altair as alt
     import marimo as mo
@@ -18,7 +17,7 @@ def _():
     from viterbo import notebook_support as nbs
     from viterbo import snapshot
 
-    return Path, alt, json, mo, nbs, pd, snapshot, vb
+    return alt, json, mo, nbs, pd, snapshot, vb
 
 
 @app.cell(hide_code=True)
@@ -36,14 +35,14 @@ def _(mo):
 
 @app.cell
 def _(mo, nbs, vb):
-    # Controls: which polytope. Defaults can come from the command line, e.g.
-    # `marimo edit notebooks/spectrum.py -- --family cell24` or `-- --family random_hull:SEED:POINTS`.
+    # Controls: which polytope. Defaults can come from the command line in the one naming syntax, e.g.
+    # `marimo edit notebooks/spectrum.py -- --family cell24` (or random_hull:N:SEED, symplectic_image:cube:3).
     _args = mo.cli_args()
     try:
-        _family, _points, _seed = nbs.parse_family_arg(_args.get("family"))
+        _family, _points, _seed, _moved = nbs.parse_family_arg(_args.get("family"))
         cli_problem = None
     except vb.ViterboError as _exc:
-        _family, _points, _seed = nbs.parse_family_arg(None)
+        _family, _points, _seed, _moved = nbs.parse_family_arg(None)
         cli_problem = str(_exc)
     _labels = {name: label for label, name in nbs.FAMILY_CHOICES.items()}
     source = mo.ui.radio(options=["family", "paste vertices", "upload file"], value="family",
@@ -51,9 +50,8 @@ def _(mo, nbs, vb):
     family = mo.ui.dropdown(options=nbs.FAMILY_CHOICES, value=_labels[_family], label="family")
     hull_points = mo.ui.number(start=6, stop=400, step=1, value=_points, label="random hull: points")
     hull_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_seed, label="seed")
-    symplectic = mo.ui.switch(value="symplectic_seed" in _args, label="move by a random symplectic map")
-    symplectic_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=int(_args.get("symplectic_seed", 0)),
-                                   label="map seed")
+    symplectic = mo.ui.switch(value=_moved is not None, label="move by a random symplectic map")
+    symplectic_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_moved or 0, label="map seed")
     pasted = mo.ui.text_area(placeholder="one vertex per line, e.g.\nq1,q2,p1,p2\n1, 0, 0, 0\n-1, 0, 0, 0\n...",
                              label="vertices (CSV rows, an optional header row, or a JSON list)", full_width=True,
                              rows=6)
@@ -67,8 +65,8 @@ def _(mo, nbs, vb):
 
 
 @app.cell
-def _(Path, cli_problem, family, hull_points, hull_seed, mo, nbs, pasted, source, symplectic,
-      symplectic_seed, upload, vb):
+def _(cli_problem, family, hull_points, hull_seed, mo, nbs, pasted, source, symplectic, symplectic_seed, upload,
+      vb):
     # The polytope K (validated once, by the Polytope constructor).
     try:
         if source.value == "paste vertices":
@@ -78,13 +76,12 @@ def _(Path, cli_problem, family, hull_points, hull_seed, mo, nbs, pasted, source
         elif source.value == "upload file":
             mo.stop(not upload.value, mo.callout(mo.md("Upload a CSV or JSON file of vertices to continue."),
                                                  kind="info"))
-            _base = nbs.polytope_from_text(upload.contents().decode("utf-8"), name=Path(upload.name()).stem)
+            _base = nbs.polytope_from_upload(upload.contents(), upload.name())
         else:
-            _base = nbs.build_polytope(family.value, n_points=int(hull_points.value), seed=int(hull_seed.value))
-        K = vb.families.symplectic_image(_base, int(symplectic_seed.value)) if symplectic.value else _base
-    except UnicodeDecodeError:
-        mo.stop(True, mo.callout(mo.md("**Cannot read the file:** it is not UTF-8 text. Save it as a CSV or JSON "
-                                       "text file and upload it again."), kind="danger"))
+            _base = nbs.build_polytope(family.value, n_points=int(hull_points.value), seed=int(hull_seed.value),
+                                       symplectic_seed=int(symplectic_seed.value) if symplectic.value else None)
+        K = (vb.families.symplectic_image(_base, int(symplectic_seed.value))
+             if symplectic.value and source.value != "family" else _base)
     except vb.ViterboError as _exc:
         mo.stop(True, mo.callout(mo.md(f"**Cannot build the polytope.** {_exc} Correct the points (or the file), "
                                        "or pick a family."), kind="danger"))

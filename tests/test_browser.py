@@ -49,7 +49,7 @@ pytest.importorskip("playwright.sync_api", reason="pip package playwright is not
 FIRST_RESULT_S = 120
 STEP_S = 90
 #: A random hull with 100 facets (above the notebook's 30-facet threshold), certified by "reeb".
-LARGE = "random_hull:0:33"
+LARGE = "random_hull:33:0"
 
 # marimo logs every cell error to the browser console as "[STDERR] ... (<cell id>) {json}".
 _CELL_ERROR = re.compile(r"\((\w+)\) (\{.*\})")
@@ -190,7 +190,7 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
         for label in labels:
             picker.select_option(label=label)
             if label == "random hull":  # back to the 100-facet hull: its last result is on screen
-                _wait_for_heading(page, "random_hull(n=33,seed=0) in")
+                _wait_for_heading(page, "random_hull:33:0 in")
                 continue
             name = nbs.FAMILY_CHOICES[label]
             _wait_for_heading(page, f"Capacity of {name}")

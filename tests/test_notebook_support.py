@@ -33,18 +33,18 @@ def test_a_csv_header_row_is_accepted():
 
 @pytest.mark.parametrize("text, message", [
     ("", "no points given"),
-    ("# only a comment", "every line is empty, a comment or a header"),
-    ("q1,q2\n# nothing else", "every line is empty, a comment or a header"),
+    ("# only a comment", "every line is empty or a comment"),
+    ("q1,q2\n# nothing else", "every line is empty or a comment"),
     ("1, 0\n1, 2, 3", "line 2 has 3 coordinates but line 1 has 2"),
-    ("1, a\n0, 1", "line 1: 'a' is not a finite number"),
-    ("# header comment\n1, 0\n\n0, 1\nfoo bar baz\n-1, -1", "line 5: 'foo' is not a finite number"),
-    ("1,0,0,0\n0,1,0,0\n0,0,1,nan", "line 3: 'nan' is not a finite number"),
-    ("q1,q2,p1\n1,0,0,0\n0,1,0,0", "line 1: the header names 3 columns but line 2 has 4"),
+    ("1, a\n0, 1", "line 1, coordinate 2 is 'a', not a number"),
+    ("# header comment\n1, 0\n\n0, 1\nfoo bar baz\n-1, -1", "line 5 has 3 coordinates but line 2 has 2"),
+    ("q1,q2\n1, 0\n0, 1\nfoo, bar\n-1, -1", "line 4, coordinate 1 is 'foo', not a number"),
+    ("1,0,0,0\n0,1,0,0\n0,0,1,nan", "line 3, coordinate 4 is 'nan', not a finite number"),
+    ("q1,q2,p1\n1,0,0,0\n0,1,0,0\n2, 1, 0", "line 4 has 3 coordinates but line 2 has 4"),
     ("[[1, 0], 3]", "JSON points must be a list of lists"),
     ('{"normals": []}', "JSON points must be a list of lists"),
-    ("[[1, 0], [0, 1, 2]]", "JSON point 2 has 3 coordinates"),
-    ('[[1, 0], [0, "x"]]', "JSON point 2 is"),
-    ("[[1, 0],\n [0, 1],", "line 2: the text starts like JSON but is not valid JSON"),
+    ("[[1, 0], [0, 1, 2]]", "point 2 has 3 coordinates"),
+    ("[[1, 0],\n [0, 1],", "not valid JSON .* at line 2"),
 ])
 def test_parse_errors_name_the_line(text, message):
     with pytest.raises(vb.PolytopeError, match=message):
@@ -52,21 +52,39 @@ def test_parse_errors_name_the_line(text, message):
 
 
 def test_parse_family_arg():
-    assert nbs.parse_family_arg("cell24") == ("cell24", nbs.DEFAULT_HULL_POINTS, nbs.DEFAULT_HULL_SEED)
-    assert nbs.parse_family_arg("random_hull:3:40") == ("random_hull", 40, 3)
-    with pytest.raises(vb.PolytopeError, match="not in the picker; choose one of random_hull, cell24"):
+    assert nbs.parse_family_arg("cell24") == ("cell24", nbs.DEFAULT_HULL_POINTS, nbs.DEFAULT_HULL_SEED, None)
+    assert nbs.parse_family_arg("random_hull:40:3") == ("random_hull", 40, 3, None)
+    assert nbs.parse_family_arg("random_hull") == ("random_hull", 20, 0, None)  # the naming module's default
+    assert nbs.parse_family_arg("symplectic_image:random_hull:12:1:5") == ("random_hull", 12, 1, 5)
+    with pytest.raises(vb.PolytopeError, match="unknown family 'dodecahedron'"):
         nbs.parse_family_arg("dodecahedron")
-    with pytest.raises(vb.PolytopeError, match="write random_hull:SEED:POINTS with integers"):
+    with pytest.raises(vb.PolytopeError, match="not a whole number"):
         nbs.parse_family_arg("random_hull:x")
+    with pytest.raises(vb.PolytopeError, match="the picker offers random_hull, cell24"):
+        nbs.parse_family_arg("random_halfspaces:9:1")
 
 
 def test_build_polytope_families_and_symplectic_image():
     for label, name in nbs.FAMILY_CHOICES.items():
         K = nbs.build_polytope(name, n_points=12, seed=2)
         assert K.dim == 4, label
-    assert nbs.build_polytope("random_hull", n_points=12, seed=2).name == "random_hull(n=12,seed=2)"
+    hull = nbs.build_polytope("random_hull", n_points=12, seed=2)
+    assert hull.name == "random_hull:12:2" and hull.equals(vb.families.random_hull(12, 4, 2))
     moved = nbs.build_polytope("cross_polytope", symplectic_seed=3)
-    assert moved.name.startswith("symplectic_image(") and moved.volume() == pytest.approx(2 / 3)
+    assert moved.name == "symplectic_image:cross_polytope:3" and moved.volume() == pytest.approx(2 / 3)
+    assert not moved.equals(vb.families.cross_polytope())
+
+
+def test_uploaded_files():
+    K = nbs.polytope_from_upload(b"q1,q2,p1,p2\n1,0,0,0\n-1,0,0,0\n0,1,0,0\n0,-1,0,0\n0,0,1,0\n0,0,-1,0\n"
+                                 b"0,0,0,1\n0,0,0,-1\n", "cross.csv")
+    assert K.name == "cross" and K.n_facets == 16
+    with pytest.raises(vb.PolytopeError, match="data.bin: a binary file"):
+        nbs.polytope_from_upload(b"\x00\x01", "data.bin")
+    with pytest.raises(vb.PolytopeError, match="x.csv: not UTF-8 text"):
+        nbs.polytope_from_upload("1,0\n0,é\n".encode("latin-1"), "x.csv")
+    with pytest.raises(vb.PolytopeError, match="x.csv: line 2, coordinate 1 is 'a'"):
+        nbs.polytope_from_upload(b"1,0\na,1\n", "x.csv")
 
 
 def test_default_polytope_shows_every_part():
@@ -89,6 +107,15 @@ def test_polytope_summary_cube():
 # ------------------------------------------------------------------------------------------------ methods
 
 
+def _no_method_applies():
+    """A 21-gon x 21-gon moved by a symplectic map: Lagrangian 2-faces (no reeb), 42 facets without central
+    symmetry (no haim_kislev), no longer in coordinate planes (no split_product, no billiard)."""
+    F = vb.families
+    K = F.symplectic_image(F.symplectic_product(F.regular_polygon(21), F.regular_polygon(21)), 1)
+    assert all(s.why_not(K) is not None for s in registry.methods())
+    return K
+
+
 def test_method_table_and_resolution():
     rows = {r["method"]: r for r in nbs.method_table(vb.families.regular_polygon(5))}
     assert rows["area"]["applies"] == "yes" and rows["area"]["auto"] == "runs first" and rows["area"]["why not"] == ""
@@ -99,7 +126,7 @@ def test_method_table_and_resolution():
                                                           r'\(it runs "split_product" here\)'):
         nbs.resolve_method(vb.families.cube(), "reeb")
     with pytest.raises(vb.MethodNotApplicableError, match="No exact method applies to this polytope"):
-        nbs.resolve_method(vb.families.random_hull(34, 4, 3), "auto")
+        nbs.resolve_method(_no_method_applies(), "auto")
 
 
 def test_lever_catalogue_comes_from_the_registry():
@@ -268,7 +295,7 @@ def test_a_failed_setting_keeps_the_last_result_on_screen():
 
 
 def test_runs_report_errors_in_words():
-    K = vb.families.random_hull(34, 4, 3)
+    K = _no_method_applies()
     request, levers = _request(K)
     run = nbs.compute_run(K, request, levers)
     assert not run.ok and run.error.startswith("No exact method applies")

@@ -113,11 +113,6 @@ def test_spectrum_cells_on_the_cube(monkeypatch):
     assert "billiard" not in run.spectrum_note
 
 
-def test_spectrum_cells_when_no_method_applies(monkeypatch):
-    defs = _run_in_process("spectrum.py", monkeypatch, ["--family", "random_hull:3:34"])
-    assert defs["shown"] is None and defs["screen"].failure.error.startswith("No exact method applies")
-
-
 def test_counterexample_cells(monkeypatch):
     defs = _run_in_process("counterexample.py", monkeypatch)
     assert set(defs["registered"]) == {"billiard", "haim_kislev"} and not defs["missing"]

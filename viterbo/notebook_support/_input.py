@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,9 +11,10 @@ from ..errors import PolytopeError
 from ..geometry import families
 from ..geometry.lagrangian import is_symplectic_polytope, lagrangian_two_faces
 from ..geometry.polytope import Polytope
+from ..points_io import parse_points
 
 __all__ = ["FAMILY_CHOICES", "DEFAULT_FAMILY", "DEFAULT_HULL_POINTS", "DEFAULT_HULL_SEED", "parse_family_arg",
-           "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary"]
+           "build_polytope", "parse_points_text", "polytope_from_text", "polytope_from_upload", "polytope_summary"]
 
 #: Families offered by the notebooks' picker (label -> family name understood by :func:`build_polytope`).
 FAMILY_CHOICES = {
@@ -36,43 +34,48 @@ DEFAULT_HULL_POINTS = 14
 DEFAULT_HULL_SEED = 7
 
 
-def parse_family_arg(text: str | None) -> tuple[str, int, int]:
-    """``(family, points, seed)`` from a command-line ``--family`` value such as ``cell24`` or ``random_hull:SEED:N``.
+def parse_family_arg(text: str | None) -> tuple[str, int, int, int | None]:
+    """``(family, points, seed, symplectic_seed)`` for the picker from a ``--family`` name.
+
+    Names follow the one naming syntax (:mod:`viterbo.geometry.naming`): ``cell24``,
+    ``random_hull:N:SEED``, ``symplectic_image:BASE:SEED`` with BASE a picker family.
 
     Raises
     ------
     PolytopeError
-        An unknown family or non-integer parameters (the message lists the families).
+        A malformed name (the naming module's message) or a family the picker does not offer.
 
     Examples
     --------
-    >>> parse_family_arg("random_hull:3:40")
-    ('random_hull', 40, 3)
+    >>> parse_family_arg("random_hull:40:3")
+    ('random_hull', 40, 3, None)
+    >>> parse_family_arg("symplectic_image:cell24:5")
+    ('cell24', 14, 7, 5)
     >>> parse_family_arg(None)
-    ('random_hull', 14, 7)
+    ('random_hull', 14, 7, None)
     """
     if not text:
-        return DEFAULT_FAMILY, DEFAULT_HULL_POINTS, DEFAULT_HULL_SEED
-    base, *params = str(text).split(":")
+        return DEFAULT_FAMILY, DEFAULT_HULL_POINTS, DEFAULT_HULL_SEED, None
+    name = str(text).strip()
+    families.by_name(name)  # a malformed name fails here, in the naming module's words
+    symplectic_seed = None
+    if name.startswith("symplectic_image:"):
+        name, _, seed = name[len("symplectic_image:"):].rpartition(":")
+        symplectic_seed = int(seed)
+    base, *args = name.split(":")
     if base not in FAMILY_CHOICES.values():
-        raise PolytopeError(f"--family {text!r} is not in the picker; choose one of "
-                            f"{', '.join(FAMILY_CHOICES.values())} (random_hull:SEED:POINTS for a random hull).")
+        raise PolytopeError(f"--family {text!r}: the picker offers {', '.join(FAMILY_CHOICES.values())} "
+                            "(random_hull:N:SEED for a random hull, symplectic_image:NAME:SEED to move one).")
     if base != "random_hull":
-        if params:
-            raise PolytopeError(f"--family {base!r} takes no parameters; got {text!r}.")
-        return base, DEFAULT_HULL_POINTS, DEFAULT_HULL_SEED
-    try:
-        seed = int(params[0]) if params else DEFAULT_HULL_SEED
-        points = int(params[1]) if len(params) > 1 else DEFAULT_HULL_POINTS
-    except ValueError:
-        raise PolytopeError(f"--family {text!r}: write random_hull:SEED:POINTS with integers, "
-                            "e.g. random_hull:7:14.") from None
-    return base, points, seed
+        return base, DEFAULT_HULL_POINTS, DEFAULT_HULL_SEED, symplectic_seed
+    points = int(args[0]) if args else 20  # the naming module's defaults: random_hull = random_hull:20:0
+    seed = int(args[1]) if len(args) > 1 else 0
+    return base, points, seed, symplectic_seed
 
 
 def build_polytope(family: str, *, n_points: int = DEFAULT_HULL_POINTS, seed: int = DEFAULT_HULL_SEED,
                    symplectic_seed: int | None = None) -> Polytope:
-    """A family polytope, optionally moved by a seeded random symplectic matrix.
+    """A family polytope, optionally moved by a seeded random symplectic matrix, named as ``--family`` takes it.
 
     Parameters
     ----------
@@ -86,59 +89,52 @@ def build_polytope(family: str, *, n_points: int = DEFAULT_HULL_POINTS, seed: in
     >>> build_polytope("cube").n_facets
     8
     >>> build_polytope("random_hull", n_points=12, seed=1).name
-    'random_hull(n=12,seed=1)'
+    'random_hull:12:1'
+    >>> build_polytope("cube", symplectic_seed=3).name
+    'symplectic_image:cube:3'
     """
-    if family == "random_hull":
-        K = families.random_hull(int(n_points), 4, int(seed))
-    else:
-        K = families.by_name(family)
+    name = f"random_hull:{int(n_points)}:{int(seed)}" if family == "random_hull" else family
     if symplectic_seed is not None:
-        K = families.symplectic_image(K, int(symplectic_seed))
-    return K
+        name = f"symplectic_image:{name}:{int(symplectic_seed)}"
+    return families.by_name(name)
 
 
-def _split_fields(line: str) -> list[str]:
-    line = line.replace(";", ",")
-    fields = next(csv.reader(io.StringIO(line))) if "," in line else line.split()
-    return [f.strip() for f in fields if f.strip()]
+def _comment_out_header(text: str) -> str:
+    """``text`` with a first row that holds no number (a CSV header such as ``q1,q2,p1,p2``) turned into a
+    comment, so that line numbers in messages stay those of the text."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        fields = stripped.replace(";", " ").replace(",", " ").split()
+        if not stripped.startswith(("[", "{")) and all(_number(f) is None for f in fields) \
+                and any(c.isalpha() for c in stripped):
+            lines[i] = "# " + line
+            return "\n".join(lines)
+        return text
+    return text
 
 
 def _number(field: str) -> float | None:
     try:
-        value = float(field)
+        return float(field)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
 
 
-def _parse_json(stripped: str) -> list:
-    try:
-        rows = json.loads(stripped)
-    except json.JSONDecodeError as exc:
-        raise PolytopeError(f"line {exc.lineno}: the text starts like JSON but is not valid JSON ({exc.msg}, "
-                            f"column {exc.colno}). Write a list of points such as [[1, 0], [0, 1], [-1, -1]], "
-                            "or one point per line.") from exc
-    if isinstance(rows, dict):  # {"vertices": [...]}, as Polytope.to_dict() and the CLI accept
-        rows = rows.get("vertices")
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise PolytopeError("JSON points must be a list of lists of numbers, e.g. [[1, 0], [0, 1], [-1, -1]].")
-    for i, row in enumerate(rows, start=1):
-        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in row):
-            raise PolytopeError(f"JSON point {i} is {row!r}; every coordinate must be a finite number.")
-    return rows
-
-
-def parse_points_text(text: str) -> np.ndarray:
+def parse_points_text(text: str, source: str = "pasted points") -> np.ndarray:
     """Points from pasted text: CSV rows (commas, semicolons or blanks), a JSON list of points, or {"vertices": [...]}.
 
-    Lines starting with ``#`` are comments; a first row without any number (a CSV header such as
-    ``q1,q2,p1,p2``) is skipped.
+    The reader of ``viterbo capacity FILE`` (:func:`viterbo.points_io.parse_points`), after one step of
+    its own: a first row without any number (a CSV header such as ``q1,q2,p1,p2``) is skipped.
+    Lines starting with ``#`` are comments.
 
     Raises
     ------
     PolytopeError
         Empty input, a field that is not a finite number, or rows of different lengths; the message
-        names the line of the pasted text (counting every line, comments and blanks included).
+        names the line of the text (counting every line, comments, blanks and the header included).
 
     Examples
     --------
@@ -147,50 +143,31 @@ def parse_points_text(text: str) -> np.ndarray:
     >>> parse_points_text("q,p\\n1,0\\n0,1\\n-1,-1").shape
     (3, 2)
     """
-    stripped = text.strip()
-    if not stripped:
-        raise PolytopeError("no points given; paste one point per line, e.g. '1, 0, 0, 0'.")
-    if stripped.startswith(("[", "{")):
-        points = _parse_json(stripped)
-        if not points:
-            _no_points()
-        for i, row in enumerate(points, start=1):
-            if len(row) != len(points[0]):
-                raise PolytopeError(f"JSON point {i} has {len(row)} coordinates but point 1 has {len(points[0])}; "
-                                    "every point needs the same number.")
-        return np.array(points, dtype=np.float64)
-    rows = [(n, _split_fields(line.strip())) for n, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.strip().startswith("#")]
-    header = None
-    if rows and all(_number(f) is None for f in rows[0][1]):
-        header = rows.pop(0)
-    if not rows:
-        _no_points()
-    for n, fields in rows:
-        bad = next((f for f in fields if _number(f) is None), None)
-        if bad is not None:
-            raise PolytopeError(f"line {n}: {bad!r} is not a finite number. Write one point per line, its "
-                                "coordinates separated by commas or blanks, e.g. '1, 0, 0, 0'.")
-    first_line, first = rows[0]
-    width = len(first)
-    if header is not None and len(header[1]) != width:
-        raise PolytopeError(f"line {header[0]}: the header names {len(header[1])} columns but line {first_line} "
-                            f"has {width} coordinates; make them match (e.g. q1,q2,p1,p2 for points in R^4).")
-    for n, fields in rows:
-        if len(fields) != width:
-            raise PolytopeError(f"line {n} has {len(fields)} coordinates but line {first_line} has {width}; "
-                                "every point needs the same number.")
-    return np.array([[float(f) for f in fields] for _, fields in rows], dtype=np.float64)
-
-
-def _no_points():
-    raise PolytopeError("no points given; every line is empty, a comment or a header. "
-                        "Paste one point per line, e.g. '1, 0, 0, 0'.")
+    return parse_points(_comment_out_header(text), source)
 
 
 def polytope_from_text(text: str, name: str = "pasted") -> Polytope:
     """The convex hull of the points in ``text`` (see :func:`parse_points_text`)."""
-    return Polytope.from_vertices(parse_points_text(text), name=name)
+    return Polytope.from_vertices(parse_points_text(text, f"{name}"), name=name)
+
+
+def polytope_from_upload(data: bytes, filename: str) -> Polytope:
+    """The convex hull of the points in an uploaded file's bytes (UTF-8 CSV or JSON; see :func:`parse_points_text`).
+
+    Raises
+    ------
+    PolytopeError
+        Not UTF-8 text, a binary file, or text that is not points (the message names the file and line).
+    """
+    name = Path(filename).stem or "uploaded"
+    if b"\x00" in data[:65536]:
+        raise PolytopeError(f"{filename}: a binary file, not CSV or JSON text of points.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolytopeError(f"{filename}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV or JSON and upload "
+                            "it again.") from None
+    return Polytope.from_vertices(parse_points_text(text, filename), name=name)
 
 
 def polytope_summary(K: Polytope) -> dict[str, Any]:

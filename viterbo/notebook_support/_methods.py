@@ -15,12 +15,12 @@ from typing import Any
 from .. import profiling as _profiling
 from ..capacity import choose_method
 from ..capacity import method_names as _method_names
-from ..capacity._registry import get_method, methods
+from ..capacity._registry import get_method, lever_names, methods
 from ..errors import MethodNotApplicableError
 from ..geometry.polytope import Polytope
 
 __all__ = ["LeverInfo", "IMPLEMENTATION_CHOICES", "method_names", "method_table", "resolve_method",
-           "lever_catalogue", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
+           "lever_controls", "lever_catalogue", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
            "lever_sweep", "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity",
            "snakeviz_command", "start_snakeviz", "top_functions", "sweep_table"]
 
@@ -118,32 +118,71 @@ def resolve_method(K: Polytope, method: str) -> str:
     return spec.name
 
 
+def lever_controls(method: str | None = None) -> list[dict[str, Any]]:
+    """What the notebook's lever controls show, from the registry: one dict per lever.
+
+    Parameters
+    ----------
+    method : str, optional
+        Only this method's levers; default: every lever of every method (a lever two methods share
+        appears once, with both in ``methods``).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``kind`` ("switch" for booleans, "number", "integer", "choice"), ``default``, ``doc``,
+        ``choices`` (for "choice"), ``minimum`` (numbers must be at least this), ``methods`` (that have it),
+        ``counter`` (the stats counter that shows it firing, or None), ``sweep`` (in the lever grid).
+
+    Examples
+    --------
+    >>> [c["name"] for c in lever_controls("reeb")]
+    ['rotation_cap', 'use_cF_budgets', 'use_memo']
+    >>> lever_controls("reeb")[1]["kind"], lever_controls("reeb")[1]["default"]
+    ('switch', True)
+    """
+    kinds = {bool: "switch", float: "number", int: "integer", str: "choice"}
+    specs = [get_method(method)] if method is not None else methods()
+    owners = lever_names()
+    out: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        for lever in spec.levers:
+            if lever.name in out:
+                continue
+            out[lever.name] = {"name": lever.name, "kind": kinds[lever.kind], "default": lever.default,
+                               "doc": lever.doc, "choices": list(lever.choices) if lever.choices else None,
+                               "minimum": lever.minimum, "methods": owners[lever.name] if method is None else [method],
+                               "counter": lever.counter, "sweep": bool(lever.sweep)}
+    return list(out.values())
+
+
 def _sentence(doc: str) -> str:
     return (doc[:1].upper() + doc[1:]).rstrip(".") + "." if doc else ""
 
 
 def lever_catalogue() -> dict[str, list[LeverInfo]]:
-    """The levers of every method that has some, in "auto" order, from the method contract.
+    """The levers of every method that has some, in "auto" order, as the notebook lays them out
+    (:func:`lever_controls` per method, with slider ranges for numbers).
 
     Levers without a usable default (``progress``: an output switch, None by default) are left out.
     """
     catalogue: dict[str, list[LeverInfo]] = {}
     for spec in methods():
         levers = []
-        for lever in spec.levers:
-            if lever.default is None:
+        for c in lever_controls(spec.name):
+            if c["default"] is None:
                 continue
-            if lever.choices:
-                info = LeverInfo(spec.name, lever.name, "choice", lever.default, _sentence(lever.doc),
-                                 choices=tuple(lever.choices), counter=lever.counter)
-            elif lever.kind is bool:
-                info = LeverInfo(spec.name, lever.name, "bool", lever.default, _sentence(lever.doc),
-                                 counter=lever.counter)
+            kind = {"switch": "bool", "choice": "choice", "number": "float", "integer": "int"}[c["kind"]]
+            if kind == "choice":
+                info = LeverInfo(spec.name, c["name"], kind, c["default"], _sentence(c["doc"]),
+                                 choices=tuple(c["choices"] or ()), counter=c["counter"])
+            elif kind == "bool":
+                info = LeverInfo(spec.name, c["name"], kind, c["default"], _sentence(c["doc"]), counter=c["counter"])
             else:
-                low, high, step = _SLIDERS.get((spec.name, lever.name),
-                                               (lever.minimum or 0.0, 4 * float(lever.default) or 1.0, None))
-                info = LeverInfo(spec.name, lever.name, lever.kind.__name__, lever.default, _sentence(lever.doc),
-                                 low, high, step, counter=lever.counter)
+                low, high, step = _SLIDERS.get((spec.name, c["name"]),
+                                               (c["minimum"] or 0.0, 4 * float(c["default"]) or 1.0, None))
+                info = LeverInfo(spec.name, c["name"], kind, c["default"], _sentence(c["doc"]), low, high, step,
+                                 counter=c["counter"])
             levers.append(info)
         if levers:
             catalogue[spec.name] = levers
