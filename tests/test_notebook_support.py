@@ -183,6 +183,7 @@ def test_counters_grouped_and_described():
     assert groups["nodes_expanded"] == "search work" and groups["two_faces"] == "polytope size"
     assert "segments" not in groups and "rotation" not in groups  # witness facts, shown with the witness
     assert list(frame["group"]) == sorted(frame["group"], key=nbs.COUNTER_GROUPS.index)
+    assert frame.iloc[0]["counter"] == registry.get_method("reeb").work_counter == "nodes_expanded"
     assert all(frame["what"].str.len() > 10) and not frame["what"].str.contains("no description").any()
     assert (frame["count"] >= 0).all()
     assert nbs.witness_facts(r.stats)["segments"] == str(r.orbit.n_segments)
@@ -303,6 +304,8 @@ def test_runs_report_errors_in_words():
     request = nbs.make_request(cube, "auto", {})
     run = nbs.compute_run(cube, request, {})
     assert run.result.value == pytest.approx(4.0) and run.spectrum == () and "Lagrangian" in run.spectrum_note
+    lever = nbs.compute_run(cube, nbs.make_request(cube, "split_product", {}, implementation="native"), {})
+    assert lever.error.startswith("These settings do not fit the method") and "no compiled kernel" in lever.error
     budget = nbs.compute_run(vb.families.random_hull(40, 4, 0), nbs.make_request(vb.families.random_hull(40, 4, 0),
                                                                                    "auto", {}), {}, time_budget=1e-9)
     assert "time budget" in budget.error and "Raise the time budget" in budget.error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._format import fmt_number
+from ._methods import reported_counters
 
 __all__ = ["COUNTER_GROUPS", "COUNTER_INFO", "WITNESS_FACTS", "counters_frame", "witness_facts", "describe_counter"]
 
@@ -69,7 +70,8 @@ def describe_counter(name: str, method: str | None = None) -> tuple[str, str]:
 def counters_frame(stats: dict[str, Any], method: str | None = None) -> Any:
     """The integer counters of a result's ``stats``: columns ``group``, ``counter``, ``count``, ``what``.
 
-    Rows are ordered by group (:data:`COUNTER_GROUPS`), then as the method reported them.
+    Rows are ordered by group (:data:`COUNTER_GROUPS`), then as the method contract lists its counters
+    (the work counter first), then as the method reported the others.
     ``seconds``, non-integers and witness facts (:data:`WITNESS_FACTS`) are left out.
 
     Examples
@@ -85,7 +87,9 @@ def counters_frame(stats: dict[str, Any], method: str | None = None) -> Any:
             continue
         group, what = describe_counter(key, method)
         rows.append({"group": group, "counter": key, "count": int(val), "what": what})
-    rows.sort(key=lambda r: COUNTER_GROUPS.index(r["group"]))
+    order = reported_counters(method)  # the contract's list, the work counter first
+    rows.sort(key=lambda r: (COUNTER_GROUPS.index(r["group"]),
+                             order.index(r["counter"]) if r["counter"] in order else len(order)))
     return pd.DataFrame(rows, columns=["group", "counter", "count", "what"])
 
 

@@ -20,7 +20,7 @@ from ..errors import MethodNotApplicableError
 from ..geometry.polytope import Polytope
 
 __all__ = ["LeverInfo", "IMPLEMENTATION_CHOICES", "method_names", "method_table", "resolve_method",
-           "lever_controls", "lever_catalogue", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
+           "lever_controls", "lever_catalogue", "reported_counters", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
            "lever_sweep", "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity",
            "snakeviz_command", "start_snakeviz", "top_functions", "sweep_table"]
 
@@ -187,6 +187,14 @@ def lever_catalogue() -> dict[str, list[LeverInfo]]:
         if levers:
             catalogue[spec.name] = levers
     return catalogue
+
+
+def reported_counters(method: str | None) -> tuple[str, ...]:
+    """The counters a method always reports, its work counter first (the contract's list); () when unknown."""
+    try:
+        return tuple(get_method(method).counters) if method else ()
+    except MethodNotApplicableError:
+        return ()
 
 
 def capacity_levers(method: str, chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:

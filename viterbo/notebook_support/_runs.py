@@ -17,7 +17,8 @@ import numpy as np
 from ..capacity import capacity
 from ..capacity.reeb import spectrum as reeb_spectrum
 from ..capacity.reeb.spectrum import DEFAULT_ACTION_FACTOR
-from ..errors import MethodNotApplicableError, TimeBudgetExceededError, VerificationError, ViterboError
+from ..errors import (LeverError, MethodNotApplicableError, TimeBudgetExceededError, VerificationError,
+                      ViterboError)
 from ..geometry.lagrangian import lagrangian_two_faces
 from ..geometry.polytope import Polytope
 from ._counters import COUNTER_GROUPS, counters_frame
@@ -157,6 +158,9 @@ def _error_text(exc: Exception, time_budget: float) -> str:
                 'method; please report it with the polytope (its vertices are in "paste or upload vertices").')
     if isinstance(exc, MethodNotApplicableError):
         return text
+    if isinstance(exc, LeverError):
+        return (f"These settings do not fit the method: {text} Change the lever or the implementation under "
+                "Levers (or choose method \"auto\").")
     return f"The computation failed: {text}"
 
 
