@@ -48,7 +48,7 @@ def _(mo, nbs, vb):
     source = mo.ui.radio(options=["family", "paste vertices", "upload file"], value="family",
                          label="polytope from", inline=True)
     family = mo.ui.dropdown(options=nbs.FAMILY_CHOICES, value=_labels[_family], label="family")
-    hull_points = mo.ui.number(start=6, stop=400, step=1, value=_points, label="random hull: points")
+    hull_points = mo.ui.number(start=6, stop=max(400, _points), step=1, value=_points, label="random hull: points")
     hull_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_seed, label="seed")
     symplectic = mo.ui.switch(value=_moved is not None, label="move by a random symplectic map")
     symplectic_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_moved or 0, label="map seed")
@@ -103,7 +103,7 @@ def _(K, mo, nbs, pd):
                            show_column_summaries=False, show_data_types=False, show_search=False,
                            wrapped_columns=["why not", "what it does"], label="capacity methods on this polytope")
     mo.vstack([
-        mo.md(f"### {_info['name']} in $\\mathbb{{R}}^{{{_info['dim']}}}$\n{', '.join(_facts)}."),
+        mo.md(f"### {nbs.md_escape(_info['name'])} in $\\mathbb{{R}}^{{{_info['dim']}}}$\n{', '.join(_facts)}."),
         mo.accordion({"which capacity methods apply, and why not": _methods}),
     ])
     return
@@ -182,7 +182,7 @@ def _(nbs, request, runs):
 @app.cell
 def _(json, mo, nbs, request, run, screen, shown):
     # Capacity: the numbers, whether they are proved, and what to do when they are not.
-    _parts = [mo.md(f"### Capacity of {request.polytope_name}")]
+    _parts = [mo.md(f"### Capacity of {nbs.md_escape(request.polytope_name)}")]
     if screen.failure is not None:
         _kept = (" The last result that worked on this polytope stays below, marked stale." if shown is not None
                  and shown.request.polytope == request.polytope else "")
@@ -200,7 +200,7 @@ def _(json, mo, nbs, request, run, screen, shown):
     else:
         _r = shown.result
         if screen.failure is None and screen.changes and shown.request.polytope != request.polytope:
-            _parts.append(mo.md(f"<small>Shown: {shown.request.polytope_name}.</small>"))
+            _parts.append(mo.md(f"<small>Shown: {nbs.md_escape(shown.request.polytope_name)}.</small>"))
         _parts.append(mo.hstack([
             mo.stat(value=nbs.fmt_number(_r.value), label="capacity c_EHZ", caption=_view.label),
             mo.stat(value=nbs.fmt_number(_r.systolic_ratio()), label="systolic ratio"),
@@ -283,7 +283,7 @@ def _(alt, mo, nbs, shown):
     # The action spectrum: closed Reeb orbits up to the chosen action and rotation.
     mo.stop(shown is None or not shown.ok)
     if shown.spectrum_note is not None:
-        mo.stop(True, mo.vstack([mo.md(f"### Action spectrum of {shown.request.polytope_name}"),
+        mo.stop(True, mo.vstack([mo.md(f"### Action spectrum of {nbs.md_escape(shown.request.polytope_name)}"),
                                  mo.callout(mo.md(shown.spectrum_note), kind="info")]))
     _groups = nbs.spectrum_groups(shown.spectrum)
     _req = shown.request
@@ -303,8 +303,8 @@ def _(alt, mo, nbs, shown):
         x="rotation:Q", y="action:Q", text=alt.Text("orbits:Q", format="d"))
     _count = int(_groups["orbits"].sum()) if len(_groups) else 0
     mo.vstack([
-        mo.md(f"### Action spectrum of {_req.polytope_name}: {_count} orbit{'s' if _count != 1 else ''} in "
-              f"{len(_groups)} group{'s' if len(_groups) != 1 else ''}\n"
+        mo.md(f"### Action spectrum of {nbs.md_escape(_req.polytope_name)}: "
+              f"{_count} orbit{'s' if _count != 1 else ''} in {len(_groups)} group{'s' if len(_groups) != 1 else ''}\n"
               f"<small>Closed Reeb orbits with action up to {_top} and rotation up to "
               f"{nbs.fmt_number(_req.spectrum_rotation, 3)}, found in {nbs.fmt_seconds(shown.spectrum_seconds)}. "
               f"{nbs.spectrum_certification(shown.spectrum)}</small>"),

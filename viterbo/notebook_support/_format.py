@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["fmt_number", "fmt_seconds", "fmt_levers", "round_numbers_in"]
+__all__ = ["fmt_number", "fmt_seconds", "fmt_levers", "round_numbers_in", "md_escape"]
 
 
 def fmt_number(x: Any, digits: int = 10) -> str:
@@ -84,3 +84,14 @@ def round_numbers_in(text: str, digits: int = 10) -> str:
     'reeb gave 2 uncertified; bound 0.3090169944'
     """
     return _LONG_NUMBER.sub(lambda m: fmt_number(float(m.group(0)), digits), text)
+
+
+def md_escape(text: str) -> str:
+    r"""``text`` safe inside Markdown: ``*``, ``_`` and backticks shown as themselves (polytope names have underscores).
+
+    Examples
+    --------
+    >>> md_escape("symplectic_image:random_hull:12:1:5")
+    'symplectic\\_image:random\\_hull:12:1:5'
+    """
+    return re.sub(r"([\\`*_])", r"\\\1", str(text))

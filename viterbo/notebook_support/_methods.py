@@ -20,9 +20,9 @@ from ..errors import MethodNotApplicableError
 from ..geometry.polytope import Polytope
 
 __all__ = ["LeverInfo", "IMPLEMENTATION_CHOICES", "method_names", "method_table", "resolve_method",
-           "lever_controls", "lever_catalogue", "reported_counters", "capacity_levers", "acting_levers", "lever_note", "settling_methods", "lever_grid",
-           "lever_sweep", "sweep_summary", "sweep_disagreement", "work_counter", "profile_capacity",
-           "snakeviz_command", "start_snakeviz", "top_functions", "sweep_table"]
+           "lever_controls", "lever_catalogue", "reported_counters", "capacity_levers", "acting_levers", "lever_note",
+           "settling_methods", "lever_grid", "lever_sweep", "sweep_summary", "sweep_disagreement", "work_counter",
+           "profile_capacity", "snakeviz_command", "start_snakeviz", "top_functions", "sweep_table"]
 
 # The lever sweep and the profiler live in viterbo.profiling; the notebooks reach them through here.
 lever_grid = _profiling.lever_grid

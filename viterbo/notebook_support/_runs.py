@@ -25,8 +25,9 @@ from ._counters import COUNTER_GROUPS, counters_frame
 from ._format import fmt_levers, fmt_number, fmt_seconds, round_numbers_in
 from ._methods import acting_levers, capacity_levers, resolve_method
 
-__all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember", "recall",
-           "has_run", "Screen", "run_on_screen", "comparison_pair", "comparison_frame", "spectrum_unavailable_reason"]
+__all__ = ["Request", "Run", "DEFAULT_ACTION_FACTOR", "polytope_key", "make_request", "compute_run", "remember",
+           "recall", "has_run", "Screen", "run_on_screen", "comparison_pair", "comparison_frame",
+           "spectrum_unavailable_reason"]
 
 #: Runs kept in memory (the newest is shown, the last two on one polytope are compared).
 KEEP_RUNS = 8
