@@ -48,7 +48,7 @@ def _(mo, nbs, vb):
     source = mo.ui.radio(options=["family", "paste vertices", "upload file"], value="family",
                          label="polytope from", inline=True)
     family = mo.ui.dropdown(options=nbs.FAMILY_CHOICES, value=_labels[_family], label="family")
-    hull_points = mo.ui.number(start=6, stop=max(400, _points), step=1, value=_points, label="random hull: points")
+    hull_points = mo.ui.number(start=5, stop=max(400, _points), step=1, value=_points, label="random hull: points")
     hull_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_seed, label="seed")
     symplectic = mo.ui.switch(value=_moved is not None, label="move by a random symplectic map")
     symplectic_seed = mo.ui.number(start=0, stop=1_000_000, step=1, value=_moved or 0, label="map seed")
