@@ -619,100 +619,103 @@ struct Placement {
     bool placed = false;
 };
 
-// One-sided Jacobi SVD of the k x d matrix A (row-major): A V = U diag(sigma); returns V (d x d, column j
-// = right singular vector j, row-major) and sigma; `cols` receives the columns A V (k x d, column-major).
-void jacobi_svd(const std::vector<double>& A, int k, int d, std::vector<double>& V, std::vector<double>& sigma,
-                std::vector<double>& cols) {
-    cols.assign(static_cast<std::size_t>(k) * d, 0.0);
-    for (int i = 0; i < k; ++i)
-        for (int j = 0; j < d; ++j) cols[static_cast<std::size_t>(j) * k + i] = A[static_cast<std::size_t>(i) * d + j];
-    V.assign(static_cast<std::size_t>(d) * d, 0.0);
-    for (int j = 0; j < d; ++j) V[static_cast<std::size_t>(j) * d + j] = 1.0;
+// One-sided Jacobi SVD of the k x d matrix A (row-major): A V = U diag(sigma).  Returns V (d x d,
+// row-major, column j = right singular vector j), sigma, and in `cols` the columns of A V (column-major,
+// column j = sigma_j u_j).
+void jacobi_svd(const std::vector<double>& A, std::size_t k, std::size_t d, std::vector<double>& V,
+                std::vector<double>& sigma, std::vector<double>& cols) {
+    cols.assign(k * d, 0.0);
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < d; ++j) cols[j * k + i] = A[i * d + j];
+    V.assign(d * d, 0.0);
+    for (std::size_t j = 0; j < d; ++j) V[j * d + j] = 1.0;
     const double eps = std::numeric_limits<double>::epsilon();
     for (int sweep = 0; sweep < 60; ++sweep) {
         bool rotated = false;
-        for (int p = 0; p < d; ++p)
-            for (int q = p + 1; q < d; ++q) {
-                double* ap = &cols[static_cast<std::size_t>(p) * k];
-                double* aq = &cols[static_cast<std::size_t>(q) * k];
+        for (std::size_t p = 0; p < d; ++p)
+            for (std::size_t q = p + 1; q < d; ++q) {
+                double* ap = &cols[p * k];
+                double* aq = &cols[q * k];
                 double alpha = 0.0, beta = 0.0, gamma = 0.0;
-                for (int i = 0; i < k; ++i) alpha += ap[i] * ap[i], beta += aq[i] * aq[i], gamma += ap[i] * aq[i];
+                for (std::size_t i = 0; i < k; ++i) {
+                    alpha += ap[i] * ap[i];
+                    beta += aq[i] * aq[i];
+                    gamma += ap[i] * aq[i];
+                }
                 if (gamma == 0.0 || std::fabs(gamma) <= eps * std::sqrt(alpha * beta)) continue;
                 rotated = true;
                 const double zeta = (beta - alpha) / (2.0 * gamma);
                 const double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1.0 + zeta * zeta));
                 const double c = 1.0 / std::sqrt(1.0 + t * t), s = c * t;
-                for (int i = 0; i < k; ++i) {
+                for (std::size_t i = 0; i < k; ++i) {
                     const double x = ap[i], y = aq[i];
                     ap[i] = c * x - s * y;
                     aq[i] = s * x + c * y;
                 }
-                for (int i = 0; i < d; ++i) {
-                    double& x = V[static_cast<std::size_t>(i) * d + p];
-                    double& y = V[static_cast<std::size_t>(i) * d + q];
-                    const double vx = x, vy = y;
-                    x = c * vx - s * vy;
-                    y = s * vx + c * vy;
+                for (std::size_t i = 0; i < d; ++i) {
+                    const double x = V[i * d + p], y = V[i * d + q];
+                    V[i * d + p] = c * x - s * y;
+                    V[i * d + q] = s * x + c * y;
                 }
             }
         if (!rotated) break;
     }
     sigma.assign(d, 0.0);
-    for (int j = 0; j < d; ++j) {
+    for (std::size_t j = 0; j < d; ++j) {
         double s2 = 0.0;
-        for (int i = 0; i < k; ++i) s2 += cols[static_cast<std::size_t>(j) * k + i] * cols[static_cast<std::size_t>(j) * k + i];
+        for (std::size_t i = 0; i < k; ++i) s2 += cols[j * k + i] * cols[j * k + i];
         sigma[j] = std::sqrt(s2);
     }
 }
 
-Placement place_loop(const double* N, const double* H, int m, int d, const std::vector<int>& facets,
+Placement place_loop(const double* N, const double* H, std::size_t m, std::size_t d, const std::vector<int>& facets,
                      const double* steps, double scale) {
-    const int k = static_cast<int>(facets.size());
+    const std::size_t k = facets.size();
     Placement out;
-    std::vector<double> D(static_cast<std::size_t>(k) * d, 0.0), Nf(static_cast<std::size_t>(k) * d), rhs(k);
-    for (int i = 1; i < k; ++i)
-        for (int j = 0; j < d; ++j)
-            D[static_cast<std::size_t>(i) * d + j] = D[static_cast<std::size_t>(i - 1) * d + j] + steps[static_cast<std::size_t>(i - 1) * d + j];
-    for (int i = 0; i < k; ++i) {
+    std::vector<double> D(k * d, 0.0), Nf(k * d), rhs(k);
+    for (std::size_t i = 1; i < k; ++i)
+        for (std::size_t j = 0; j < d; ++j) D[i * d + j] = D[(i - 1) * d + j] + steps[(i - 1) * d + j];
+    for (std::size_t i = 0; i < k; ++i) {
+        const double* n = N + static_cast<std::size_t>(facets[i]) * d;
         double nd = 0.0;
-        for (int j = 0; j < d; ++j) {
-            Nf[static_cast<std::size_t>(i) * d + j] = N[static_cast<std::size_t>(facets[i]) * d + j];
-            nd += N[static_cast<std::size_t>(facets[i]) * d + j] * D[static_cast<std::size_t>(i) * d + j];
+        for (std::size_t j = 0; j < d; ++j) {
+            Nf[i * d + j] = n[j];
+            nd += n[j] * D[i * d + j];
         }
         rhs[i] = H[facets[i]] - nd;
     }
     std::vector<double> V, sigma, cols;
     jacobi_svd(Nf, k, d, V, sigma, cols);
     const double smax = *std::max_element(sigma.begin(), sigma.end());
-    const double lstsq_cut = std::numeric_limits<double>::epsilon() * std::max(k, d) * smax;
+    const double lstsq_cut = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(k, d)) * smax;
     std::vector<double> x0(d, 0.0);
-    std::vector<int> free_dirs;
-    for (int j = 0; j < d; ++j) {
+    std::vector<std::size_t> free_dirs;
+    for (std::size_t j = 0; j < d; ++j) {
         if (sigma[j] <= 1e-10 * smax) free_dirs.push_back(j);
         if (!(sigma[j] > lstsq_cut)) continue;
-        double ur = 0.0;  // <u_j, rhs> with u_j = A v_j / sigma_j
-        for (int i = 0; i < k; ++i) ur += cols[static_cast<std::size_t>(j) * k + i] * rhs[i];
+        double ur = 0.0;  // <A v_j, rhs> = sigma_j <u_j, rhs>
+        for (std::size_t i = 0; i < k; ++i) ur += cols[j * k + i] * rhs[i];
         const double coef = ur / (sigma[j] * sigma[j]);
-        for (int i = 0; i < d; ++i) x0[i] += coef * V[static_cast<std::size_t>(i) * d + j];
+        for (std::size_t i = 0; i < d; ++i) x0[i] += coef * V[i * d + j];
     }
     const double tol = kPlaceTol * scale;
+    // Breakpoints X = x + D; (meets its facets, stays in K), both to tol.
     auto fits = [&](const std::vector<double>& x, std::vector<double>& X) {
-        X.assign(static_cast<std::size_t>(k) * d, 0.0);
-        for (int i = 0; i < k; ++i)
-            for (int j = 0; j < d; ++j) X[static_cast<std::size_t>(i) * d + j] = x[j] + D[static_cast<std::size_t>(i) * d + j];
-        double eq = 0.0, out_of_K = -std::numeric_limits<double>::infinity();
-        for (int i = 0; i < k; ++i) {
+        X.assign(k * d, 0.0);
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t j = 0; j < d; ++j) X[i * d + j] = x[j] + D[i * d + j];
+        double on_facets = 0.0, out_of_K = -std::numeric_limits<double>::infinity();
+        for (std::size_t i = 0; i < k; ++i) {
             double r = -rhs[i];
-            for (int j = 0; j < d; ++j) r += Nf[static_cast<std::size_t>(i) * d + j] * x[j];
-            eq = std::max(eq, std::fabs(r));
-        }
-        for (int i = 0; i < k; ++i)
-            for (int f = 0; f < m; ++f) {
+            for (std::size_t j = 0; j < d; ++j) r += Nf[i * d + j] * x[j];
+            on_facets = std::max(on_facets, std::fabs(r));
+            for (std::size_t f = 0; f < m; ++f) {
                 double s = -H[f];
-                for (int j = 0; j < d; ++j) s += N[static_cast<std::size_t>(f) * d + j] * X[static_cast<std::size_t>(i) * d + j];
+                for (std::size_t j = 0; j < d; ++j) s += N[f * d + j] * X[i * d + j];
                 out_of_K = std::max(out_of_K, s);
             }
-        return std::make_pair(eq <= tol, out_of_K <= tol);
+        }
+        return std::make_pair(on_facets <= tol, out_of_K <= tol);
     };
     const auto first = fits(x0, out.X);
     if (!first.first || first.second || free_dirs.empty()) {
@@ -720,41 +723,41 @@ Placement place_loop(const double* N, const double* H, int m, int d, const std::
         return out;
     }
     // Free directions Z (columns of V); rows (breakpoint i, facet f) with |N_f Z| > 1e-12 depend on t.
-    const int r = static_cast<int>(free_dirs.size());
-    std::vector<double> GZ(static_cast<std::size_t>(m) * r, 0.0);
-    std::vector<int> moving;
-    for (int f = 0; f < m; ++f) {
+    const std::size_t r = free_dirs.size();
+    std::vector<double> GZ(m * r, 0.0);
+    std::vector<std::size_t> moving;
+    for (std::size_t f = 0; f < m; ++f) {
         double norm2 = 0.0;
-        for (int c = 0; c < r; ++c) {
+        for (std::size_t c = 0; c < r; ++c) {
             double s = 0.0;
-            for (int j = 0; j < d; ++j) s += N[static_cast<std::size_t>(f) * d + j] * V[static_cast<std::size_t>(j) * d + free_dirs[c]];
-            GZ[static_cast<std::size_t>(f) * r + c] = s;
+            for (std::size_t j = 0; j < d; ++j) s += N[f * d + j] * V[j * d + free_dirs[c]];
+            GZ[f * r + c] = s;
             norm2 += s * s;
         }
         if (std::sqrt(norm2) > 1e-12) moving.push_back(f);
     }
-    // Dual of  max s  s.t.  G t + s <= g / scale,  s <= 1:  min g^T y + y_cap  s.t.  G^T y = 0, sum y = 1, y >= 0.
-    const int R = k * static_cast<int>(moving.size());
-    const int rows = r + 1, cols_lp = R + 1;
-    std::vector<double> A(static_cast<std::size_t>(rows) * cols_lp, 0.0), b(rows, 0.0), c(cols_lp, 0.0);
-    int col = 0;
-    for (int i = 0; i < k; ++i)
-        for (int f : moving) {
+    // Dual of  max s  s.t.  G t + s <= g / scale, s <= 1:  min g^T y + y_cap  s.t.  G^T y = 0, sum y = 1, y >= 0;
+    // its multipliers are (t, s).
+    const std::size_t R = k * moving.size(), rows = r + 1, lp_cols = R + 1;
+    std::vector<double> A(rows * lp_cols, 0.0), b(rows, 0.0), c(lp_cols, 0.0);
+    std::size_t col = 0;
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t f : moving) {
             double slack = H[f];
-            for (int j = 0; j < d; ++j) slack -= N[static_cast<std::size_t>(f) * d + j] * out.X[static_cast<std::size_t>(i) * d + j];
-            for (int cc = 0; cc < r; ++cc) A[static_cast<std::size_t>(cc) * cols_lp + col] = GZ[static_cast<std::size_t>(f) * r + cc];
-            A[static_cast<std::size_t>(r) * cols_lp + col] = 1.0;
+            for (std::size_t j = 0; j < d; ++j) slack -= N[f * d + j] * out.X[i * d + j];
+            for (std::size_t cc = 0; cc < r; ++cc) A[cc * lp_cols + col] = GZ[f * r + cc];
+            A[r * lp_cols + col] = 1.0;
             c[col] = slack / scale;
             ++col;
         }
-    A[static_cast<std::size_t>(r) * cols_lp + R] = 1.0;
+    A[r * lp_cols + R] = 1.0;
     c[R] = 1.0;
     b[r] = 1.0;
-    const DenseLpResult lp = solve_dense_lp(rows, cols_lp, A, b, c);
+    const DenseLpResult lp = solve_dense_lp(static_cast<int>(rows), static_cast<int>(lp_cols), A, b, c);
     if (lp.status != DenseLpResult::kOptimal) return out;
     std::vector<double> x1 = x0;
-    for (int cc = 0; cc < r; ++cc)
-        for (int j = 0; j < d; ++j) x1[j] += V[static_cast<std::size_t>(j) * d + free_dirs[cc]] * scale * lp.dual[cc];
+    for (std::size_t cc = 0; cc < r; ++cc)
+        for (std::size_t j = 0; j < d; ++j) x1[j] += V[j * d + free_dirs[cc]] * scale * lp.dual[cc];
     const auto second = fits(x1, out.X);
     out.placed = second.first && second.second;
     return out;
@@ -786,8 +789,10 @@ py::dict haim_kislev_search(const py::object& G_in, const py::object& h_in, int 
     const CheckedMask usable = checked_mask(usable_in, kWho, "usable", M, M, /*allow_empty=*/true);
     checked_not_nan(deadline_s, kWho, "deadline_s");
     checked_finite(progress_s, kWho, "progress_s");
-    if (!(tie_rel >= 0.0 && tie_rel < 1.0)) throw std::invalid_argument("haim_kislev_search: tie_rel must be in [0, 1)");
-    if (max_ties < 0 || max_ties > 1024) throw std::invalid_argument("haim_kislev_search: max_ties must be in [0, 1024]");
+    if (!(tie_rel >= 0.0 && tie_rel < 1.0))
+        throw std::invalid_argument("haim_kislev_search: tie_rel must be in [0, 1)");
+    if (max_ties < 0 || max_ties > 1024)
+        throw std::invalid_argument("haim_kislev_search: max_ties must be in [0, 1024]");
     SearchOptions opt;
     opt.mode = mode;
     opt.usable = usable.size() > 0 ? usable.data() : nullptr;
@@ -828,7 +833,8 @@ py::dict haim_kislev_closure_mask(const py::object& N_in) {
     const int M = static_cast<int>(N.shape(0));
     const int d = static_cast<int>(N.shape(1));
     if (M < 1 || M > kMaxElements || d < 1 || d + 1 > kMaxElements)
-        throw std::invalid_argument("haim_kislev_closure_mask: N must have shape (M, d) with 1 <= M <= 64, 1 <= d < 64");
+        throw std::invalid_argument(
+            "haim_kislev_closure_mask: N must have shape (M, d) with 1 <= M <= 64, 1 <= d < 64");
     ClosureMask mask;
     {
         py::gil_scoped_release release;
@@ -886,15 +892,17 @@ py::dict haim_kislev_place_loop(const py::object& N_in, const py::object& H_in, 
     for (int i = 0; i < k; ++i) {
         const double f = f_raw.data()[i];
         if (f != std::floor(f) || f < 0 || f >= m)
-            throw std::invalid_argument("haim_kislev_place_loop: facet index " + std::to_string(f) + " is not an integer in [0, " +
-                                        std::to_string(m) + ")");
+            throw std::invalid_argument("haim_kislev_place_loop: facet index " + std::to_string(f) +
+                                        " is not an integer in [0, " + std::to_string(m) + ")");
         facets[i] = static_cast<int>(f);
     }
-    if (!(std::isfinite(scale) && scale > 0.0)) throw std::invalid_argument("haim_kislev_place_loop: scale must be finite and > 0");
+    if (!(std::isfinite(scale) && scale > 0.0))
+        throw std::invalid_argument("haim_kislev_place_loop: scale must be finite and > 0");
     Placement p;
     {
         py::gil_scoped_release release;
-        p = place_loop(N.data(), H.data(), m, d, facets, steps.data(), scale);
+        p = place_loop(N.data(), H.data(), static_cast<std::size_t>(m), static_cast<std::size_t>(d), facets,
+                       steps.data(), scale);
     }
     py::array_t<double> X({static_cast<py::ssize_t>(k), static_cast<py::ssize_t>(d)});
     std::copy(p.X.begin(), p.X.end(), X.mutable_data());

@@ -104,7 +104,8 @@ def main() -> None:
             same = abs(values["before"] - values["after"]) <= 1e-12 * abs(values["after"])
             (cb, sb), (ca, sa) = med["before"], med["after"]
             print(f"| {m} | random_halfspaces({m}, 4, {seed}) | {1e3 * cb:.2f} | {1e3 * sb:.2f} | {cb / sb:.1f}x | "
-                  f"{1e3 * ca:.2f} | {1e3 * sa:.2f} | **{ca / sa:.2f}x** | {cb / ca:.1f}x | {'yes' if same else 'NO'} |",
+                  f"{1e3 * ca:.2f} | {1e3 * sa:.2f} | **{ca / sa:.2f}x** | {cb / ca:.1f}x | "
+                  f"{'yes' if same else 'NO'} |",
                   flush=True)
     print("\nThe closure mask alone (general variant; one LP per first facet): HiGHS reference "
           "(viterbo.capacity._haim_kislev_reference.usable_for_closure) vs the compiled dense simplex "
@@ -124,7 +125,8 @@ def main() -> None:
                     fn(N)
                 times[label].append((time.process_time() - t0) / len(Ns))
         h, c = statistics.median(times["highs"]), statistics.median(times["native"])
-        print(f"| {m} | {1e3 * h:.2f} ms | {1e6 * c:.0f} µs | **{h / c:.0f}x** | {'yes' if same else 'NO'} |", flush=True)
+        print(f"| {m} | {1e3 * h:.2f} ms | {1e6 * c:.0f} µs | **{h / c:.0f}x** | {'yes' if same else 'NO'} |",
+              flush=True)
     del vb
 
 

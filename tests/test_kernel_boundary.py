@@ -161,20 +161,17 @@ def test_dense_lp_matches_highs(seed):
 
 
 def _placement_cases():
-    """(K, N, Hc, candidate) for the first candidates of several bodies, perturbed ones included."""
-    import importlib
-
-    hk = importlib.import_module("viterbo.capacity.haim_kislev")
+    """(K, N, Hc, candidate) for the first near-tie candidates of several bodies."""
     out = []
     bodies = [F.random_halfspaces(m, 4, s) for m in (6, 8, 10) for s in range(3)]
-    bodies += [F.pentagon_counterexample(), F.simplex(), F.lagrangian_product(F.regular_polygon(3), F.regular_polygon(3))]
+    bodies += [F.pentagon_counterexample(), F.simplex(),
+               F.lagrangian_product(F.regular_polygon(3), F.regular_polygon(3))]
     for K in bodies:
         N, H, _ = centred_halfspaces(K)
         mask = native.haim_kislev_closure_mask(N)["usable"]
         raw = native.haim_kislev_search(N, H, 0, mask, -1.0, tie_rel=witness.TIE_REL, max_ties=witness.MAX_TIES)
         for q, order, b in raw["ties"][:3]:
             out.append((K, N, H, witness.Candidate(q, tuple(order), np.asarray(b))))
-    del hk
     return out
 
 
@@ -287,7 +284,7 @@ def _interrupt_latency(which: str) -> float:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    assert line and line[0] == "interrupted", f"no KeyboardInterrupt: {line} {proc.stderr.read()[-3000:] if proc.stderr else ''}"
+    assert line and line[0] == "interrupted", f"no KeyboardInterrupt: {line}"
     return float(line[1]) - sent
 
 

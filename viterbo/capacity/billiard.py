@@ -168,7 +168,8 @@ def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None
 
     ``points`` are the bounce points q_1..q_k in the order of the formula
     (length sum_i h_T(q_{i+1} - q_i)).  ``implementation="python"`` forces the pure-Python
-    reference (one HiGHS LP per type), "native" the compiled kernel; ``stats["implementation"]`` says which ran.  Both solve on normalised factors: K' = (K - c_K) / s_K,
+    reference (one HiGHS LP per type), "native" the compiled kernel; ``stats["implementation"]`` says
+    which ran.  Both solve on normalised factors: K' = (K - c_K) / s_K,
     T' = (T - c_T) / s_T; then c(K x T) = s_K s_T c(K' x T') (translating T changes each h_T(d)
     by <c_T, d>, which sums to 0 around a closed polygon).
     """

@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from .._native_support import kernel_module
-from ..errors import VerificationError
+from ..errors import NumericalFailureError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
@@ -239,7 +239,9 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
             raw = _reference_counters(out, time.perf_counter() - t0)
             Q_half, ties = out.value, _reference_ties(out)
         if not Q_half > 0:
-            raise VerificationError("haim_kislev: no admissible order found (symmetric variant); this is a bug.")
+            raise NumericalFailureError(
+                "haim_kislev: the search found no admissible order (symmetric variant), which cannot happen in exact "
+                "arithmetic: the input defeats the search's tolerances. Please report the polytope.")
         # Full loop: the half-loop followed by its antipodal copy; Q_full = 2 Q_half, c = 1/(4 Q_half).
         candidates = [Candidate(2.0 * q, tuple(int(signed_facet[e]) for e in order)
                                 + tuple(int(signed_facet[e ^ 1]) for e in order), np.concatenate([b, b]))
@@ -262,7 +264,9 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
             raw = _reference_counters(out, time.perf_counter() - t0)
             Q, ties = out.value, _reference_ties(out)
         if not Q > 0:
-            raise VerificationError("haim_kislev: no admissible order found (general variant); this is a bug.")
+            raise NumericalFailureError(
+                "haim_kislev: the search found no admissible order (general variant), which cannot happen in exact "
+                "arithmetic: the input defeats the search's tolerances. Please report the polytope.")
         candidates = [Candidate(q, tuple(int(e) for e in order), np.asarray(b)) for q, order, b in ties]
         stats["variant"] = "general"
     value = check_representable(hscale * hscale / (2.0 * Q), 'capacity(method="haim_kislev")')
