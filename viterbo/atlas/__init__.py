@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 
 _NAMES = {
-    "build": "build", "BuildSpec": "build", "BuildReport": "build", "compute_chunk": "build",
+    "build": "builder", "BuildSpec": "builder", "BuildReport": "builder", "compute_chunk": "builder",
     "load": "store", "read_table": "store", "manifest_of": "store", "SCHEMA": "store", "AtlasStoreError": "store",
     "COLUMNS": "rows", "MEASURED_COLUMNS": "rows", "compute_row": "rows",
     "generate": "generators", "parse_range": "generators", "GENERATORS": "generators", "AtlasSpecError": "generators",

@@ -9,7 +9,7 @@ __all__ = ["add_parsers"]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildSpec, build
+    from .builder import BuildSpec, build
     from .generators import SIZE_PARAMETER, AtlasSpecError, parse_range
 
     if args.family not in SIZE_PARAMETER:
