@@ -26,7 +26,7 @@ from .generators import check_family, generate
 from .rows import compute_row
 from .store import ChunkStore
 
-__all__ = ["BuildSpec", "BuildReport", "build", "compute_chunk", "FORMAT_VERSION"]
+__all__ = ["BuildSpec", "BuildReport", "build", "compute_chunk", "run_chunks", "FORMAT_VERSION"]
 
 #: Bumped when the row format changes (a restart across versions is refused).
 FORMAT_VERSION = 1
@@ -95,12 +95,12 @@ def _single_thread() -> None:
 
 
 class _Progress:
-    def __init__(self, total: int, initial: int, quiet: bool) -> None:
+    def __init__(self, total: int, initial: int, quiet: bool, unit: str = "polytope") -> None:
         self.bar = None
         if not quiet:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=initial, unit="polytope", dynamic_ncols=True, smoothing=0.05,
+            self.bar = tqdm(total=total, initial=initial, unit=unit, dynamic_ncols=True, smoothing=0.05,
                             file=sys.stderr)
 
     def update(self, n: int, uncertified: int) -> None:
@@ -157,29 +157,42 @@ def build(spec: BuildSpec, out: str | Path, *, workers: int | None = None, sched
     done = store.done_chunks()
     todo = [k for k in range(spec.n_chunks) if k not in done]
     rows_done = sum(len(spec.chunk_indices(k)) for k in done)
-    version, commit = _stamp()
-    progress = _Progress(spec.count, rows_done, quiet)
-    try:
-        if scheduler is not None:
-            _run_dask(spec, todo, store, version, commit, scheduler, progress)
-        elif (workers or os.cpu_count() or 1) <= 1 or len(todo) <= 1:
-            for k in todo:
-                rows = compute_chunk(spec, k, version, commit)
-                store.write_chunk(k, rows)
-                progress.update(len(rows), _uncertified(rows))
-        else:
-            _run_pool(spec, todo, store, version, commit, workers or os.cpu_count() or 1, progress)
-    finally:
-        progress.close()
+    run_chunks(compute_chunk, spec, todo, store, total=spec.count, rows_done=rows_done, workers=workers,
+               scheduler=scheduler, quiet=quiet)
     path = store.finish(spec.n_chunks)
     return BuildReport(path, spec.count, len(todo), len(done))
+
+
+def run_chunks(task, spec, todo: list[int], store: ChunkStore, *, total: int, rows_done: int = 0,
+               workers: int | None = None, scheduler=None, quiet: bool = False, unit: str = "polytope") -> None:
+    """Compute ``task(spec, k, version, commit)`` for every chunk k in ``todo`` and write each as it lands.
+
+    The engine: this process (one worker or one chunk), a local process pool, or a Dask scheduler.
+    ``task`` must be a module-level function (it is pickled to the workers).
+    """
+    version, commit = _stamp()
+    progress = _Progress(total, rows_done, quiet, unit)
+    try:
+        if scheduler is not None:
+            _run_dask(task, spec, todo, store, version, commit, scheduler, progress)
+        elif (workers or os.cpu_count() or 1) <= 1 or len(todo) <= 1:
+            bad = 0
+            for k in todo:
+                rows = task(spec, k, version, commit)
+                store.write_chunk(k, rows)
+                bad += _uncertified(rows)
+                progress.update(len(rows), bad)
+        else:
+            _run_pool(task, spec, todo, store, version, commit, workers or os.cpu_count() or 1, progress)
+    finally:
+        progress.close()
 
 
 def _uncertified(rows: list[dict]) -> int:
     return sum(not r["certified"] for r in rows)
 
 
-def _run_pool(spec, todo, store, version, commit, workers, progress) -> None:
+def _run_pool(task, spec, todo, store, version, commit, workers, progress) -> None:
     # spawn: workers start clean (no inherited torch/OpenMP thread state, which fork can deadlock on).
     ctx = multiprocessing.get_context("spawn")
     bad = 0
@@ -191,7 +204,7 @@ def _run_pool(spec, todo, store, version, commit, workers, progress) -> None:
             while queue or pending:
                 while queue and len(pending) < 2 * workers:
                     k = queue.pop(0)
-                    pending[pool.submit(compute_chunk, spec, k, version, commit)] = k
+                    pending[pool.submit(task, spec, k, version, commit)] = k
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     k = pending.pop(fut)
@@ -206,7 +219,7 @@ def _run_pool(spec, todo, store, version, commit, workers, progress) -> None:
             raise
 
 
-def _run_dask(spec, todo, store, version, commit, scheduler, progress) -> None:
+def _run_dask(task, spec, todo, store, version, commit, scheduler, progress) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -217,7 +230,7 @@ def _run_dask(spec, todo, store, version, commit, scheduler, progress) -> None:
     client = Client(scheduler) if own else scheduler
     bad = 0
     try:
-        futures = [client.submit(compute_chunk, spec, k, version, commit, key=f"atlas-chunk-{k}-{os.getpid()}",
+        futures = [client.submit(task, spec, k, version, commit, key=f"{task.__name__}-{k}-{os.getpid()}",
                                  pure=False) for k in todo]
         index = {f.key: k for f, k in zip(futures, todo)}
         try:

@@ -20,7 +20,7 @@ from ..errors import MethodNotApplicableError, PolytopeError, TimeBudgetExceeded
 from ..geometry.polytope import Polytope
 from .parametrisations import Family, SearchSpecError, family
 
-__all__ = ["SearchResult", "StartResult", "maximize_systolic_ratio", "exact_sys", "STRATEGIES"]
+__all__ = ["SearchResult", "StartResult", "maximize_systolic_ratio", "run_start", "exact_sys", "STRATEGIES"]
 
 STRATEGIES = ("cma", "gradient")
 #: Seconds allowed for one exact evaluation (a point that needs more is a failure).
@@ -134,6 +134,22 @@ def _gradient(fam: Family, x0: np.ndarray, budget: int) -> tuple[float, np.ndarr
     return s, x, evals
 
 
+def run_start(family_name: str, n: int, start: int, seed: int, budget: int, strategy: str) -> StartResult:
+    """One local ascent from start ``start`` (random point from ``SeedSequence([seed, start])``)."""
+    fam = family(family_name, n)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(start)]))
+    x0 = fam.normalise(fam.random_start(rng))
+    t0 = time.perf_counter()
+    if strategy == "cma":
+        s, x, evals = _cma(fam, x0, budget, seed * 100003 + start)
+    elif strategy == "gradient":
+        s, x, evals = _gradient(fam, x0, budget)
+    else:
+        raise SearchSpecError(f"unknown strategy {strategy!r}; choose cma or gradient.")
+    s, K, result = exact_sys(fam, x)  # the accepted point, recomputed and certified
+    return StartResult(start, strategy, s, x, K, result, evals, time.perf_counter() - t0)
+
+
 def maximize_systolic_ratio(family_name: str, n: int, starts: int = 16, seed: int = 0, budget: int = 300,
                             strategy: str = "cma", on_start=None) -> SearchResult:
     """Maximise sys = c^2 / (2 vol) over a family of 4D polytopes by local ascent from random starts.
@@ -178,15 +194,7 @@ def maximize_systolic_ratio(family_name: str, n: int, starts: int = 16, seed: in
     out: list[StartResult] = []
     for i in range(starts):
         for kind in kinds:
-            rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(i)]))
-            x0 = fam.normalise(fam.random_start(rng))
-            t0 = time.perf_counter()
-            if kind == "cma":
-                s, x, evals = _cma(fam, x0, budget, seed * 100003 + i)
-            else:
-                s, x, evals = _gradient(fam, x0, budget)
-            s, K, result = exact_sys(fam, x)  # the accepted point, recomputed and certified
-            sr = StartResult(i, kind, s, x, K, result, evals, time.perf_counter() - t0)
+            sr = run_start(family_name, n, i, seed, budget, kind)
             out.append(sr)
             if on_start is not None:
                 on_start(sr)

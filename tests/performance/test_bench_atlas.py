@@ -1,0 +1,39 @@
+"""Benchmark: an atlas of 10,000 random hulls of 6-30 points on this machine's cores (deep tier).
+
+Run: pytest tests/performance/test_bench_atlas.py -m deep --benchmark-enable -s
+Reports (extra_info and stdout) the wall time, rows per second, the per-polytope median and 99th
+percentile, and the uncertified rows with their reasons.  Asserts what must hold regardless of
+speed: every row present, certified rows consistent (sys = c^2 / 2 vol), uncertified rows explained.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from viterbo.atlas import BuildSpec, build, load
+
+pytestmark = pytest.mark.deep
+
+COUNT = int(os.environ.get("VITERBO_ATLAS_BENCH_COUNT", "10000"))
+
+
+def test_bench_atlas_10k_random_hulls(record, tmp_path):
+    spec = BuildSpec(family="random_hull", size=(6, 30), count=COUNT, seed=2026, chunk_size=100)
+    out = tmp_path / "bench.parquet"
+    bench = record(family="random_hull", points="6..30", count=COUNT, workers=os.cpu_count())
+    bench.group = "atlas build"
+    bench.pedantic(build, args=(spec, out), kwargs={"quiet": True, "overwrite": True}, rounds=1, iterations=1)
+    df = load(out)
+    assert len(df) == COUNT and list(df["index"]) == list(range(COUNT))
+    cert = df[df.certified]
+    assert np.allclose(cert.systolic_ratio, cert.capacity**2 / (2 * cert.volume), rtol=1e-12)
+    assert df[~df.certified].reason.notna().all()
+    wall = bench.stats.stats.max
+    per = df.seconds.to_numpy()
+    info = {"wall_s": wall, "rows_per_s": COUNT / wall, "median_s": float(np.median(per)),
+            "p99_s": float(np.percentile(per, 99)), "max_s": float(per.max()), "certified": int(len(cert)),
+            "uncertified": int(COUNT - len(cert))}
+    bench.extra_info.update(info)
+    print("\natlas benchmark:", info)
+    print(df[~df.certified].reason.str.slice(0, 100).value_counts().to_string())
