@@ -160,7 +160,8 @@ def _(alt, best_K, best_result, best_row, mo, np, pd, turn):
 @app.cell
 def _(alt, mo, pd, rows):
     # A_2 / (2 A_1) against 1 (Chaidez–Hutchings conjecture A_2 <= 2 A_1), where the spectrum gave A_2.
-    _a2 = rows[rows.certified & rows.A2.notna()].assign(ratio=lambda d: d.A2 / (2 * d.capacity))
+    _a2 = rows.loc[rows.certified & rows.A2.notna(), ["family", "index", "capacity", "A2"]].assign(
+        ratio=lambda d: d.A2 / (2 * d.capacity))
     mo.stop(_a2.empty, mo.md("### A_2 / (2 A_1)\n_This atlas has no A_2 column values (build with `--spectrum`)._"))
     _hist = alt.Chart(_a2).mark_bar().encode(x=alt.X("ratio:Q", bin=alt.Bin(maxbins=40), title="A_2 / (2 A_1)"),
                                              y=alt.Y("count():Q", title="polytopes"), color="family:N")
