@@ -171,9 +171,9 @@ def _parity(seeds, sizes):
         rng = np.random.default_rng(seed)
         a, b = rng.choice(sizes, size=2)
         Kq, Tp = lagrangian_factors(_product(seed, int(a), int(b)))
-        native, _, _, s_native = minimal_billiard(Kq, Tp, native=True)
-        python, _, _, s_python = minimal_billiard(Kq, Tp, native=False)
-        assert s_python["kernel"] == "python"
+        native, _, _, s_native = minimal_billiard(Kq, Tp, implementation="native")
+        python, _, _, s_python = minimal_billiard(Kq, Tp, implementation="python")
+        assert s_native["implementation"] == "native" and s_python["implementation"] == "python"
         worst = max(worst, abs(native - python) / python)
     assert worst <= 1e-12, worst
 
@@ -193,12 +193,12 @@ def test_native_and_python_reference_agree_deep():
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
-def test_tiny_budget_raises_in_both_kernels(native):
+@pytest.mark.parametrize("implementation", ["native", "python"])
+def test_tiny_budget_raises_in_both_kernels(implementation):
     Kq, Tp = lagrangian_factors(families.pentagon_counterexample())
     budget = Budget(1e-9, what="billiard")
     with pytest.raises(TimeBudgetExceededError, match="budget"):
-        minimal_billiard(Kq, Tp, budget, native=native)
+        minimal_billiard(Kq, Tp, budget, implementation=implementation)
 
 
 # ------------------------------------------------------------------------------------------ Viterbo

@@ -36,7 +36,7 @@ def run(K, **kw):
 
 def plain_reference(K):
     """The Python reference with every pruning rule off (independent of the compiled search)."""
-    return run(K, use_native=False, swap_rule=False, commute_rule=False)
+    return run(K, implementation="python", swap_rule=False, commute_rule=False)
 
 
 def triangle_product():
@@ -78,7 +78,7 @@ def test_reference_values_native(name, make, expected):
 @pytest.mark.parametrize("name, make, expected", [REFERENCE[0], REFERENCE[2], REFERENCE[3]],
                          ids=["cube", "simplex", "triangle_x_triangle"])
 def test_reference_values_python(name, make, expected):
-    r = run(make(), use_native=False)
+    r = run(make(), implementation="python")
     assert r.value == pytest.approx(expected, rel=REL)
 
 
@@ -106,7 +106,7 @@ def test_symmetric_and_general_variants_agree(make):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_symmetric_variant_python_matches_native(seed):
     K = symmetric_from_normals(4, seed)
-    a = run(K, use_native=False, variant="symmetric", swap_rule=False, commute_rule=False)
+    a = run(K, implementation="python", variant="symmetric", swap_rule=False, commute_rule=False)
     b = run(K, variant="symmetric")
     assert a.value == pytest.approx(b.value, rel=REL)
 
@@ -114,9 +114,9 @@ def test_symmetric_variant_python_matches_native(seed):
 @pytest.mark.smoke
 @pytest.mark.parametrize("K", [F.regular_polygon(k) for k in (3, 4, 5, 7)]
                          + [F.random_hull(9, 2, s) for s in range(3)], ids=lambda K: K.name)
-@pytest.mark.parametrize("use_native", [None, False])
-def test_planar_polygons_give_the_area(K, use_native):
-    r = run(K, use_native=use_native)
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_planar_polygons_give_the_area(K, implementation):
+    r = run(K, implementation=implementation)
     assert r.value == pytest.approx(K.volume(), rel=REL)
 
 
@@ -141,9 +141,9 @@ def test_native_matches_plain_python_enumeration(K):
     fast = run(K)
     slow = plain_reference(K)
     assert fast.value == pytest.approx(slow.value, rel=REL)
-    assert fast.stats["native"] and not slow.stats["native"]
+    assert fast.stats["implementation"] == "native" and slow.stats["implementation"] == "python"
     # The Python reference with the same exact rules finds the same optimum too.
-    pruned = run(K, use_native=False)
+    pruned = run(K, implementation="python")
     assert pruned.value == pytest.approx(slow.value, rel=REL)
 
 
@@ -153,14 +153,14 @@ def test_fixing_the_first_element_loses_nothing(m, seed):
     """Brute force over all orders (no cyclic normalisation, no rules) agrees."""
     K = F.random_halfspaces(m, 4, seed)
     N, H, _ = centred_halfspaces(K)
-    assert run(K, use_native=False).value == pytest.approx(ref.brute_force_value(N, H), rel=REL)
+    assert run(K, implementation="python").value == pytest.approx(ref.brute_force_value(N, H), rel=REL)
 
 
 @pytest.mark.smoke
 def test_cross_polytope_needs_reduced_constraints():
     """Dependent constraint rows must be reduced; otherwise the answer is 2, not 1 (conventions.md)."""
     K = F.cross_polytope()
-    r = run(K, use_native=False)
+    r = run(K, implementation="python")
     assert r.value == pytest.approx(1.0, rel=REL)
 
 
@@ -208,11 +208,11 @@ def test_monotone_under_a_cut(K, seed, depth):
 
 # ---------------------------------------------------------------- errors and budgets
 @pytest.mark.smoke
-@pytest.mark.parametrize("use_native", [None, False])
-def test_tiny_budget_raises(use_native):
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_tiny_budget_raises(implementation):
     K = F.random_halfspaces(12, 4, 1)
     with pytest.raises(TimeBudgetExceededError, match="time budget"):
-        vb.capacity(K, method="haim_kislev", time_budget=1e-4, use_native=use_native)
+        vb.capacity(K, method="haim_kislev", time_budget=1e-4, implementation=implementation)
 
 
 @pytest.mark.smoke
@@ -261,7 +261,7 @@ def test_six_dimensional_parity(m, seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_deep_native_matches_python_rules(m, seed):
     K = F.random_halfspaces(m, 4, seed)
-    assert run(K).value == pytest.approx(run(K, use_native=False).value, rel=REL)
+    assert run(K).value == pytest.approx(run(K, implementation="python").value, rel=REL)
 
 
 @pytest.mark.deep
@@ -290,7 +290,7 @@ def test_deep_parity_random(m, seed, dim):
 @pytest.mark.deep
 @needs_native
 def test_deep_pentagon_python_reference():
-    assert run(F.pentagon_counterexample(), use_native=False).value == pytest.approx(PENTAGON, rel=REL)
+    assert run(F.pentagon_counterexample(), implementation="python").value == pytest.approx(PENTAGON, rel=REL)
 
 
 @pytest.mark.deep

@@ -117,9 +117,9 @@ def test_witness_runs_along_plus_J_n():
     assert r.orbit.action() == pytest.approx(r.value, rel=1e-12)
 
 
-@pytest.mark.parametrize("implementation", ["cpp", "python"])
+@pytest.mark.parametrize("implementation", ["native", "python"])
 def test_time_budget_raises(implementation):
-    if implementation == "cpp" and not vb.native_available():
+    if implementation == "native" and not vb.native_available():
         pytest.skip("needs the compiled extension")
     K = families.random_hull(20, 4, seed=0)
     with pytest.raises(TimeBudgetExceededError):
@@ -143,7 +143,7 @@ def test_auto_uses_reeb_and_cross_checks_uncertified_results(monkeypatch):
         return CapacityResult(value=2.0, method="haim_kislev", orbit=reeb.orbit, stats={}, polytope=P)
 
     monkeypatch.setitem(_registry._METHODS, "haim_kislev",
-                        _registry.MethodSpec("haim_kislev", fake_hk, lambda P: None, 100))
+                        _registry.Method("haim_kislev", fake_hk, lambda P: None, 100, "test double"))
     auto = vb.capacity(cell)
     assert auto.method == "haim_kislev" and "reeb" in auto.stats["note"]
     assert auto.stats["reeb_value"] == pytest.approx(2.0)

@@ -16,6 +16,7 @@ __all__ = [
     "NativeExtensionError",
     "VerificationError",
     "NativeInputError",
+    "LeverError",
 ]
 
 
@@ -52,4 +53,12 @@ class NativeInputError(ViterboError, ValueError):
 
     Raised from C++ (``std::invalid_argument`` is translated onto this class in ext/module.cpp), so a
     bad call into ``viterbo._native`` is an error with a message, never undefined behaviour.
+    """
+
+
+class LeverError(ViterboError, ValueError, TypeError):
+    """A capacity method was given a keyword it does not have, or a lever value of the wrong kind.
+
+    Also ``TypeError`` (what Python raises for an unexpected keyword) and ``ValueError`` (a bad value),
+    so existing ``except`` clauses of either kind keep working.  The message lists the method's levers.
     """

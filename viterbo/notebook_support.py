@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .capacity import capacity, choose_method
-from .capacity._registry import get_method, methods
+from .capacity import capacity, choose_method, resolve_method
+from .capacity._registry import methods
+from .capacity.agreement import AGREEMENT_REL_TOL, disagreement
 from .errors import MethodNotApplicableError, PolytopeError
 from .geometry import families
 from .geometry.lagrangian import is_symplectic_polytope, lagrangian_two_faces
 from .geometry.polytope import Polytope
-from .profiling import method_parameters
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
            "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
@@ -145,23 +145,15 @@ def method_table(K: Polytope) -> list[dict[str, Any]]:
 
 
 def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The method ``capacity(K, method)`` would run and the subset of ``levers`` its signature accepts.
+    """The method ``capacity(K, method)`` would run and the subset of ``levers`` it has (its registry row).
 
     Raises
     ------
     MethodNotApplicableError
         The method does not apply to K, or no method does (for "auto").
     """
-    if method == "auto":
-        name = choose_method(K).name
-    else:
-        spec = get_method(method)
-        why = spec.why_not(K)
-        if why is not None:
-            raise MethodNotApplicableError(f'method "{spec.name}" does not apply: {why}. Try method="auto".')
-        name = spec.name
-    accepted = method_parameters(name)
-    return name, {k: v for k, v in levers.items() if k in accepted}
+    spec = resolve_method(K, method)
+    return spec.name, {k: v for k, v in levers.items() if spec.lever(k) is not None}
 
 
 def orbit_frame(orbit) -> Any:
@@ -229,8 +221,8 @@ def spectrum_frame(orbits) -> Any:
                                        "facets", "certified"])
 
 
-def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str | None:
-    """None when every method's capacity agrees within ``rel_tol``, else a sentence listing the values.
+def methods_disagreement(results: dict[str, Any], rel_tol: float = AGREEMENT_REL_TOL) -> str | None:
+    """None when every method's capacity agrees (:mod:`viterbo.capacity.agreement`), else a sentence listing them.
 
     Parameters
     ----------
@@ -245,13 +237,7 @@ def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str 
     >>> methods_disagreement({"a": R(value=1.0), "b": R(value=1.5)})
     'the methods disagree: a: 1.0, b: 1.5'
     """
-    values = [float(r.value) for r in results.values()]
-    if not values:
-        return None
-    scale = max(1.0, max(abs(v) for v in values))
-    if max(values) - min(values) <= rel_tol * scale:
-        return None
-    return "the methods disagree: " + ", ".join(f"{m}: {float(r.value)!r}" for m, r in results.items())
+    return disagreement({m: r.value for m, r in results.items()}, rel_tol, what="methods")
 
 
 def rotated_pentagon_product(angle: float) -> Polytope:

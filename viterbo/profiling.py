@@ -14,8 +14,6 @@ from __future__ import annotations
 import atexit
 import cProfile
 import importlib.util
-import inspect
-import math
 import pstats
 import re
 import shlex
@@ -30,13 +28,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .capacity import capacity, choose_method
-from .capacity._registry import get_method, on_off_grid
+from .capacity import capacity
+from .capacity import resolve_method as _resolve
+from .capacity._registry import get_method, work_counters
+from .capacity.agreement import AGREEMENT_REL_TOL, values_agree
 from .geometry.polytope import Polytope
 
 __all__ = ["PROFILE_DIR", "ProfileRun", "profile_path", "profile_call", "profile_capacity", "top_functions",
            "format_top", "snakeviz_command", "free_port", "SnakevizServer", "start_snakeviz", "resolve_method",
-           "method_parameters", "lever_defaults", "lever_grid", "WORK_COUNTERS", "work_counter", "lever_sweep", "sweep_summary", "sweep_disagreement"]
+           "lever_defaults", "lever_grid", "WORK_COUNTERS", "work_counter", "lever_sweep", "sweep_summary", "sweep_disagreement"]
 
 #: Where profiles go, relative to the working directory (git-ignored).
 PROFILE_DIR = Path(".profiles")
@@ -100,8 +100,8 @@ def profile_call(func: Callable, *args: Any, path: str | Path, **kwargs: Any) ->
 
 
 def resolve_method(K: Polytope, method: str) -> str:
-    """The method ``capacity(K, method)`` runs: ``method`` itself, or what "auto" picks."""
-    return choose_method(K).name if method == "auto" else get_method(method).name
+    """The name of the method ``capacity(K, method)`` runs (:func:`viterbo.capacity.resolve_method`)."""
+    return _resolve(K, method).name
 
 
 def profile_capacity(K: Polytope, method: str = "auto", *, out_dir: str | Path | None = None,
@@ -293,28 +293,13 @@ def start_snakeviz(path: str | Path, port: int | None = None, host: str = "127.0
 # Lever sweeps
 
 
-def method_parameters(method: str) -> dict[str, Any]:
-    """Keyword parameters a registered method accepts besides ``budget``, with their defaults."""
-    params = inspect.signature(get_method(method).func).parameters
-    return {n: p.default for n, p in params.items()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY and n != "budget" and p.default is not inspect.Parameter.empty}
-
-
 def lever_defaults(method: str) -> dict[str, Any]:
-    """The levers of a registered method (its registry entry's ``levers``) with their default values.
-
-    A method that declares no levers falls back to all its keyword parameters
-    (:func:`method_parameters`).
-    """
-    spec = get_method(method)
-    accepted = method_parameters(method)
-    if not spec.levers:
-        return accepted
-    return {n: accepted[n] for n in spec.levers if n in accepted}
+    """The levers of a registered method with their default values (its registry row)."""
+    return get_method(method).defaults()
 
 
 def lever_grid(method: str) -> list[dict[str, bool]]:
-    """Every on/off assignment of a method's boolean levers, all on first; ``[{}]`` when it has none.
+    """Every on/off assignment of a method's sweep levers, all on first; ``[{}]`` when it has none.
 
     Levers that are not booleans (a rotation cap, a variant name) are left at the method's default.
 
@@ -323,11 +308,11 @@ def lever_grid(method: str) -> list[dict[str, bool]]:
     >>> lever_grid("area")
     [{}]
     """
-    return on_off_grid(n for n, v in lever_defaults(method).items() if isinstance(v, bool))
+    return get_method(method).grid()
 
 
-#: Counters that measure the work of a search, by method family (the first present is charted).
-WORK_COUNTERS: tuple[str, ...] = ("nodes_expanded", "subsets_examined", "lp_solved")
+#: Counters that measure the work of a search, one per method (the registry's; the first present is charted).
+WORK_COUNTERS: tuple[str, ...] = work_counters()
 
 
 def work_counter(frame) -> str | None:
@@ -429,14 +414,15 @@ def sweep_summary(frame, columns: tuple[str, ...] | None = None):
     return pd.DataFrame(out)
 
 
-def sweep_disagreement(frame, rel_tol: float = 1e-9) -> str | None:
-    """None when every run of a sweep found the same value (within ``rel_tol``), else a sentence naming the outliers.
+def sweep_disagreement(frame, rel_tol: float = AGREEMENT_REL_TOL) -> str | None:
+    """None when every run of a sweep found the same value (:func:`~viterbo.capacity.agreement.values_agree`),
+    else a sentence naming the outliers.
 
     Levers only prune the search, so any disagreement is a bug in a pruning rule.
     """
     values = frame["value"].astype(float)
     reference = float(values.iloc[0])
-    bad = frame[~values.apply(lambda v: math.isclose(v, reference, rel_tol=rel_tol, abs_tol=rel_tol))]
+    bad = frame[~values.apply(lambda v: values_agree(v, reference, rel_tol))]
     if bad.empty:
         return None
     listing = "; ".join(f"{c} (repeat {r}): {v!r}" for c, r, v in zip(bad["combo"], bad["repeat"], bad["value"]))

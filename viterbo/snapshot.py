@@ -43,7 +43,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ._environment import environment
 from .capacity import capacity as _capacity
-from .capacity._registry import MethodSpec, methods, on_off_grid
+from .capacity._registry import Method, methods, work_counters
+from .capacity.agreement import AGREEMENT_REL_TOL, disagreement, values_agree
 from .errors import TimeBudgetExceededError, VerificationError, ViterboError
 from .geometry import families
 from .geometry.polytope import Polytope
@@ -76,11 +77,11 @@ KEY: tuple[str, ...] = ("polytope", "method", "levers", "benchmark", "machine")
 #: Status values of a row.
 STATUSES = ("ok", "disagree", "timeout", "error")
 
-#: Stats keys read as the main work counter, first present wins.
-WORK_COUNTERS: tuple[str, ...] = ("nodes_expanded", "subsets_examined")
+#: Stats keys read as the main work counter (the registry's, one per method).
+WORK_COUNTERS: tuple[str, ...] = work_counters()
 
 #: Relative tolerance within which methods must agree, and capacities must stay put week to week.
-REL_TOL = 1e-9
+REL_TOL = AGREEMENT_REL_TOL
 
 #: Rosters: polytope keys understood by :func:`resolve_polytope`.
 ROSTERS: dict[str, tuple[str, ...]] = {
@@ -233,17 +234,18 @@ def resolve_polytope(key: str) -> tuple[Polytope, int | None]:
     return K, seed
 
 
-def lever_combinations(spec: MethodSpec) -> list[dict[str, bool]]:
-    """Every True/False assignment of the method's levers, all-True first.
+def lever_combinations(spec: Method) -> list[dict[str, bool]]:
+    """Every True/False assignment of the method's sweep levers, all-True first (:meth:`Method.grid`).
 
     Examples
     --------
-    >>> from viterbo.capacity._registry import MethodSpec
-    >>> spec = MethodSpec("m", func=None, why_not=None, auto_rank=0, levers=("use_a", "use_b"))
+    >>> from viterbo.capacity._registry import Lever, Method
+    >>> spec = Method("m", func=None, why_not=None, auto_rank=0, summary="",
+    ...               levers=(Lever("use_a", True, "a"), Lever("use_b", True, "b")))
     >>> [format_levers(c) for c in lever_combinations(spec)]
     ['use_a=1;use_b=1', 'use_a=1;use_b=0', 'use_a=0;use_b=1', 'use_a=0;use_b=0']
     """
-    return on_off_grid(spec.levers)
+    return spec.grid()
 
 
 def format_levers(levers: dict[str, Any]) -> str:
@@ -270,11 +272,9 @@ def format_pruned(stats: dict[str, Any]) -> tuple[str, int | None]:
     return ";".join(f"{k}={counts[k]}" for k in sorted(counts)), sum(counts.values())
 
 
-def _work_counter(stats: dict[str, Any]) -> int | None:
-    for name in WORK_COUNTERS:
-        if name in stats:
-            return int(stats[name])
-    return None
+def _work_counter(spec: Method, stats: dict[str, Any]) -> int | None:
+    name = spec.work_counter
+    return int(stats[name]) if name in stats else None
 
 
 # --------------------------------------------------------------------------- running a roster
@@ -285,7 +285,7 @@ class _Task:
     key: str
     polytope: Polytope
     seed: int | None
-    spec: MethodSpec
+    spec: Method
     levers: dict[str, bool]
 
 
@@ -314,7 +314,7 @@ def _run_task(task: _Task, repeats: int, time_budget: float | None) -> dict[str,
             seconds.append(time.perf_counter() - t0)
             if first is None:
                 first = result
-            elif not math.isclose(result.value, first.value, rel_tol=REL_TOL, abs_tol=0.0):
+            elif not values_agree(result.value, first.value):
                 raise ViterboError(f"repeat gave {result.value!r}, first run gave {first.value!r}")
     except TimeBudgetExceededError as exc:
         row.update(status="timeout", note=_one_line(exc), repeats=len(seconds))
@@ -324,11 +324,10 @@ def _run_task(task: _Task, repeats: int, time_budget: float | None) -> dict[str,
         return row
     assert first is not None
     pruned, pruned_total = format_pruned(first.stats)
-    row.update(capacity=first.value, nodes=_work_counter(first.stats), pruned=pruned,
+    row.update(capacity=first.value, nodes=_work_counter(task.spec, first.stats), pruned=pruned,
                pruned_total=pruned_total, repeats=len(seconds), seconds_min=min(seconds),
                seconds_median=statistics.median(seconds), seconds_max=max(seconds))
-    n = K.dim // 2
-    row["systolic_ratio"] = first.value**n / (math.factorial(n) * row_volume(K))
+    row["systolic_ratio"] = first.systolic_ratio()
     try:
         first.verify()
     except VerificationError as exc:
@@ -348,14 +347,13 @@ def row_volume(K: Polytope) -> float:
 def _mark_disagreements(rows: list[dict[str, Any]]) -> None:
     """Mark every verified row of one polytope whose value differs from another's as ``disagree``."""
     ok = [r for r in rows if r.get("status") == "ok"]
-    values = [r["capacity"] for r in ok]
-    if all(math.isclose(a, b, rel_tol=REL_TOL, abs_tol=0.0) for a in values for b in values):
+    summary = disagreement({f"{r['method']}[{r['levers']}]": r["capacity"] for r in ok}, what="methods")
+    if summary is None:
         return
-    summary = "; ".join(f"{r['method']}[{r['levers']}]={r['capacity']!r}" for r in ok)
     for r in ok:
-        if any(not math.isclose(r["capacity"], v, rel_tol=REL_TOL, abs_tol=0.0) for v in values):
+        if any(not values_agree(r["capacity"], other["capacity"]) for other in ok):
             r["status"] = "disagree"
-            r["note"] = _one_line("methods disagree: " + summary, 500)
+            r["note"] = _one_line(summary, 500)
 
 
 def _plan(roster: str | Sequence[str]) -> list[_Task]:
@@ -803,8 +801,7 @@ def find_capacity_changes(df, rel_tol: float = REL_TOL):
         for _, group in valued.groupby(list(_CONFIG), sort=True):
             previous = None
             for _, row in group.iterrows():
-                if previous is not None and not math.isclose(row["capacity"], previous["capacity"],
-                                                             rel_tol=rel_tol, abs_tol=0.0):
+                if previous is not None and not values_agree(row["capacity"], previous["capacity"], rel_tol):
                     change = abs(row["capacity"] - previous["capacity"]) / max(abs(row["capacity"]),
                                                                                abs(previous["capacity"]))
                     flagged.append({"polytope": row["polytope"], "method": row["method"],

@@ -55,16 +55,16 @@ def test_bench_random_12_native(benchmark, seed):
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("use_native", [None, False], ids=["native", "python"])
-def test_bench_random_8(benchmark, use_native):
-    if use_native is None and not native_available():
+@pytest.mark.parametrize("implementation", [None, "python"], ids=["native", "python"])
+def test_bench_random_8(benchmark, implementation):
+    if implementation is None and not native_available():
         pytest.skip("compiled extension not available")
     benchmark.group = "haim_kislev: random_halfspaces(8, 4, 0), native vs python"
     K = F.random_halfspaces(8, 4, 0)
-    r = benchmark(_capacity, K, use_native=use_native)
-    assert r.value == pytest.approx(_capacity(K, use_native=False, swap_rule=False, commute_rule=False).value,
+    r = benchmark(_capacity, K, implementation=implementation)
+    assert r.value == pytest.approx(_capacity(K, implementation="python", swap_rule=False, commute_rule=False).value,
                                     rel=1e-9)
-    _info(benchmark, K, r, "native" if use_native is None else "python")
+    _info(benchmark, K, r, "native" if implementation is None else "python")
 
 
 @pytest.mark.deep
@@ -78,7 +78,7 @@ def test_bench_scaling(benchmark, m, path):
         pytest.skip("the Python reference takes minutes beyond m = 11")
     benchmark.group = f"haim_kislev scaling: random_halfspaces({m}, 4, 0)"
     K = F.random_halfspaces(m, 4, 0)
-    kw = {"native": {}, "native_same_rules": {"inertia_rule": False}, "python": {"use_native": False}}[path]
+    kw = {"native": {}, "native_same_rules": {"inertia_rule": False}, "python": {"implementation": "python"}}[path]
     r = benchmark.pedantic(_capacity, args=(K,), kwargs=kw, rounds=1, iterations=1)
     r.verify()
     _info(benchmark, K, r, path)

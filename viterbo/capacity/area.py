@@ -9,7 +9,6 @@ import numpy as np
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
-from ._registry import register
 from .result import CapacityResult
 
 
@@ -17,7 +16,6 @@ def _why_not(K: Polytope) -> str | None:
     return None if K.dim == 2 else f'"area" applies in R^2 only; K is in R^{K.dim}'
 
 
-@register("area", why_not=_why_not, auto_rank=0, summary="planar polygons: c = area (exact)")
 def area_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c(K) = area(K) for a convex polygon; the witness is the boundary, run counter-clockwise.
 

@@ -51,13 +51,12 @@ import time
 import numpy as np
 from scipy.optimize import linprog
 
-from .._native_support import native_module
+from .._native_support import kernel_module
 from ..errors import VerificationError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
 from ._products import ConvexPolygon, lagrangian_factors
-from ._registry import register
 from .result import CapacityResult
 
 __all__ = ["billiard_capacity", "billiard_types", "minimal_billiard", "billiard_witness"]
@@ -162,20 +161,18 @@ def _normalised(P: ConvexPolygon) -> tuple[ConvexPolygon, np.ndarray, float]:
 
 
 def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None = None,
-                     native: bool = True) -> tuple[float, np.ndarray, tuple[int, ...], dict]:
+                     implementation: str | None = None) -> tuple[float, np.ndarray, tuple[int, ...], dict]:
     """Minimise the T-length over all types; return (value, points, type, stats).
 
     ``points`` are the bounce points q_1..q_k in the order of the formula
-    (length sum_i h_T(q_{i+1} - q_i)).  ``native=False`` forces the pure-Python
-    reference (one HiGHS LP per type).  Both solve on normalised factors: K' = (K - c_K) / s_K,
+    (length sum_i h_T(q_{i+1} - q_i)).  ``implementation="python"`` forces the pure-Python
+    reference (one HiGHS LP per type), "native" the compiled kernel; ``stats["implementation"]`` says which ran.  Both solve on normalised factors: K' = (K - c_K) / s_K,
     T' = (T - c_T) / s_T; then c(K x T) = s_K s_T c(K' x T') (translating T changes each h_T(d)
     by <c_T, d>, which sums to 0 around a closed polygon).
     """
     types = billiard_types(Kq)
-    mod = native_module() if native else None
-    if mod is not None and not hasattr(mod, "billiard_minimum"):
-        mod = None
-    stats: dict = {"types": len(types), "lp_solved": 0, "kernel": "native" if mod is not None else "python"}
+    mod = kernel_module(implementation, "billiard_minimum", 'capacity(method="billiard")')
+    stats: dict = {"types": len(types), "lp_solved": 0, "implementation": "native" if mod is not None else "python"}
     Kn, cK, sK = _normalised(Kq)
     Tn, _, sT = _normalised(Tp)
     if mod is not None:
@@ -338,10 +335,7 @@ def billiard_witness(K: Polytope, Kq: ConvexPolygon, Tp: ConvexPolygon, Q: np.nd
 
 
 # ---------------------------------------------------------------------------------------------- method
-@register("billiard", why_not=_why_not, auto_rank=10,
-          summary="Lagrangian products of polygons: shortest Minkowski billiard (exact, 2-3 bounces)",
-          levers=())
-def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
+def billiard_capacity(K: Polytope, *, budget: Budget, implementation: str | None = None) -> CapacityResult:
     """c_EHZ(K x T) as the shortest closed (K, T)-Minkowski billiard trajectory.
 
     Parameters
@@ -350,12 +344,14 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
         A Lagrangian product of convex polygons in R^4 (recognised from its facets).
     budget : Budget
         Checked between types; exceeding it raises.
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the reference.
 
     Returns
     -------
     CapacityResult
         ``stats``: ``types`` (combinatorial types), ``lp_solved``, ``bounces``, ``bounce_points``
-        (q_1..q_k in formula order), ``type`` (edges of K), ``kernel``.
+        (q_1..q_k in formula order), ``type`` (edges of K), ``implementation`` ("native" or "python").
 
     Raises
     ------
@@ -375,7 +371,7 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """
     start = time.perf_counter()
     Kq, Tp = lagrangian_factors(K)
-    value, Q, best_type, stats = minimal_billiard(Kq, Tp, budget)
+    value, Q, best_type, stats = minimal_billiard(Kq, Tp, budget, implementation)
     # Drop repeated points (a vertex shared by two edges of a 3-type): a 2-bounce orbit.
     keep = [Q[0]]
     for q in Q[1:]:

@@ -26,13 +26,12 @@ import time
 import numpy as np
 from scipy.optimize import linprog
 
-from .._native_support import native_module
+from .._native_support import kernel_module
 from ..errors import VerificationError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
 from ._common import centred_halfspaces, orbit_from_numpy
-from ._registry import register
 from .result import CapacityResult
 
 __all__ = ["haim_kislev_capacity", "MAX_FACETS_GENERAL", "MAX_PAIRS_SYMMETRIC"]
@@ -212,10 +211,7 @@ def _reference_counters(out: ref.SearchOutcome, seconds: float) -> dict:
             "pruned_swap": out.pruned_swap, "pruned_commute": out.pruned_commute, "search_seconds": seconds}
 
 
-@register("haim_kislev", why_not=_why_not, auto_rank=50,
-          summary="any 2n, exact: Haim-Kislev formula, pruned search over facet orders (m <= 24; symmetric <= 32 pairs)",
-          levers=())
-def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None = None,
+def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | None = None,
                          variant: str = "auto", swap_rule: bool = True,
                          commute_rule: bool = True, inertia_rule: bool = True,
                          progress: bool | None = None) -> CapacityResult:
@@ -228,9 +224,10 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         pairs (centrally symmetric).
     budget : Budget
         Time budget (passed by :func:`viterbo.capacity`).
-    use_native : bool or None
-        None: the compiled search when available; False: the pure-Python
-        reference (parity tests, benchmarks); True: require the compiled search.
+    implementation : {None, "native", "python"}
+        None: the compiled search when available; "python": the pure-Python
+        reference (parity tests, benchmarks); "native": require the compiled search.
+        ``stats["implementation"]`` records which ran.
     variant : {"auto", "general", "symmetric"}
         "auto" uses the symmetric formula (HK Cor. 1.2) when K = -K about its
         centroid; "general" forces the closure-constrained formula.
@@ -278,14 +275,11 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     start = time.perf_counter()
     if variant not in ("auto", "general", "symmetric"):
         raise ValueError(f'haim_kislev: variant={variant!r}; choose "auto", "general" or "symmetric".')
-    native = native_module() if use_native in (None, True) else None
-    if use_native is True and native is None:
-        from .._native_support import require_native
-        require_native('capacity(method="haim_kislev", use_native=True)')
+    native = kernel_module(implementation, "haim_kislev_search", 'capacity(method="haim_kislev")')
     pairs = _antipodal_pairs(K) if variant in ("auto", "symmetric") else None
     if variant == "symmetric" and pairs is None:
         raise ValueError("haim_kislev: variant='symmetric' needs a centrally symmetric K (K = -K about its centroid).")
-    stats: dict = {"facets": K.n_facets, "native": native is not None}
+    stats: dict = {"facets": K.n_facets, "implementation": "native" if native is not None else "python"}
     rules = (bool(swap_rule), bool(commute_rule), bool(inertia_rule))
     if pairs is not None:
         reps, partners, centre = pairs
@@ -334,5 +328,5 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     stats["search_seconds"] = float(raw["search_seconds"])
     stats["seconds"] = time.perf_counter() - start
     return CapacityResult(value=value, method="haim_kislev", orbit=orbit, stats=stats, polytope=K,
-                          params={"use_native": use_native, "variant": variant, "swap_rule": swap_rule,
+                          params={"variant": variant, "swap_rule": swap_rule,
                                   "commute_rule": commute_rule, "inertia_rule": inertia_rule})

@@ -27,7 +27,6 @@ from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
 from ._products import symplectic_factors
-from ._registry import register
 from .result import CapacityResult
 
 __all__ = ["split_product_capacity"]
@@ -41,8 +40,6 @@ def _why_not(K: Polytope) -> str | None:
     return None
 
 
-@register("split_product", why_not=_why_not, auto_rank=5,
-          summary="symplectic products K1 x K2 of polygons: c = min(area K1, area K2) (exact)", levers=())
 def split_product_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c_EHZ of a symplectic product of polygons, with the boundary of the smaller factor as witness.
 

@@ -17,13 +17,12 @@ import weakref
 
 import numpy as np
 
-from ..._native_support import native_module
+from ..._native_support import kernel_module
 from ...errors import MethodNotApplicableError
 from ...geometry.lagrangian import LAGRANGIAN_TOL, lagrangianity
 from ...geometry.polytope import Polytope
 from ...runtime import Budget
 from .._common import orbit_from_numpy
-from .._registry import register
 from ..result import CapacityResult
 from .flow_graph import FlowGraph, build_flow_graph
 from .orbit_fit import STATUS_OK
@@ -117,20 +116,18 @@ def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
                implementation: str | None = None) -> tuple[FlowGraph, SearchOutcome]:
     """Build (or reuse) the flow graph and run the search with C++ or the Python reference.
 
-    ``implementation``: None (C++ when available), "cpp" or "python".
-    Raises TimeBudgetExceededError when the budget ran out.
+    ``implementation``: None (the compiled kernel when available), "native" or "python";
+    ``out.implementation`` records which ran.  Raises TimeBudgetExceededError when the budget ran out.
     """
     G = flow_graph_of(K)
-    native = native_module()
-    use_cpp = implementation == "cpp" or (implementation is None and native is not None)
-    if implementation == "cpp" and native is None:
-        raise MethodNotApplicableError('implementation="cpp" needs the compiled extension viterbo._native.')
-    if use_cpp and native is not None and hasattr(native, "reeb_search"):
+    native = kernel_module(implementation, "reeb_search", 'method="reeb"')
+    if native is not None:
         out = _run_native(native, G, cfg, budget)
     else:
         if budget is not None and budget.deadline is not None:
             cfg.deadline = budget.deadline
         out = run_reference_search(G, cfg)
+    out.implementation = "native" if native is not None else "python"
     if out.depth_exceeded:
         raise MethodNotApplicableError(
             f"reeb: a search path grew beyond {MAX_DEPTH} 2-faces (tiny c_F constants: nearly Lagrangian "
@@ -163,9 +160,6 @@ def certification(G: FlowGraph, out: SearchOutcome, best: Candidate | None, valu
     return reasons
 
 
-@register("reeb", why_not=why_not_reeb, auto_rank=30,
-          summary="4D symplectic polytopes: Chaidez–Hutchings combinatorial Reeb-orbit search (exact)",
-          levers=("use_cF_budgets", "use_memo"))
 def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                   use_memo: bool = True, implementation: str | None = None) -> CapacityResult:
     """c_EHZ(K) for a 4D polytope without Lagrangian 2-faces, with a witness orbit.
@@ -190,8 +184,9 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
         ancestor at the same face can dominate: the memo is consulted when a
         path returns to a face.  Under facet-once that never happens (so
         ``memo_size`` stays 0 here); in :func:`viterbo.spectrum` it does.
-    implementation : {None, "cpp", "python"}
-        Force the C++ kernel or the pure-Python reference (parity tests).
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the
+        pure-Python reference (parity tests).  ``stats["implementation"]`` records which ran.
 
     Returns
     -------
@@ -256,8 +251,7 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
                   "certification_cycles_closed": check.stats["cycles_closed"],
                   "two_faces": G.n_faces, "facets": G.n_facets, "graph_edges": G.n_edges,
                   "rotation": best.rho, "segments": len(best.faces), "degenerate": bool(best.degenerate),
-                  "implementation": "python" if (implementation == "python" or native_module() is None
-                                                 or not hasattr(native_module(), "reeb_search")) else "cpp",
+                  "implementation": out.implementation,
                   "seconds": time.perf_counter() - start})
     params = {"rotation_cap": rotation_cap, "use_cF_budgets": use_cF_budgets, "use_memo": use_memo}
     return CapacityResult(value=value, method="reeb", orbit=orbit, stats=stats, polytope=K, params=params,

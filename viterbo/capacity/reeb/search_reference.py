@@ -108,6 +108,7 @@ class SearchOutcome:
         self.min_rejected_estimate = math.inf  # smallest action estimate of a numerically rejected cycle
         self.min_thin_bound = math.inf  # smallest action bound of a domain thinned to a segment
         self.timed_out = False
+        self.implementation = "python"  # "native" when the compiled kernel produced this outcome
         self.depth_exceeded = False
 
 

@@ -116,8 +116,9 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
         tightens its action cap as soon as it has that many).
     time_budget : float, optional
         Seconds (default from VITERBO_SOLVER_TIMEOUT); raises when exceeded.
-    implementation : {None, "cpp", "python"}
-        Force the C++ kernel or the pure-Python reference.
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the
+        pure-Python reference.
 
     Returns
     -------
