@@ -42,9 +42,9 @@ import torch
 from scipy.spatial import Delaunay
 
 from .capacity import capacity as exact_capacity
-from .capacity import _haim_kislev_reference as hk_ref
-from .capacity.haim_kislev import MAX_FACETS_GENERAL
-from .capacity.reeb import spectrum, why_not_reeb
+from .capacity import methods
+from .capacity import _haim_kislev_reference as hk_ref  # the reference enumeration (exhaustive tie check)
+from .capacity.reeb import spectrum
 from .errors import DimensionError, MethodNotApplicableError, PolytopeError, VerificationError
 from .geometry.polytope import Polytope
 
@@ -89,6 +89,11 @@ class Minimiser:
     notes: list[str] = field(default_factory=list)
 
 
+def _applies(name: str, K: Polytope) -> bool:
+    """Whether the registered method ``name`` applies to K (the registry's own why_not)."""
+    return any(m.name == name and m.why_not(K) is None for m in methods())
+
+
 # ---------------------------------------------------------------------------------------------- input
 def _check(normals, offsets) -> tuple[torch.Tensor, torch.Tensor]:
     who = "viterbo.differentiable"
@@ -126,7 +131,7 @@ def _polytope_and_rows(N: np.ndarray, h: np.ndarray) -> tuple[Polytope, np.ndarr
 # ---------------------------------------------------------------------------------------------- volume
 def _facet_area_centroid(K: Polytope, f: int) -> tuple[float, np.ndarray]:
     """3-volume (in R^4; (d-1)-volume in general) and centroid of facet f."""
-    V = K.vertices_np[K._incidence_np()[f]]
+    V = K.vertices_np[K.incidence().cpu().numpy()[f]]
     n = K.normals_np[f]
     basis = np.linalg.svd(np.eye(K.dim) - np.outer(n, n))[0][:, : K.dim - 1]  # orthonormal basis of n^perp
     origin = V.mean(axis=0)
@@ -193,16 +198,16 @@ def _exact_result(K: Polytope):
     reeb cannot certify; not "billiard", whose witness on products is a refined staircase.
     """
     tried = []
-    if K.dim == 4 and why_not_reeb(K) is None:
+    if _applies("reeb", K):
         result = exact_capacity(K, method="reeb")
         if result.certified:
             return result
         tried.append(f"reeb: {result.reason}")
-    if K.n_facets <= MAX_FACETS_GENERAL or K.is_centrally_symmetric():
+    if _applies("haim_kislev", K):
         return exact_capacity(K, method="haim_kislev")
     raise MethodNotApplicableError(
         f"viterbo.differentiable: K has {K.n_facets} facets; no exact method gives its minimising facet sequence "
-        f"(haim_kislev needs <= {MAX_FACETS_GENERAL} facets, reeb a symplectic polytope it can certify"
+        f"(haim_kislev does not apply to so many facets, nor reeb, or reeb could not certify"
         + (f"; {tried[0]}" if tried else "") + ").")
 
 
@@ -270,7 +275,7 @@ def _tie_notes(K: Polytope, row_of: np.ndarray, order_facets: list[int], b_rel: 
     if len(set(order_facets)) < k:
         notes.append("the minimising orbit visits a facet twice")
     exhaustive = None
-    if d == 4 and why_not_reeb(K) is None:
+    if _applies("reeb", K):
         orbits = [o for o in spectrum(K, max_action=value * (1 + TIE_TOL), rotation_cap=2.0) if o.multiplicity == 1]
         exhaustive = len(orbits) <= 1
         if not exhaustive:

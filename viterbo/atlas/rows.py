@@ -145,6 +145,6 @@ def compute_row(K: Polytope, *, time_budget: float | None = None, with_spectrum:
 
 
 def _reeb_applies(K: Polytope) -> bool:
-    from ..capacity.reeb import why_not_reeb
+    from ..capacity import methods
 
-    return why_not_reeb(K) is None
+    return any(m.name == "reeb" and m.why_not(K) is None for m in methods())

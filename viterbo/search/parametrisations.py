@@ -80,7 +80,7 @@ class Vertices(Family):
         # index of each hull vertex among the parameter points
         pts = np.asarray(x.detach().cpu().numpy()).reshape(self.n, 4)
         which = np.abs(V[:, None, :] - pts[None, :, :]).max(axis=2).argmin(axis=1)
-        inc = K._incidence_np()
+        inc = K.incidence().cpu().numpy()
         centre = torch.as_tensor(K.interior_point().numpy(), dtype=P.dtype)
         normals, offsets = [], []
         for f in range(K.n_facets):
