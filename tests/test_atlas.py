@@ -174,3 +174,20 @@ def test_uncertain_rows_are_kept_with_a_reason(tmp_path):
     row = compute_row(vb.families.cube(), time_budget=1e-9)  # no method can finish in 1 ns
     assert row["certified"] is False and row["capacity"] is None
     assert "TimeBudgetExceededError" in row["reason"]
+
+
+@pytest.mark.smoke
+def test_ctrl_c_keeps_finished_chunks_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "int.parquet"
+    args = [sys.executable, "-m", "viterbo", "atlas", "build", "--family", "random_hull", "--points", "6..12",
+            "--count", "12", "--seed", "3", "--chunk-size", "4", "--workers", "1", "--quiet", "--out", str(out)]
+    parts = tmp_path / "int.parquet.parts"
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(parts.glob("chunk-*.parquet")) and proc.poll() is None:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "rerun the same command to resume" in err and "Traceback" not in err
+    assert list(parts.glob("chunk-*.parquet")) and not out.exists()

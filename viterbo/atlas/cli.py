@@ -24,8 +24,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     budget = None if args.time_budget is not None and args.time_budget <= 0 else args.time_budget
     spec = BuildSpec(family=args.family, size=parse_range(given[flag], f"--{flag}"), count=args.count,
                      seed=args.seed, chunk_size=args.chunk_size, time_budget=budget, with_spectrum=args.spectrum)
-    report = build(spec, args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
-                   overwrite=args.overwrite)
+    try:
+        report = build(spec, args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
+                       overwrite=args.overwrite)
+    except KeyboardInterrupt:
+        print(f"viterbo atlas build: interrupted; finished chunks are kept in {args.out}.parts/ - "
+              "rerun the same command to resume", file=sys.stderr)
+        return 130
     if report.already_finished:
         print(f"{report.path}: already built with these arguments ({report.rows} rows); nothing to do")
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict, dataclass
 
 __all__ = ["SearchSpec", "search_chunk", "add_parsers", "run_search"]
@@ -116,8 +117,13 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if text is None:
         raise SearchSpecError(f"search family {args.family!r} needs --{flag} A..B.")
     spec = SearchSpec(args.family, parse_range(text, f"--{flag}"), args.starts, args.budget, args.strategy, args.seed)
-    path = run_search(spec, args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
-                      overwrite=args.overwrite)
+    try:
+        path = run_search(spec, args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
+                          overwrite=args.overwrite)
+    except KeyboardInterrupt:
+        print(f"viterbo search: interrupted; finished starts are kept in {args.out}.parts/ - "
+              "rerun the same command to resume", file=sys.stderr)
+        return 130
     df = load(path)
     print(f"{path}: {len(df)} start(s)")
     for n in range(spec.size[0], spec.size[1] + 1):
