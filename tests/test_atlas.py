@@ -191,3 +191,12 @@ def test_ctrl_c_keeps_finished_chunks_and_says_how_to_resume(tmp_path):
     assert proc.returncode == 130, err[-2000:]
     assert "rerun the same command to resume" in err and "Traceback" not in err
     assert list(parts.glob("chunk-*.parquet")) and not out.exists()
+
+
+@pytest.mark.smoke
+def test_import_viterbo_and_cli_parser_do_not_load_pyarrow_or_dask():
+    code = ("import sys, viterbo, viterbo.cli; viterbo.cli.build_parser(); "
+            "bad = [m for m in ('pyarrow', 'pandas', 'dask', 'distributed', 'cma', 'viterbo.differentiable', "
+            "'viterbo.atlas.store') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
