@@ -79,7 +79,7 @@ def test_reproduces_three_quarters_over_simplices():
     best = maximize_systolic_ratio("vertices", 5, starts=4, seed=11, budget=3000)
     _check_best(best, 0.75)
     print(f"\nbest sys over 5-vertex polytopes: {best.systolic_ratio:.10f}")
-    assert best.systolic_ratio >= 0.75 - 2e-3
+    assert best.systolic_ratio >= 0.75 - 1e-4  # measured: 0.749969 (4 starts x 3000 evaluations, seed 11)
 
 
 @pytest.mark.deep
