@@ -5,8 +5,13 @@ for the gradient strategy, to torch facet data (normals(x), offsets(x)) with the
 the polytope at x held fixed, so that autograd carries d sys / d(normals, offsets) back to x.
 
 - ``vertices`` (n = number of points): x = n points in R^4; K = their convex hull.
-- ``halfspaces`` (n = number of facets): x = n unit-ish normals and offsets; K = {<n_i, x> <= h_i}.
-- ``lagrangian_product`` (n = vertices of each polygon): x = two n-gons (q- and p-plane); K = P x Q.
+- ``halfspaces`` (n = number of facets): x = n normals and offsets; K = {<n_i, x> <= h_i} (at most n
+  facets: a halfspace may become redundant).
+- ``lagrangian_product`` (n = vertices of each polygon): x = two sets of n points (q- and p-plane);
+  K = conv P x conv Q (at most n-gons).
+
+Each family is closed (hulls, redundant halfspaces allowed), so a local ascent never fails on
+a point that merely lost a vertex or facet; the maximum over "n" includes the smaller sizes.
 """
 
 from __future__ import annotations
@@ -122,11 +127,9 @@ class Halfspaces(Family):
         return x[: 4 * self.n].reshape(self.n, 4), x[4 * self.n:]
 
     def polytope(self, x):
+        # A halfspace may become redundant: the family is "at most n facets" (its closure).
         N, h = self.split(np.asarray(x, dtype=np.float64))
-        K = Polytope.from_halfspaces(N, h)
-        if K.n_facets != self.n:
-            raise PolytopeError(f"search: {self.n - K.n_facets} halfspace(s) became redundant.")
-        return K
+        return Polytope.from_halfspaces(N, h)
 
     def normalise(self, x):
         N, h = self.split(np.asarray(x, dtype=np.float64))
@@ -155,10 +158,9 @@ class LagrangianProduct(Family):
         return x[: 2 * self.n].reshape(self.n, 2), x[2 * self.n:].reshape(self.n, 2)
 
     def polytope(self, x):
+        # The hulls of the two point sets: the family is "at most n-gons" (its closure), so a point
+        # that falls inside its polygon is harmless rather than a failed evaluation.
         P, Q = self.split(np.asarray(x, dtype=np.float64))
-        for name, R in (("P", P), ("Q", Q)):
-            if Polytope.from_vertices(R).n_vertices != self.n:
-                raise PolytopeError(f"search: polygon {name} lost a vertex (not in convex position).")
         return families.lagrangian_product(P, Q)
 
     def normalise(self, x):
@@ -174,14 +176,19 @@ class LagrangianProduct(Family):
         P, Q = x[: 2 * self.n].reshape(self.n, 2), x[2 * self.n:].reshape(self.n, 2)
         normals, offsets = [], []
         for R, lift in ((P, (0, 1)), (Q, (2, 3))):
+            hull = Polytope.from_vertices(R.detach().cpu().numpy()).vertices_np
+            R_np = R.detach().cpu().numpy()
+            keep = sorted({int(np.abs(R_np - v).max(axis=1).argmin()) for v in hull})
+            R = R[keep]  # the polygon's vertices (points inside the hull carry no facet)
+            k = len(keep)
             c = R.mean(dim=0).detach()
             ang = torch.atan2(R[:, 1].detach() - c[1], R[:, 0].detach() - c[0])
             R = R[torch.argsort(ang)]  # counterclockwise
             E = torch.roll(R, -1, dims=0) - R
             nu = torch.stack([E[:, 1], -E[:, 0]], dim=1)  # outward for a ccw polygon
             h = (nu * R).sum(dim=1)
-            n4 = torch.zeros(self.n, 4, dtype=x.dtype)
-            n4 = n4.index_put((torch.arange(self.n)[:, None], torch.tensor(lift)[None, :]), nu)
+            n4 = torch.zeros(k, 4, dtype=x.dtype)
+            n4 = n4.index_put((torch.arange(k)[:, None], torch.tensor(lift)[None, :]), nu)
             normals.append(n4)
             offsets.append(h)
         return torch.cat(normals), torch.cat(offsets)
