@@ -9,7 +9,7 @@ import pytest
 import viterbo as vb
 from viterbo.atlas import load
 from viterbo.cli import main
-from viterbo.search import SearchSpecError, exact_sys, family, maximize_systolic_ratio
+from viterbo.search import SearchSpecError, exact_sys, family, maximize_systolic_ratio, recheck
 
 PENTAGON_SYS = (math.sqrt(5) + 3) / 5
 
@@ -97,3 +97,10 @@ def test_six_and_seven_vertices_reach_one(n):
     _check_best(best, PENTAGON_SYS)
     print(f"\nbest sys over {n}-vertex polytopes: {best.systolic_ratio:.10f}")
     assert best.systolic_ratio >= 1.0 - 1e-2
+
+
+@pytest.mark.smoke
+def test_recheck_uses_every_applicable_method():
+    values = recheck(vb.families.pentagon_counterexample())
+    assert {"billiard", "haim_kislev"} <= set(values)
+    assert all(v == pytest.approx(PENTAGON_SYS, rel=1e-9) for v in values.values())

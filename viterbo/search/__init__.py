@@ -4,8 +4,9 @@
 :mod:`viterbo.differentiable`) from random starts; every point it keeps is exact and certified.
 """
 
-from .ascent import STRATEGIES, SearchResult, StartResult, exact_sys, maximize_systolic_ratio
+from .ascent import (FINDING_THRESHOLD, STRATEGIES, SearchResult, StartResult, exact_sys, maximize_systolic_ratio,
+                     recheck)
 from .parametrisations import FAMILIES, SearchSpecError, family
 
-__all__ = ["maximize_systolic_ratio", "SearchResult", "StartResult", "exact_sys", "STRATEGIES", "FAMILIES",
+__all__ = ["maximize_systolic_ratio", "recheck", "FINDING_THRESHOLD", "SearchResult", "StartResult", "exact_sys", "STRATEGIES", "FAMILIES",
            "family", "SearchSpecError"]

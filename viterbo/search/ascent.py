@@ -20,7 +20,11 @@ from ..errors import MethodNotApplicableError, PolytopeError, TimeBudgetExceeded
 from ..geometry.polytope import Polytope
 from .parametrisations import Family, SearchSpecError, family
 
-__all__ = ["SearchResult", "StartResult", "maximize_systolic_ratio", "run_start", "exact_sys", "STRATEGIES"]
+__all__ = ["SearchResult", "StartResult", "maximize_systolic_ratio", "run_start", "exact_sys", "recheck",
+           "STRATEGIES", "FINDING_THRESHOLD"]
+
+#: sys of the Haim-Kislev–Ostrover pentagon product; a search result above it is a finding.
+FINDING_THRESHOLD = (math.sqrt(5) + 3) / 5
 
 STRATEGIES = ("cma", "gradient")
 #: Seconds allowed for one exact evaluation (a point that needs more is a failure).
@@ -70,6 +74,30 @@ def exact_sys(fam: Family, x: np.ndarray) -> tuple[float, Polytope | None, Capac
     except (PolytopeError, MethodNotApplicableError, TimeBudgetExceededError, VerificationError):
         return -math.inf, None, None
     return result.value**2 / (2 * K.volume()), K, result
+
+
+def recheck(K: Polytope, time_budget: float | None = 600.0) -> dict[str, float]:
+    """sys of K by every registered method that applies, each witness verified (for findings).
+
+    Returns
+    -------
+    dict
+        method name -> systolic ratio (certified and verified results only; a method that
+        fails or cannot certify maps to NaN).
+    """
+    from ..capacity import methods
+
+    out = {}
+    vol = K.volume()
+    for m in methods():
+        if m.why_not(K) is not None:
+            continue
+        try:
+            r = capacity(K, method=m.name, time_budget=time_budget)
+            out[m.name] = r.value**2 / (2 * vol) if (r.certified and r.verify()) else math.nan
+        except (MethodNotApplicableError, TimeBudgetExceededError, VerificationError):
+            out[m.name] = math.nan
+    return out
 
 
 def _cma(fam: Family, x0: np.ndarray, budget: int, seed: int) -> tuple[float, np.ndarray, int]:

@@ -108,6 +108,7 @@ def run_search(spec: SearchSpec, out: str, *, workers=None, scheduler=None, quie
 def _cmd_search(args: argparse.Namespace) -> int:
     from ..atlas.generators import parse_range
     from ..atlas.store import load
+    from .ascent import FINDING_THRESHOLD
     from .parametrisations import SearchSpecError
 
     flag = SIZE_FLAG.get(args.family)
@@ -132,9 +133,23 @@ def _cmd_search(args: argparse.Namespace) -> int:
             best = sub.sort_values("systolic_ratio", ascending=False).iloc[0]
             print(f"  n = {n:2d}: best sys {best.systolic_ratio:.10f} ({best.family}, start {best.seed}, "
                   f"{best.n_vertices} vertices, {best.n_facets} facets, {best.method})")
+            if best.systolic_ratio > FINDING_THRESHOLD + 1e-9:
+                _report_finding(best)
         else:
             print(f"  n = {n:2d}: no certified point")
     return 0
+
+
+def _report_finding(row) -> None:
+    """A ratio above the pentagon product's: re-check by every method and print the vertices."""
+    import numpy as np
+
+    from ..geometry.polytope import Polytope
+    from .ascent import recheck
+
+    K = Polytope.from_vertices(np.stack(row.vertices))
+    print(f"  FINDING: sys {row.systolic_ratio:.12f} > (sqrt 5 + 3)/5; re-check by every method: {recheck(K)}")
+    print("  vertices:", json.dumps(K.vertices_np.tolist()))
 
 
 def add_parsers(sub) -> None:
