@@ -107,6 +107,8 @@ def test_restart_skips_finished_and_refuses_other_arguments(serial_atlas, tmp_pa
     store.open()
     from viterbo.atlas.builder import _stamp, compute_chunk
     store.write_chunk(1, compute_chunk(SPEC, 1, *_stamp()))
+    with pytest.raises(AtlasStoreError, match="not an atlas file name"):
+        load("")
     with pytest.raises(AtlasStoreError, match="not finished yet"):
         load(out)
     assert len(load(out, partial=True)) == 4

@@ -165,6 +165,8 @@ def read_table(path: str | Path, partial: bool = False) -> pa.Table:
         No such atlas, or not a Parquet file.
     """
     p = Path(path)
+    if not p.name:
+        raise AtlasStoreError(f"{str(path)!r} is not an atlas file name; pass the .parquet file.")
     parts = p.with_name(p.name + ".parts")
     if p.is_file():
         try:
