@@ -100,6 +100,18 @@ def recheck(K: Polytope, time_budget: float | None = 600.0) -> dict[str, float]:
     return out
 
 
+def _penalty(fam: Family, x: np.ndarray) -> float:
+    """CMA-ES value of a point outside the family: below every member, graded when possible."""
+    try:
+        K = fam.relaxed_polytope(x)
+        r = capacity(K, time_budget=EVAL_BUDGET_S)
+        if r.certified:
+            return 1.0 - r.value**2 / (2 * K.volume())  # -(sys - 1): worse than any sys > 0 member
+    except (PolytopeError, MethodNotApplicableError, TimeBudgetExceededError, VerificationError):
+        pass
+    return 10.0
+
+
 def _cma(fam: Family, x0: np.ndarray, budget: int, seed: int) -> tuple[float, np.ndarray, int]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cma warns when matplotlib is missing
@@ -114,7 +126,7 @@ def _cma(fam: Family, x0: np.ndarray, budget: int, seed: int) -> tuple[float, np
         for x in xs:
             s, _, _ = exact_sys(fam, x)
             evals += 1
-            vals.append(-s if math.isfinite(s) else 10.0)
+            vals.append(-s if math.isfinite(s) else _penalty(fam, x))
             if s > best[0]:
                 best = (s, np.array(x))
         es.tell(xs, vals)

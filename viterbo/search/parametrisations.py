@@ -7,11 +7,12 @@ the polytope at x held fixed, so that autograd carries d sys / d(normals, offset
 - ``vertices`` (n = number of points): x = n points in R^4; K = their convex hull.
 - ``halfspaces`` (n = number of facets): x = n normals and offsets; K = {<n_i, x> <= h_i} (at most n
   facets: a halfspace may become redundant).
-- ``lagrangian_product`` (n = vertices of each polygon): x = two sets of n points (q- and p-plane);
-  K = conv P x conv Q (at most n-gons).
+- ``lagrangian_product`` (n = vertices of each polygon): x = two n-gons (q- and p-plane); K = P x Q.
+  Points x whose polygons are not n-gons are outside the family; CMA-ES grades them by the sys of
+  conv P x conv Q minus 1, so that they rank below every member but still point somewhere.
 
-Each family is closed (hulls, redundant halfspaces allowed), so a local ascent never fails on
-a point that merely lost a vertex or facet; the maximum over "n" includes the smaller sizes.
+Hulls and H-polytopes are closed families (a point inside the hull, a redundant halfspace), so the
+maximum over "n" there includes the smaller sizes.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class Family(ABC):
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """A representative of x's class under translation and scaling (sys is invariant)."""
         return x
+
+    def relaxed_polytope(self, x: np.ndarray) -> Polytope:
+        """A polytope for x even when x leaves the family (none by default)."""
+        return self.polytope(x)
 
     @abstractmethod
     def facet_data(self, x, K: Polytope):
@@ -158,8 +163,17 @@ class LagrangianProduct(Family):
         return x[: 2 * self.n].reshape(self.n, 2), x[2 * self.n:].reshape(self.n, 2)
 
     def polytope(self, x):
-        # The hulls of the two point sets: the family is "at most n-gons" (its closure), so a point
-        # that falls inside its polygon is harmless rather than a failed evaluation.
+        # Exactly n-gons: a point that falls inside its polygon leaves the family (the ascent then
+        # sees the relaxed product, penalised, see relaxed_polytope).  Allowing smaller polygons
+        # lets CMA-ES collapse onto 4-gon x triangle products (sys ~ 0.9996), away from n-gon maxima.
+        P, Q = self.split(np.asarray(x, dtype=np.float64))
+        for name, R in (("P", P), ("Q", Q)):
+            if Polytope.from_vertices(R).n_vertices != self.n:
+                raise PolytopeError(f"search: polygon {name} has a point inside its hull (not an {self.n}-gon).")
+        return families.lagrangian_product(P, Q)
+
+    def relaxed_polytope(self, x):
+        """conv P x conv Q: defined for every x (used to grade points outside the family)."""
         P, Q = self.split(np.asarray(x, dtype=np.float64))
         return families.lagrangian_product(P, Q)
 
