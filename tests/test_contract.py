@@ -36,9 +36,9 @@ def test_unknown_keyword_is_a_lever_error_naming_the_levers(method, kwargs, name
 @pytest.mark.parametrize("method, kwargs, expected", [
     ("haim_kislev", {"swap_rule": 1}, "swap_rule=1; expected True or False"),
     ("haim_kislev", {"variant": "fast"}, "variant='fast'; expected 'auto' or 'general' or 'symmetric'"),
-    ("reeb", {"rotation_cap": -1.0}, "rotation_cap=-1.0; expected a number > 0"),
-    ("reeb", {"rotation_cap": math.nan}, "rotation_cap=nan; expected a number > 0"),
-    ("reeb", {"rotation_cap": "2"}, "rotation_cap='2'; expected a number > 0"),
+    ("reeb", {"rotation_cap": 1.5}, "rotation_cap=1.5; expected a number >= 2 (search orbits"),
+    ("reeb", {"rotation_cap": math.nan}, "rotation_cap=nan; expected a number >= 2"),
+    ("reeb", {"rotation_cap": "2"}, "rotation_cap='2'; expected a number >= 2"),
     ("auto", {"use_memo": "no"}, "use_memo='no'; expected True or False"),
     ("split_product", {"implementation": "native"}, '"split_product" has no compiled kernel'),
     ("haim_kislev", {"implementation": "cpp"}, 'implementation=\'cpp\'; choose "native"'),
@@ -180,3 +180,32 @@ def test_one_agreement_rule():
     from viterbo import notebook_support as nbs
 
     assert nbs.methods_disagreement({"a": R(value=1e-12), "b": R(value=2e-12)}) is not None
+
+
+# ---------------------------------------------------------------------------------------------- generated clients
+def test_readme_methods_table_is_generated_from_the_registry():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("methods_table", root / "scripts" / "methods_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    block = module.readme_block((root / "README.md").read_text(encoding="utf-8"))
+    assert block == module.render(), "README.md's methods table is stale: run python scripts/methods_table.py --write"
+    for m in _registry.methods():
+        assert f"| `{m.name}` |" in block and all(f"`{lv.name}`" in block for lv in m.levers)
+
+
+def test_notebook_controls_are_the_registry_levers():
+    from viterbo import notebook_support as nbs
+
+    controls = {c["name"]: c for c in nbs.lever_controls()}
+    assert set(controls) == set(_registry.lever_names())
+    assert controls["variant"]["kind"] == "choice" and controls["variant"]["choices"] == ["auto", "general", "symmetric"]
+    assert controls["rotation_cap"] == {"name": "rotation_cap", "kind": "number", "default": 2.0,
+                                        "doc": _registry.get_method("reeb").lever("rotation_cap").doc,
+                                        "choices": None, "minimum": 2.0, "methods": ["reeb"],
+                                        "counter": "pruned_rotation", "sweep": False}
+    assert [c["name"] for c in nbs.lever_controls("haim_kislev") if c["sweep"]] == ["swap_rule", "commute_rule",
+                                                                                   "inertia_rule"]

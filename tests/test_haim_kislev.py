@@ -321,9 +321,10 @@ def test_symplectic_products_give_the_smaller_area(seed):
     assert run(K).value == pytest.approx(min(A.volume(), B.volume()), rel=REL)
 
 
+@pytest.mark.smoke
 @pytest.mark.skipif(not vb.native_available(), reason="progress lines come from the compiled search")
 def test_progress_line_on_long_runs(capfd, monkeypatch):
-    import viterbo.capacity.haim_kislev as hk
+    from viterbo.capacity import haim_kislev as hk
 
     monkeypatch.setattr(hk, "PROGRESS_INTERVAL_S", 1e-9)  # report at every check (every 4096 nodes)
     K = vb.families.random_halfspaces(12, 4, seed=1)

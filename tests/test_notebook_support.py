@@ -21,8 +21,8 @@ def test_parse_points_text_formats():
 @pytest.mark.parametrize("text, message", [
     ("", "no points given"),
     ("# only a comment", "every line is empty or a comment"),
-    ("1, 0\n1, 2, 3", "point 2 has 3 coordinates but point 1 has 2"),
-    ("1, a\n0, 1", "not every coordinate is a number"),
+    ("1, 0\n1, 2, 3", "line 2 has 3 coordinates but line 1 has 2"),
+    ("1, a\n0, 1", "line 1, coordinate 2 is 'a', not a number"),
     ("[[1, 0], 3]", "JSON points must be a list of lists"),
     ('{"normals": []}', "JSON points must be a list of lists"),
     ("[[1, 0],", "not valid"),
@@ -42,9 +42,9 @@ def test_build_polytope_families_and_symplectic_image():
         K = nbs.build_polytope(name, n_points=12, seed=2)
         assert K.dim == 4, label
     hull = nbs.build_polytope("random_hull", n_points=12, seed=2)
-    assert hull.name == "random_hull(n=12,seed=2)"
+    assert hull.name == "random_hull:12:2" and hull.equals(vb.families.random_hull(12, 4, 2))
     moved = nbs.build_polytope("cross_polytope", symplectic_seed=3)
-    assert moved.name.startswith("symplectic_image(") and moved.volume() == pytest.approx(2 / 3)
+    assert moved.name == "symplectic_image:cross_polytope:3" and moved.volume() == pytest.approx(2 / 3)
     assert not moved.equals(vb.families.cross_polytope())
 
 

@@ -17,6 +17,7 @@ import time
 import pytest
 import torch
 
+import viterbo as vb
 from viterbo import cli, snapshot
 from viterbo.capacity import _registry
 from viterbo.capacity.area import area_capacity
@@ -25,7 +26,7 @@ from viterbo.capacity.result import CapacityResult, Orbit
 pytestmark = pytest.mark.smoke
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)  # 2026-W48
-TINY = ["regular_polygon:4", "random_polygon:1:8"]
+TINY = ["regular_polygon:4", "random_polygon:8:1"]
 
 
 def _planar(K):
@@ -118,7 +119,7 @@ def test_schema_columns_and_types(tmp_path):
         for col in ("viterbo_version", "python", "torch", "numpy", "scipy"):
             assert re.match(r"\d+\.\d+", r[col]), col
     seeds = {r["polytope"]: r["seed"] for r in rows}
-    assert seeds["regular_polygon:4"] == "" and seeds["random_polygon:1:8"] == "1"
+    assert seeds["regular_polygon:4"] == "" and seeds["random_polygon:8:1"] == "1"
 
 
 @pytest.mark.parametrize("day, label", [
@@ -140,8 +141,8 @@ def test_week_is_taken_in_utc():
 def test_unknown_roster_and_bad_key_are_named():
     with pytest.raises(snapshot.SnapshotError, match="unknown roster 'nope'; choose one of deep, default"):
         snapshot.collect_rows("nope")
-    with pytest.raises(snapshot.SnapshotError, match="roster key 'symplectic_image:x:cube' is malformed"):
-        snapshot.resolve_polytope("symplectic_image:x:cube")
+    with pytest.raises(vb.PolytopeError, match="family 'symplectic_image:cube:x': SEED = 'x' is not a whole number"):
+        snapshot.resolve_polytope("symplectic_image:cube:x")
 
 
 def test_roster_keys_resolve():
@@ -403,12 +404,18 @@ def test_trend_functions_on_an_empty_or_missing_folder(tmp_path):
         assert snapshot.find_capacity_changes(df).empty
 
 
-def test_a_foreign_csv_in_the_folder_is_refused_not_clobbered(tmp_path):
+def test_a_foreign_csv_in_the_folder_is_kept_aside_not_merged(tmp_path):
     foreign = tmp_path / "2026-W48.csv"
     foreign.write_text("a,b\n1,2\n")
-    with pytest.raises(snapshot.SnapshotError, match="not a snapshot file"):
-        snapshot.export(["regular_polygon:4"], out=tmp_path, now=NOW)
-    assert foreign.read_text() == "a,b\n1,2\n"
+    problems = []
+    path = snapshot.write_rows(snapshot.collect_rows(["regular_polygon:4"], now=NOW), tmp_path, now=NOW,
+                               on_problem=problems.append)
+    (aside,) = tmp_path.glob("2026-W48.csv.rejected-*")
+    assert aside.read_text() == "a,b\n1,2\n"
+    assert "not a snapshot file (no column(s) polytope, method, levers, benchmark, machine)" in problems[0]
+    assert f"kept unchanged as {aside}" in problems[-1]
+    _, rows = _read(path)
+    assert {r["polytope"] for r in rows} == {"regular_polygon:4"}
 
 
 def _uncertified(K, *, budget):

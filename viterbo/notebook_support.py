@@ -7,24 +7,22 @@ imported lazily).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from typing import Any
 
 import numpy as np
 
 from .capacity import capacity, choose_method, resolve_method
-from .capacity._registry import methods
+from .capacity._registry import get_method, lever_names, methods
 from .capacity.agreement import AGREEMENT_REL_TOL, disagreement
-from .errors import MethodNotApplicableError, PolytopeError
+from .errors import MethodNotApplicableError
 from .geometry import families
 from .geometry.lagrangian import is_symplectic_polytope, lagrangian_two_faces
 from .geometry.polytope import Polytope
+from .points_io import parse_points
 
 __all__ = ["FAMILY_CHOICES", "build_polytope", "parse_points_text", "polytope_from_text", "polytope_summary",
-           "method_table", "method_levers", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
+           "method_table", "method_levers", "lever_controls", "orbit_frame", "vertex_frame", "counters_frame", "spectrum_frame",
            "methods_disagreement", "rotated_pentagon_product", "systolic_ratio_curve"]
 
 #: Families offered by the notebooks (label -> family name understood by :func:`build_polytope`).
@@ -39,7 +37,7 @@ FAMILY_CHOICES = {
 
 
 def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic_seed: int | None = None) -> Polytope:
-    """A family polytope, optionally moved by a seeded random symplectic matrix.
+    """A family polytope, optionally moved by a seeded random symplectic matrix, named as ``--family`` takes it.
 
     Parameters
     ----------
@@ -53,64 +51,32 @@ def build_polytope(family: str, *, n_points: int = 20, seed: int = 0, symplectic
     >>> build_polytope("cube").n_facets
     8
     >>> build_polytope("random_hull", n_points=12, seed=1).name
-    'random_hull(n=12,seed=1)'
+    'random_hull:12:1'
+    >>> build_polytope("cube", symplectic_seed=3).name
+    'symplectic_image:cube:3'
     """
-    if family == "random_hull":
-        K = families.random_hull(int(n_points), 4, int(seed))
-    else:
-        K = families.by_name(family)
+    name = f"random_hull:{int(n_points)}:{int(seed)}" if family == "random_hull" else family
     if symplectic_seed is not None:
-        K = families.symplectic_image(K, int(symplectic_seed))
-    return K
+        name = f"symplectic_image:{name}:{int(symplectic_seed)}"
+    return families.by_name(name)
 
 
 def parse_points_text(text: str) -> np.ndarray:
     """Points from pasted text: CSV rows (commas, semicolons or blanks), a JSON list of points, or {"vertices": [...]}.
 
-    Lines starting with ``#`` are comments.
+    Lines starting with ``#`` are comments (the reader of ``viterbo capacity FILE``: :mod:`viterbo.points_io`).
 
     Raises
     ------
     PolytopeError
-        Empty input, non-numeric entries or rows of different lengths (the message names the row).
+        Empty input, non-numeric entries or rows of different lengths (the message names the line).
 
     Examples
     --------
     >>> parse_points_text("1, 0\\n0 1\\n# comment\\n-1;-1").tolist()
     [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]
     """
-    stripped = text.strip()
-    if not stripped:
-        raise PolytopeError("no points given; paste one point per line, e.g. '1, 0, 0, 0'.")
-    if stripped.startswith(("[", "{")):
-        try:
-            rows = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise PolytopeError(f"points text looks like JSON but is not valid ({exc.msg} at line {exc.lineno}).") from exc
-        if isinstance(rows, dict):  # {"vertices": [...]}, as Polytope.to_dict() and the CLI accept
-            rows = rows.get("vertices")
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise PolytopeError("JSON points must be a list of lists of numbers, e.g. [[1, 0], [0, 1], [-1, -1]].")
-    else:
-        rows = []
-        for line in stripped.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            line = line.replace(";", ",")
-            fields = next(csv.reader(io.StringIO(line))) if "," in line else line.split()
-            rows.append([f.strip() for f in fields if f.strip()])
-    if not rows:
-        raise PolytopeError("no points given; every line is empty or a comment.")
-    width = len(rows[0])
-    for i, row in enumerate(rows, start=1):
-        if len(row) != width:
-            raise PolytopeError(f"point {i} has {len(row)} coordinates but point 1 has {width}; "
-                                "every point needs the same number.")
-    try:
-        return np.array([[float(x) for x in r] for r in rows], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise PolytopeError(f"not every coordinate is a number ({exc}).") from exc
+    return parse_points(text, "pasted points")
 
 
 def polytope_from_text(text: str, name: str = "pasted") -> Polytope:
@@ -154,6 +120,44 @@ def method_levers(K: Polytope, method: str, levers: dict[str, Any]) -> tuple[str
     """
     spec = resolve_method(K, method)
     return spec.name, {k: v for k, v in levers.items() if spec.lever(k) is not None}
+
+
+def lever_controls(method: str | None = None) -> list[dict[str, Any]]:
+    """What the notebook's lever controls show, from the registry: one dict per lever.
+
+    Parameters
+    ----------
+    method : str, optional
+        Only this method's levers; default: every lever of every method (a lever two methods share
+        appears once, with both in ``methods``).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``kind`` ("switch" for booleans, "number", "integer", "choice"), ``default``, ``doc``,
+        ``choices`` (for "choice"), ``minimum`` (numbers must be at least this), ``methods`` (that have it),
+        ``counter`` (the stats counter that shows it firing, or None), ``sweep`` (in the lever grid).
+
+    Examples
+    --------
+    >>> [c["name"] for c in lever_controls("reeb")]
+    ['rotation_cap', 'use_cF_budgets', 'use_memo']
+    >>> lever_controls("reeb")[1]["kind"], lever_controls("reeb")[1]["default"]
+    ('switch', True)
+    """
+    kinds = {bool: "switch", float: "number", int: "integer", str: "choice"}
+    specs = [get_method(method)] if method is not None else methods()
+    owners = lever_names()
+    out: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        for lever in spec.levers:
+            if lever.name in out:
+                continue
+            out[lever.name] = {"name": lever.name, "kind": kinds[lever.kind], "default": lever.default,
+                               "doc": lever.doc, "choices": list(lever.choices) if lever.choices else None,
+                               "minimum": lever.minimum, "methods": owners[lever.name] if method is None else [method],
+                               "counter": lever.counter, "sweep": bool(lever.sweep)}
+    return list(out.values())
 
 
 def orbit_frame(orbit) -> Any:

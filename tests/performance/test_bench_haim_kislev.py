@@ -31,18 +31,19 @@ def _capacity(K, **kw):
     return vb.capacity(K, method="haim_kislev", time_budget=600, **kw)
 
 
-@pytest.mark.smoke
+# Benchmarks report speed; they assert values, never wall-clock times (timings are noise on a shared
+# machine: compare ratios from one run, e.g. with scripts/kernel_table.py).
+@pytest.mark.deep
 @needs_native
 def test_bench_pentagon_native(benchmark):
     benchmark.group = "haim_kislev: pentagon counterexample (10 facets)"
     K = F.pentagon_counterexample()
     r = benchmark(_capacity, K)
     assert r.value == pytest.approx(PENTAGON, rel=1e-9)
-    assert r.stats["search_seconds"] < 1.0
     _info(benchmark, K, r, "native")
 
 
-@pytest.mark.smoke
+@pytest.mark.deep
 @needs_native
 @pytest.mark.parametrize("seed", [0, 1])
 def test_bench_random_12_native(benchmark, seed):
@@ -50,7 +51,6 @@ def test_bench_random_12_native(benchmark, seed):
     K = F.random_halfspaces(12, 4, seed)
     r = benchmark(_capacity, K)
     r.verify()
-    assert r.stats["seconds"] < 30.0
     _info(benchmark, K, r, "native")
 
 

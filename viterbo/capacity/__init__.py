@@ -14,6 +14,7 @@ import itertools
 import time
 from typing import Any
 
+from .._native_support import check_implementation
 from ..errors import DimensionError, LeverError, MethodNotApplicableError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget, default_timeout
@@ -91,7 +92,6 @@ def _check_auto_levers(params: dict[str, Any], implementation: str | None) -> No
         for m in methods():
             if m.lever(name) is not None:
                 m.lever(name).check(value, 'capacity(method="auto")')
-    from .._native_support import check_implementation
     check_implementation(implementation, 'capacity(method="auto")')
 
 

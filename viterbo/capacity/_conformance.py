@@ -39,12 +39,13 @@ from ..geometry import families
 from ..geometry.polytope import Polytope
 from ..geometry.symplectic import random_symplectic_matrix
 from ._registry import Method, get_method
+from .agreement import AGREEMENT_REL_TOL, values_agree
 
 __all__ = ["conformance_cases", "checks_for", "REFERENCES", "KNOWN_FAILURES", "BUDGET_EXEMPT",
            "SMOKE_MAX_FACETS", "REL_TOL"]
 
-#: Agreement with reference values and invariances, relative.
-REL_TOL = 1e-9
+#: Agreement with reference values and invariances, relative (the one rule: :mod:`.agreement`).
+REL_TOL = AGREEMENT_REL_TOL
 #: Reference bodies with at most this many facets run in the smoke tier, the rest in deep.
 SMOKE_MAX_FACETS = 10
 
@@ -144,12 +145,8 @@ def _run(method: str, K: Polytope, **kw):
     return capacity(K, method=method, **kw)
 
 
-def _close(a: float, b: float, tol: float = REL_TOL) -> bool:
-    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
-
-
 def _assert_value(method: str, K: Polytope, got: float, want: float, what: str) -> None:
-    assert _close(got, want), (f'method "{method}" on {K.name or K!r}: {what} gives {got!r}, expected '
+    assert values_agree(got, want), (f'method "{method}" on {K.name or K!r}: {what} gives {got!r}, expected '
                                f'{want!r} (relative error {abs(got - want) / max(abs(want), 1e-300):.3g} '
                                f'> {REL_TOL:g}). A method disagreeing with a reference value is a bug to find.')
 

@@ -65,7 +65,7 @@ class Lever:
     choices : tuple, optional
         The allowed values of a text lever.
     minimum : float, optional
-        Numbers must be greater than this.
+        Numbers must be at least this.
     counter : str, optional
         The ``stats`` counter that counts the lever's rule firing (``pruned_memo``, ...).
     sweep : bool
@@ -101,7 +101,7 @@ class Lever:
             text = "a string"
         else:
             text = f"a {'whole ' if self.kind is int else ''}number" + (
-                f" > {self.minimum:g}" if self.minimum is not None else "")
+                f" >= {self.minimum:g}" if self.minimum is not None else "")
         return text + (" or None" if self.default is None else "")
 
     def check(self, value: Any, who: str) -> Any:
@@ -118,7 +118,7 @@ class Lever:
                 ok = float(value) == int(value)
             if ok:
                 value = self.kind(value)
-                ok = self.minimum is None or value > self.minimum
+                ok = self.minimum is None or value >= self.minimum
         elif self.kind is str:
             ok = isinstance(value, str)
         if ok and self.choices is not None:
@@ -287,17 +287,22 @@ def _table() -> tuple[Method, ...]:
 
     return (
         Method("area", area.area_capacity, area._why_not, auto_rank=0,
-               summary="planar polygons: c = area (exact)"),
+               summary="polygons in R^2: c = area"),
         Method("split_product", split_product.split_product_capacity, split_product._why_not, auto_rank=5,
-               summary="symplectic products K1 x K2 of polygons: c = min(area K1, area K2) (exact)"),
+               summary="K1 x K2 in the (q1,p1)- and (q2,p2)-planes (recognised from the facets): "
+                       "c = min(area K1, area K2)"),
         Method("billiard", billiard.billiard_capacity, billiard._why_not, auto_rank=10,
-               summary="Lagrangian products of polygons: shortest Minkowski billiard (exact, 2-3 bounces)",
+               summary="Lagrangian products K x T of polygons (recognised from the facets): shortest closed "
+                       "(K,T)-Minkowski billiard with 2 or 3 bounces, one small LP per combinatorial type "
+                       "(Rudolf; Haim-Kislev–Ostrover)",
                kernel="billiard_minimum", counters=("lp_solved", "types")),
         Method("reeb", reeb.reeb_capacity, reeb.why_not_reeb, auto_rank=30,
-               summary="4D symplectic polytopes: Chaidez–Hutchings combinatorial Reeb-orbit search (exact)",
+               summary="symplectic polytopes in R^4 (no Lagrangian 2-face): Chaidez–Hutchings combinatorial Reeb "
+                       "orbits, depth-first search over the 2-face flow graph with exact polygonal domains",
                levers=(
-                   Lever("rotation_cap", 2.0, "search orbits with rotation number <= this (2 suffices for c_EHZ)",
-                         minimum=0.0, counter="pruned_rotation"),
+                   Lever("rotation_cap", 2.0, "search orbits with rotation number <= this (2 suffices for c_EHZ, "
+                         "CH Cor 1.15; a smaller cap could miss the minimiser)", minimum=2.0,
+                         counter="pruned_rotation"),
                    Lever("use_cF_budgets", True, "prune paths whose c_F sum plus the cheapest return exceeds the cap",
                          counter="pruned_cF_budget"),
                    Lever("use_memo", True, "dominance memo at faces a path returns to", counter="pruned_memo"),
@@ -306,8 +311,9 @@ def _table() -> tuple[Method, ...]:
                counters=("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation", "pruned_cF_budget",
                          "pruned_memo", "pruned_facet_repeat", "cycles_closed")),
         Method("haim_kislev", haim_kislev.haim_kislev_capacity, haim_kislev._why_not, auto_rank=50,
-               summary="any 2n, exact: Haim-Kislev formula, pruned search over facet orders "
-                       "(m <= 24; symmetric <= 32 pairs)",
+               summary="any polytope in R^{2n} with m <= 24 facets (32 antipodal pairs when centrally symmetric): "
+                       "Haim-Kislev's formula, a maximum over ordered facet subsets with exact KKT solves "
+                       "and exact pruning rules",
                levers=(
                    Lever("variant", "auto", 'formula: "symmetric" (K = -K, HK Cor 1.2), "general", or "auto"',
                          choices=("auto", "general", "symmetric")),

@@ -169,21 +169,14 @@ NAMES = {
 
 
 def by_name(name: str) -> Polytope:
-    """A family member by name; ``random_hull:SEED:N`` style parameters are accepted.
+    """A built-in polytope by name, labelled with it: ``cube``, ``regular_polygon:5``, ``random_hull:N:SEED``,
+    ``symplectic_image:BASE:SEED``, ... (the one naming syntax: :mod:`viterbo.geometry.naming`).
 
-    Examples: ``cube``, ``cell24``, ``random_hull:3:20`` (seed 3, 20 points),
-    ``random_halfspaces:1:9`` (seed 1, 9 facets).
+    Raises
+    ------
+    PolytopeError
+        Unknown family, malformed or out-of-range arguments.
     """
-    base, *params = name.split(":")
-    if base not in NAMES:
-        raise PolytopeError(f"unknown family {name!r}; choose one of: {', '.join(sorted(NAMES))}.")
-    if params and base in {"random_hull", "random_halfspaces"}:
-        try:
-            seed = int(params[0])
-            size = int(params[1]) if len(params) > 1 else (20 if base == "random_hull" else 8)
-        except ValueError as exc:
-            raise PolytopeError(f"family {name!r}: parameters must be integers, as in {base}:SEED:SIZE.") from exc
-        return random_hull(size, 4, seed) if base == "random_hull" else random_halfspaces(size, 4, seed)
-    if params:
-        raise PolytopeError(f"family {base!r} takes no parameters; got {name!r}.")
-    return NAMES[base]()
+    from .naming import polytope_from_name
+
+    return polytope_from_name(name)
