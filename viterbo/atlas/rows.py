@@ -140,6 +140,7 @@ def compute_row(K: Polytope, *, time_budget: float | None = None, with_spectrum:
             pass  # A2 stays null: the spectrum is extra information, the row is still valid
     if not math.isfinite(row["systolic_ratio"]):
         row["certified"] = False
+        row["reason"] = f"systolic ratio {row['systolic_ratio']!r} is not finite (volume {row['volume']!r})"
     row["seconds"] = time.perf_counter() - t0
     return row
 
