@@ -334,3 +334,74 @@ def test_progress_line_on_long_runs(capfd, monkeypatch):
     err = capfd.readouterr().err
     assert loud.value == quiet.value
     assert "\rhaim_kislev: " in err and "ordered subsets, first facet" in err and err.endswith("\n")
+
+
+# ---------------------------------------------------------------- certified implies verified (issue 11)
+def _stretched_symplectic(c: float, seed: int) -> np.ndarray:
+    """U diag(s, 1, 1/s, 1) V with U, V unitary (symplectic and orthogonal): condition number c = s^2."""
+    rng = np.random.default_rng(seed)
+
+    def unitary():
+        Q, _ = np.linalg.qr(rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2)))
+        return np.block([[Q.real, -Q.imag], [Q.imag, Q.real]])
+
+    s = math.sqrt(c)
+    return unitary() @ np.diag([s, 1.0, 1.0 / s, 1.0]) @ unitary()
+
+
+def _check_stretched(n_points: int, cond: float, seed: int) -> None:
+    K0 = F.random_hull(n_points, 4, seed)
+    c0 = vb.capacity(K0, method="haim_kislev").value
+    r = vb.capacity(K0.transform(_stretched_symplectic(cond, seed)), method="haim_kislev")
+    assert r.stats["rounding_bound"] > 0
+    if r.certified:
+        assert r.verify()
+        assert r.value == pytest.approx(c0, rel=1e-9)
+    else:
+        assert "not certified" in r.reason
+    if cond <= 1e4:
+        assert r.certified
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("cond", [1e4, 1e6, 1e8])
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_certified_implies_verified_and_exact_under_stretching(cond, seed):
+    """Symplectic images of random hulls (12 facets) with condition number up to 1e8, the body given
+    exactly by transform (no hull recomputed): a certified value has a witness that verifies and is c(K0)
+    to 1e-9; otherwise the result says why it is not certified (issue 11)."""
+    _check_stretched(7, cond, seed)
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("cond", [1e4, 1e6, 1e7, 1e8])
+@pytest.mark.parametrize("seed", range(12))
+def test_deep_certified_implies_verified_and_exact_under_stretching(cond, seed):
+    _check_stretched(8, cond, seed)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_zero_weight_leaves_the_start_free_and_the_placement_lp_fixes_it(implementation):
+    """A maximiser with a zero weight: after dropping it the facet equations leave one direction of the
+    start point free; least squares leaves K, the max-min-slack LP (dense simplex, or HiGHS in the Python
+    path) puts the loop inside to rounding."""
+    from viterbo.capacity import _haim_kislev_witness as W
+
+    N = np.array([[1.0, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0],
+                  [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1]])
+    # The box [-1, 1]^2 x [0.5, 1] x [-1, 1] and the boundary loop of its (q1, p1) square: the loop's facets
+    # (q1 = -1, p1 = 1, q1 = 1, p1 = -1) leave the start free along q2 and p2.  Least squares picks
+    # q2 = p2 = 0, outside the box (q2 >= 0.5); the LP moves it inside.
+    H = np.array([1.0, 1, 1, -0.5, 1, 1, 1, 1])
+    steps = np.array([[0.0, 0, 2, 0], [2.0, 0, 0, 0], [0.0, 0, -2, 0], [-2.0, 0, 0, 0]])
+    facets = [1, 4, 0, 5]
+    if vb.native_available() and implementation is None:
+        raw = __import__("viterbo._native")._native.haim_kislev_place_loop(N, H, np.array(facets), steps, 1.0)
+        X, placed = raw["X"], raw["placed"]
+    else:
+        X, placed = W.place_loop(N, H, facets, steps, 1.0)
+    assert placed
+    assert (X @ N.T - H).max() <= 1e-12
+    assert np.abs(np.einsum("ij,ij->i", N[facets], X) - H[facets]).max() <= 1e-12
+    assert X[0, 1] >= 0.5 - 1e-12

@@ -10,23 +10,39 @@ import numpy
 import numpy.typing
 
 
-def affine_image(vertices: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], M: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], t: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
+def affine_image(vertices: object, M: object, t: object) -> numpy.typing.NDArray[numpy.float64]:
     """Image of a convex polygon under x -> M x + t, counter-clockwise. See viterbo.geometry.polygon.affine_image."""
 
 
-def billiard_minimum(K: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], T: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], types: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]], deadline_s: typing.SupportsFloat | typing.SupportsIndex = ...) -> tuple:
-    """Shortest closed (K, T)-Minkowski billiard over the given edge types; see viterbo.capacity.billiard.minimal_billiard. Returns (value, points, type index, solved, timed_out)."""
+def billiard_minimum(K: object, T: object, types: object, deadline_s: typing.SupportsFloat | typing.SupportsIndex = ...) -> dict:
+    """Shortest closed (K, T)-Minkowski billiard over the given edge types; see viterbo.capacity.billiard.minimal_billiard. Returns {value, points, type_index, solved, timed_out, failed_type} (failed_type >= 0: that type's LP failed and the search stopped)."""
 
 
-def clip_polygon(vertices: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], A: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], b: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], eps: typing.SupportsFloat | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+def clip_polygon(vertices: object, A: object, b: object, eps: typing.SupportsFloat | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
     """Intersect a convex counter-clockwise polygon with {x : A x <= b}. See viterbo.geometry.polygon.clip_polygon."""
 
 
-def haim_kislev_search(G: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], h: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], mode: typing.SupportsInt | typing.SupportsIndex, usable: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8], deadline_s: typing.SupportsFloat | typing.SupportsIndex, swap_rule: bool = ..., commute_rule: bool = ..., inertia_rule: bool = ..., progress_s: typing.SupportsFloat | typing.SupportsIndex = ...) -> dict:
+def dense_lp(A: object, b: object, c: object) -> dict:
+    """min c^T x, A x = b, x >= 0 by a dense two-phase simplex with Bland's rule: {status (0 optimal, 1 infeasible, 2 unbounded, 3 iteration limit), value, x, dual}."""
+
+
+def haim_kislev_closure_mask(N: object) -> dict:
+    """usable[f, e]: facet e >= f carries weight in a closure relation on facets >= f (certified LPs); see viterbo.capacity.haim_kislev."""
+
+
+def haim_kislev_place_loop(N: object, H: object, facets: object, steps: object, scale: typing.SupportsFloat | typing.SupportsIndex) -> dict:
+    """{X, placed}: the breakpoints of a maximiser's loop on K's facets (least squares, then a max-min-slack LP over free directions); see viterbo.capacity._haim_kislev_witness.place_loop."""
+
+
+def haim_kislev_search(G: object, h: object, mode: typing.SupportsInt | typing.SupportsIndex, usable: object, deadline_s: typing.SupportsFloat | typing.SupportsIndex, swap_rule: bool = ..., commute_rule: bool = ..., inertia_rule: bool = ..., progress_s: typing.SupportsFloat | typing.SupportsIndex = ..., tie_rel: typing.SupportsFloat | typing.SupportsIndex = ..., max_ties: typing.SupportsInt | typing.SupportsIndex = ...) -> dict:
     """Depth-first Haim-Kislev search over ordered subsets; see viterbo.capacity.haim_kislev."""
 
 
-def polygon_area(vertices: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> float:
+def haim_kislev_tolerances() -> dict:
+    """The tolerances of the compiled Haim-Kislev search (the Python reference must use the same)."""
+
+
+def polygon_area(vertices: object) -> float:
     """Signed area of a polygon (positive when counter-clockwise)."""
 
 

@@ -223,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_profile(sub)
     _add_snapshot(sub)
+    from .atlas.cli import add_parsers as _add_atlas  # atlas and search keep their CLI in their own modules
+    _add_atlas(sub)
+    from .search.cli import add_parsers as _add_search
+    _add_search(sub)
     return parser
 
 

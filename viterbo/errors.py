@@ -17,6 +17,7 @@ __all__ = [
     "VerificationError",
     "NativeInputError",
     "LeverError",
+    "NumericalFailureError",
     "InvalidParameterError",
 ]
 
@@ -54,6 +55,15 @@ class NativeInputError(ViterboError, ValueError):
 
     Raised from C++ (``std::invalid_argument`` is translated onto this class in ext/module.cpp), so a
     bad call into ``viterbo._native`` is an error with a message, never undefined behaviour.
+    """
+
+
+class NumericalFailureError(MethodNotApplicableError):
+    """A method's numerical kernel could not finish on this input (e.g. an LP that did not reach an optimum,
+    or data that overflow float64 inside the kernel).
+
+    No value is returned.  It is a :class:`MethodNotApplicableError`, so ``method="auto"`` treats it as
+    "this method cannot answer" and moves on to the next applicable method.
     """
 
 

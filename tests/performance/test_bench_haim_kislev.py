@@ -7,6 +7,7 @@ Each benchmark also asserts the value (against the other path or a reference val
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 
@@ -20,6 +21,7 @@ PENTAGON = 2 * math.cos(math.pi / 10) * (1 + math.cos(math.pi / 5))
 
 def _info(benchmark, K, result, path):
     benchmark.extra_info.update({"dtype": "float64", "device": "cpu", "facets": K.n_facets, "path": path,
+                                 "method": "haim_kislev", "polytope": K.name,
                                  "variant": result.stats["variant"],
                                  "subsets_examined": result.stats["subsets_examined"],
                                  "kkt_solves": result.stats["kkt_solves"],
@@ -92,3 +94,31 @@ def test_bench_cell24_symmetric(benchmark):
     r = benchmark(_capacity, K)
     assert r.value == pytest.approx(2.0, rel=1e-9)
     _info(benchmark, K, r, "native")
+
+
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("m", [8, 9, 10, 11, 12])
+def test_bench_end_to_end_vs_search(benchmark, m):
+    """issue 13: the whole call against the compiled search inside it (target: at most 2x at m = 8..12).
+
+    The search time of every round is recorded; the note gives its median and the ratio of the medians.
+    """
+    benchmark.group = "haim_kislev: end to end vs search, random_halfspaces(m, 4, 0)"
+    K = F.random_halfspaces(m, 4, 0)
+    searches = []
+
+    def call():
+        r = _capacity(K)
+        searches.append(r.stats["search_seconds"])
+        return r
+
+    r = benchmark(call)
+    assert r.certified and r.verify()
+    _info(benchmark, K, r, "native")
+    search = statistics.median(searches)
+    benchmark.extra_info["search_median_s"] = search
+    if benchmark.stats is not None:  # None with --benchmark-disable (the default run)
+        ratio = benchmark.stats.stats.median / search
+        benchmark.extra_info["call_over_search"] = ratio
+        benchmark.extra_info["note"] = f"search {search * 1e3:.3g} ms: call / search {ratio:.2f}"
