@@ -98,14 +98,14 @@ def test_scaled_reference_bodies_give_the_exact_scaled_value(name, t, exact):
 
 @pytest.mark.parametrize("t", [1e-300, 1e-200, 1e160, 1e200])
 def test_capacity_outside_float64_is_refused_not_a_certified_zero(t):
-    with pytest.raises(vb.PolytopeError, match="outside the float64 range"):
+    with pytest.raises(vb.PolytopeError, match="float64"):
         vb.capacity(CUBE * t)
 
 
 def test_systolic_ratio_and_volume_are_scale_free():
     for t in (1e-100, 1e150):
         assert vb.systolic_ratio(CUBE * t) == pytest.approx(0.5, rel=1e-12)
-    with pytest.raises(vb.PolytopeError, match="outside the float64 range"):
+    with pytest.raises(vb.PolytopeError, match="float64"):
         vb.Polytope.from_vertices(CUBE * 1e-100).volume()
     assert vb.Polytope.from_vertices(CUBE * 1e-60).volume() == pytest.approx(16e-240, rel=1e-12)
 

@@ -63,8 +63,8 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
                 n = K.dim // 2
                 q = np.ldexp(np.asarray(stats[key], dtype=np.float64), frame.exponent) + frame.centre[:n]
                 stats[key] = q.tolist()
-    stats["frame"] = frame.kind
-    stats["frame_log2_scale"] = int(frame.exponent)
+    # What the method computed on (a note, not a counter): values in stats/reason are in that frame.
+    stats["frame"] = f"{frame.kind} normal form, scale 2^{frame.exponent}"
     out = dataclasses.replace(r, value=value, orbit=orbit, polytope=K, stats=stats)
     return certify(out)
 

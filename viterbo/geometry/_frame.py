@@ -230,10 +230,11 @@ class Frame:
         except OverflowError:
             out = math.inf
         if not (math.isfinite(out) and out >= np.finfo(float).tiny) and c > 0:
+            way = "overflows" if self.exponent > 0 else "underflows"
             raise PolytopeError(
-                f"the capacity of this body is {c:.6g} * 2^{2 * self.exponent}, outside the float64 range "
-                f"(the body has size ~2^{self.exponent}). Rescale the body by t (capacity scales as t^2) and "
-                "scale the value back yourself."
+                f"the capacity of K is {c:.6g} * 2^{2 * self.exponent}, which {way} float64 (outside the float64 "
+                f"range: K has size ~2^{self.exponent}, and capacity scales as t^2 under x -> t x). "
+                "Rescale the input to size about 1 and scale the value back by t^2."
             )
         return out
 
