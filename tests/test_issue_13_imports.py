@@ -59,3 +59,12 @@ def test_tensors_still_come_back_as_tensors():
     assert isinstance(K.vertices, torch.Tensor) and K.vertices.dtype == torch.float64
     assert isinstance(r.orbit.breakpoints, torch.Tensor) and isinstance(K.interior_point(), torch.Tensor)
     assert str(K.device) == "cpu" and bool(K.contains(torch.zeros(4)))
+
+
+def test_import_viterbo_defers_scipy_optimize_and_spatial():
+    """scipy.optimize and scipy.spatial cost ~0.5 s at import: they load when a hull or LP is first needed."""
+    assert _run("""
+        import sys
+        import viterbo
+        print(sorted(m for m in ("scipy.optimize", "scipy.spatial", "torch") if m in sys.modules))
+    """) == "[]"

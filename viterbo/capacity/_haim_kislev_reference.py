@@ -63,7 +63,13 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
+
+
+def linprog(*args, **kwargs):
+    """scipy.optimize.linprog, imported on first use (scipy.optimize costs ~0.3-0.6 s at import)."""
+    from scipy.optimize import linprog as _linprog
+
+    return _linprog(*args, **kwargs)
 
 # The same numbers as the compiled search (ext/haim_kislev.cpp; viterbo._native.haim_kislev_tolerances()
 # returns them, and tests/test_haim_kislev_native.py checks that they agree).

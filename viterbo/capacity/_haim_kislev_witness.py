@@ -32,12 +32,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ..geometry.polytope import Polytope
 from . import _haim_kislev_reference as ref
 from ._common import orbit_from_numpy
 from .result import Orbit, verify_orbit
+
+
+def linprog(*args, **kwargs):
+    """scipy.optimize.linprog, imported on first use (scipy.optimize costs ~0.3-0.6 s at import)."""
+    from scipy.optimize import linprog as _linprog
+
+    return _linprog(*args, **kwargs)
 
 __all__ = ["Candidate", "TIE_REL", "MAX_TIES", "CERTIFY_REL", "certified_witness", "place_loop", "max_min_slack",
            "rounding_bound"]

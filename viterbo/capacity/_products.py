@@ -138,7 +138,7 @@ def product_factors(K: Polytope, planes: tuple[tuple[int, int], tuple[int, int]]
 def _snap(K: Polytope, c0: int, c1: int, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which facets lie in the coordinate plane (c0, c1) at relative tolerance ``tol``, with the
     snapped unit normals (in the plane's 2 coordinates) and offsets (every vertex inside)."""
-    N, V, inc = K.normals_np, K.vertices_np, K._incidence_sparse()
+    N, V = K.normals_np, K.vertices_np
     m = N.shape[0]
     P = N[:, [c0, c1]]
     norm = np.hypot(P[:, 0], P[:, 1])
@@ -146,7 +146,7 @@ def _snap(K: Polytope, c0: int, c1: int, tol: float) -> tuple[np.ndarray, np.nda
     Ps = P / np.where(usable, norm, 1.0)[:, None]
     W = V[:, [c0, c1]]
     # Spread of each facet's own vertices along the snapped normal (sparse: ~d vertices per facet).
-    rows, cols = inc.nonzero()
+    rows, cols = K._incidence_pairs()
     vals = np.einsum("ij,ij->i", W[cols], Ps[rows])
     hi = np.full(m, -np.inf)
     lo = np.full(m, np.inf)

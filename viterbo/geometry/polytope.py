@@ -313,6 +313,14 @@ class Polytope:
             self._cache["incidence_dense"] = _frozen(self._inc.toarray(), dtype=bool)
         return self._cache["incidence_dense"]
 
+    def _incidence_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(facet, vertex) index arrays of the incidences, facet-major (cached; do not modify)."""
+        if "incidence_pairs" not in self._cache:
+            inc = self._inc
+            rows = np.repeat(np.arange(inc.shape[0]), np.diff(inc.indptr))
+            self._cache["incidence_pairs"] = (rows, np.asarray(inc.indices))
+        return self._cache["incidence_pairs"]
+
     def _incidence_sparse(self):
         """The incidence as a scipy.sparse CSR matrix (m, k), sorted indices; do not modify."""
         return self._inc
