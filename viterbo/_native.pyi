@@ -52,3 +52,7 @@ def reeb_build_edges(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
 
 def reeb_search(arrays: dict, spectrum: bool, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, action_cap: typing.SupportsFloat | typing.SupportsIndex, seconds: typing.SupportsFloat | typing.SupportsIndex, max_orbits: typing.SupportsInt | typing.SupportsIndex, incumbent: typing.SupportsFloat | typing.SupportsIndex = ...) -> dict:
     """Branch-and-bound search for combinatorial Reeb orbits on a flow graph built by viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py)."""
+
+
+def verify_orbit_checks(X: object, E: object, N: object, H: object, w: object, facets: object, size: typing.SupportsFloat | typing.SupportsIndex, value: typing.SupportsFloat | typing.SupportsIndex, tol: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    """(outside_i, outside_f, outside_ratio, start_i, start_ratio, end_i, end_ratio, against_i, against, leaves_i, leaves_ratio, action, action_bad, times_sum, times_bad): the checks of a witness in the normal form (-1: passed); see viterbo.capacity.result.verify_orbit."""

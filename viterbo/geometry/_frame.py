@@ -36,6 +36,7 @@ from ..errors import PolytopeError
 __all__ = ["Frame", "SymplecticMap", "normal_form", "williamson"]
 
 LD = np.longdouble
+_EPS = float(np.finfo(np.float64).eps)
 
 
 # ---------------------------------------------------------------------------------------------- the map
@@ -243,7 +244,7 @@ class Frame:
 
     def rounding_floor(self, X: np.ndarray) -> np.ndarray:
         """A bound on the frame coordinates' error from rounding the rows of X to float64 (per entry)."""
-        E = np.finfo(float).eps * np.abs(np.asarray(X, dtype=np.float64))
+        E = _EPS * np.abs(np.asarray(X, dtype=np.float64))
         if self.S is not None:
             E = E @ self._abs_S.T
         return np.ldexp(E, -self.exponent)
