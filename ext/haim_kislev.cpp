@@ -912,6 +912,64 @@ py::dict haim_kislev_place_loop(const py::object& N_in, const py::object& H_in, 
     return out;
 }
 
+// The loop of one near-tie candidate (viterbo.capacity._haim_kislev_witness.loop_of, its common case): the
+// order reversed, segment l = (hscale b_l / Q) J n_l (computed as loop_of computes it: J n, then times
+// (hscale / Q) b_l), placed by place_loop.  None when a weight is zero up to rounding (b_l Hc_l <= zero_weight):
+// loop_of then drops it and re-solves the smaller subset in Python.
+py::object haim_kislev_witness_loop(const py::object& N_in, const py::object& H_in, const py::object& Hc_in,
+                                    const py::object& order_in, const py::object& b_in, double Q, double hscale,
+                                    double scale, double zero_weight) {
+    constexpr const char* who = "haim_kislev_witness_loop";
+    const CheckedArray N = checked_real(N_in, who, "N", 2);
+    const std::size_t m = static_cast<std::size_t>(N.shape(0)), d = static_cast<std::size_t>(N.shape(1));
+    if (m < 1 || d < 2 || d % 2) throw std::invalid_argument("haim_kislev_witness_loop: N must be (m, 2n), m >= 1");
+    const CheckedArray H = checked_real(H_in, who, "H", 1);
+    const CheckedArray Hc = checked_real(Hc_in, who, "Hc", 1);
+    if (static_cast<std::size_t>(H.shape(0)) != m || static_cast<std::size_t>(Hc.shape(0)) != m)
+        throw std::invalid_argument("haim_kislev_witness_loop: H and Hc must have shape (m,) like N's rows");
+    const CheckedArray order = checked_real(order_in, who, "order", 1);
+    const CheckedArray b = checked_real(b_in, who, "b", 1);
+    const std::size_t k = static_cast<std::size_t>(order.shape(0));
+    if (k < 1 || static_cast<std::size_t>(b.shape(0)) != k)
+        throw std::invalid_argument("haim_kislev_witness_loop: order and b must have the same length >= 1");
+    std::vector<int> facets(k);
+    for (std::size_t i = 0; i < k; ++i) {
+        const double f = order.data()[k - 1 - i];  // reversed: the action of the loop is then positive
+        if (f != std::floor(f) || f < 0 || f >= static_cast<double>(m))
+            throw std::invalid_argument("haim_kislev_witness_loop: facet index " + std::to_string(f) +
+                                        " is not an integer in [0, " + std::to_string(m) + ")");
+        facets[i] = static_cast<int>(f);
+    }
+    checked_finite(Q, who, "Q");
+    checked_finite(hscale, who, "hscale");
+    checked_finite(zero_weight, who, "zero_weight");
+    if (!(std::isfinite(scale) && scale > 0.0))
+        throw std::invalid_argument("haim_kislev_witness_loop: scale must be finite and > 0");
+    for (std::size_t i = 0; i < k; ++i)
+        if (!(b.data()[i] * Hc.data()[static_cast<std::size_t>(order.data()[i])] > zero_weight)) return py::none();
+    Placement p;
+    {
+        py::gil_scoped_release release;
+        const std::size_t n = d / 2;
+        std::vector<double> steps(k * d);
+        const double factor = hscale / Q;
+        for (std::size_t i = 0; i < k; ++i) {
+            const double* nf = N.data() + static_cast<std::size_t>(facets[i]) * d;
+            const double w = factor * b.data()[k - 1 - i];
+            for (std::size_t j = 0; j < n; ++j) {
+                steps[i * d + j] = -nf[n + j] * w;
+                steps[i * d + n + j] = nf[j] * w;
+            }
+        }
+        p = place_loop(N.data(), H.data(), m, d, facets, steps.data(), scale);
+    }
+    py::array_t<double> X({static_cast<py::ssize_t>(k), static_cast<py::ssize_t>(d)});
+    std::copy(p.X.begin(), p.X.end(), X.mutable_data());
+    py::tuple fs(k);
+    for (std::size_t i = 0; i < k; ++i) fs[i] = py::int_(facets[i]);
+    return py::make_tuple(X, p.placed, fs);
+}
+
 py::dict haim_kislev_tolerances() {
     py::dict out;
     out["RANK_TOL"] = kRankTol;
@@ -942,6 +1000,11 @@ void register_haim_kislev(py::module_& m) {
           py::arg("steps"), py::arg("scale"),
           "{X, placed}: the breakpoints of a maximiser's loop on K's facets (least squares, then a max-min-slack "
           "LP over free directions); see viterbo.capacity._haim_kislev_witness.place_loop.");
+    m.def("haim_kislev_witness_loop", &haim_kislev_witness_loop, py::arg("N"), py::arg("H"), py::arg("Hc"),
+          py::arg("order"), py::arg("b"), py::arg("Q"), py::arg("hscale"), py::arg("scale"), py::arg("zero_weight"),
+          "(X, placed, facets) of a near-tie candidate's loop (order reversed, segments (hscale b / Q) J n, placed as "
+          "haim_kislev_place_loop places them), or None when a weight is zero up to rounding; see "
+          "viterbo.capacity._haim_kislev_witness.loop_of.");
     m.def("haim_kislev_tolerances", &haim_kislev_tolerances,
           "The tolerances of the compiled Haim-Kislev search (the Python reference must use the same).");
 }

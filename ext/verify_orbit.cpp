@@ -1,11 +1,12 @@
-// The checks of verify_orbit (viterbo/capacity/result.py) on a witness already mapped to the normal form.
+// verify_orbit (viterbo/capacity/result.py) on a witness: its map to the normal form and the checks there.
 //
 // verify_orbit re-checks every certified witness (the method checks its own witness before returning it,
 // and viterbo.capacity._frame.certify re-checks it on the caller's K), so at small sizes it is a large
-// part of a whole capacity() call.  Python keeps the parts that define the check (the map to the normal
-// form in long double, the rounding floor of the caller's coordinates, the messages); this kernel runs
-// the loops over breakpoints, facets and segments.  It computes the same quantities as the numpy
-// reference viterbo.capacity.result._findings_python, with the same comparisons, in the same order:
+// part of a whole capacity() call.  Python keeps the checks of the input and the messages; this kernel
+// maps the breakpoints into the normal form (bit for bit as Frame.to_frame, ext/symplectic_program.hpp),
+// bounds their rounding error E as Frame.rounding_floor does (eps |x|, through |S| with a 1e-6 margin,
+// scaled by 2^-e), and runs the loops over breakpoints, facets and segments.  It computes the same
+// quantities as the numpy reference viterbo.capacity.result._findings_python, with the same comparisons:
 //   slack[i][f] = <x_i, n_f> - h_f,   allow[i][f] = 10 tol w_f + sum_j E[i][j] |n_f[j]|;
 //   outside K: the first (i, f) of largest slack - allow, when that is > 0;
 //   start / end of segment i off its facet: |slack[i][f_i]| > allow[i][f_i] (end: breakpoint i + 1);
@@ -13,9 +14,9 @@
 //   across = |d_i - along u_i| > 10 tol size + |E_i| + |E_{i+1}| leaves it;
 //   action about the centroid, its rounding floor 1/2 sum |E_i| . (|d_i| + |d_{i-1}|), the flow times
 //   sum along_i h_{f_i} / 2 against the action.
-// Sums run in plain sequential order (numpy may sum pairwise or through BLAS): the two paths agree to a
-// few units in the last place, which the parity tests (tests/test_verify_parity.py) check together with
-// identical verdicts on accepted and rejected witnesses.
+// Sums run in plain sequential order (numpy may sum pairwise or through BLAS, e.g. E |S|^T): the two paths
+// agree to a few units in the last place, which the parity tests (tests/test_verify_parity.py) check
+// together with identical verdicts on accepted and rejected witnesses.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "array_checks.hpp"
+#include "symplectic_program.hpp"
 
 namespace py = pybind11;
 
@@ -157,16 +159,22 @@ Findings check(const double* X, const double* E, const double* N, const double* 
     return out;
 }
 
-py::tuple verify_orbit_checks(const py::object& X_in, const py::object& E_in, const py::object& N_in,
-                              const py::object& H_in, const py::object& w_in, const py::object& facets_in,
-                              double size, double value, double tol) {
+py::tuple verify_orbit_checks(const py::object& X_in, const py::object& centre_in, int exponent,
+                              const py::object& codes_in, const py::object& data_in, const py::object& abs_S_in,
+                              const py::object& N_in, const py::object& H_in, const py::object& w_in,
+                              const py::object& facets_in, double size, double value, double tol) {
     constexpr const char* who = "verify_orbit_checks";
     const CheckedArray X = checked_real(X_in, who, "X", 2);
     const std::size_t k = static_cast<std::size_t>(X.shape(0)), d = static_cast<std::size_t>(X.shape(1));
     if (k < 2 || d < 2 || d % 2) throw std::invalid_argument("verify_orbit_checks: X must be (k, 2n) with k >= 2");
-    const CheckedArray E = checked_real(E_in, who, "E", 2, static_cast<py::ssize_t>(d));
-    if (static_cast<std::size_t>(E.shape(0)) != k)
-        throw std::invalid_argument("verify_orbit_checks: E must have the shape of X");
+    const CheckedArray centre = checked_real(centre_in, who, "centre", 1);
+    if (static_cast<std::size_t>(centre.shape(0)) != d)
+        throw std::invalid_argument("verify_orbit_checks: centre must have shape (2n,) like X's rows");
+    const auto program = symplectic::checked_program(codes_in, data_in, d / 2, who);
+    const CheckedArray abs_S = checked_real(abs_S_in, who, "abs_S", 2);
+    const bool mapped = abs_S.size() != 0;
+    if (mapped && (static_cast<std::size_t>(abs_S.shape(0)) != d || static_cast<std::size_t>(abs_S.shape(1)) != d))
+        throw std::invalid_argument("verify_orbit_checks: abs_S must be (2n, 2n), or empty without a map");
     const CheckedArray N = checked_real(N_in, who, "N", 2, static_cast<py::ssize_t>(d));
     const std::size_t m = static_cast<std::size_t>(N.shape(0));
     const CheckedArray H = checked_real(H_in, who, "H", 1);
@@ -190,7 +198,25 @@ py::tuple verify_orbit_checks(const py::object& X_in, const py::object& E_in, co
     Findings r;
     {
         py::gil_scoped_release release;
-        r = check(X.data(), E.data(), N.data(), H.data(), w.data(), k, m, d, facets, size, value, tol);
+        std::vector<double> Xf(k * d), E(k * d);
+        symplectic::frame_map(X.data(), k, d, centre.data(), exponent, program.first, program.second.data(), 0,
+                              Xf.data());
+        // Frame.rounding_floor: eps |x| per entry, through |S| (E |S|^T), scaled by 2^-e.
+        const double eps = std::numeric_limits<double>::epsilon();
+        for (std::size_t i = 0; i < k * d; ++i) E[i] = eps * std::fabs(X.data()[i]);
+        if (mapped) {
+            std::vector<double> row(d);
+            for (std::size_t i = 0; i < k; ++i) {
+                for (std::size_t a = 0; a < d; ++a) {
+                    double s = 0.0;
+                    for (std::size_t c = 0; c < d; ++c) s += E[i * d + c] * abs_S.data()[a * d + c];
+                    row[a] = s;
+                }
+                for (std::size_t a = 0; a < d; ++a) E[i * d + a] = row[a];
+            }
+        }
+        for (double& e : E) e = std::ldexp(e, -exponent);
+        r = check(Xf.data(), E.data(), N.data(), H.data(), w.data(), k, m, d, facets, size, value, tol);
     }
     return py::make_tuple(r.outside_i, r.outside_f, r.outside_ratio, r.start_i, r.start_ratio, r.end_i,
                           r.end_ratio, r.against_i, r.against, r.leaves_i, r.leaves_ratio, r.action,
@@ -200,11 +226,12 @@ py::tuple verify_orbit_checks(const py::object& X_in, const py::object& E_in, co
 }  // namespace
 
 void register_verify_orbit(py::module_& m) {
-    m.def("verify_orbit_checks", &verify_orbit_checks, py::arg("X"), py::arg("E"), py::arg("N"), py::arg("H"),
-          py::arg("w"), py::arg("facets"), py::arg("size"), py::arg("value"), py::arg("tol"),
+    m.def("verify_orbit_checks", &verify_orbit_checks, py::arg("X"), py::arg("centre"), py::arg("exponent"),
+          py::arg("codes"), py::arg("data"), py::arg("abs_S"), py::arg("N"), py::arg("H"), py::arg("w"),
+          py::arg("facets"), py::arg("size"), py::arg("value"), py::arg("tol"),
           "(outside_i, outside_f, outside_ratio, start_i, start_ratio, end_i, end_ratio, against_i, against, "
-          "leaves_i, leaves_ratio, action, action_bad, times_sum, times_bad): the checks of a witness in the normal "
-          "form (-1: passed); see viterbo.capacity.result.verify_orbit.");
+          "leaves_i, leaves_ratio, action, action_bad, times_sum, times_bad): the checks of a witness mapped to the "
+          "normal form (index -1: passed); see viterbo.capacity.result.verify_orbit.");
 }
 
 }  // namespace viterbo

@@ -71,8 +71,10 @@ def _findings(K, orbit, value):
     N, H, w = Kf.normals_np, Kf.offsets_np, Kf.widths()
     size = float(np.abs(Kf.vertices_np).max())
     facets = np.asarray(orbit.facets)
+    codes, data, abs_S = frame._program
     return (result_module._findings_python(Xf, E, N, H, w, facets, size, vf, 1e-9),
-            result_module._Findings(*native.verify_orbit_checks(Xf, E, N, H, w, facets, size, vf, 1e-9)))
+            result_module._Findings(*native.verify_orbit_checks(X, frame.centre, frame.exponent, codes, data, abs_S,
+                                                                N, H, w, facets, size, vf, 1e-9)))
 
 
 def _assert_same_findings(K, orbit, value, label):
@@ -140,7 +142,10 @@ def test_every_failure_branch_is_compared():
 @pytest.mark.smoke
 @pytest.mark.parametrize("bad, fragment", [
     (lambda a: {**a, "X": a["X"][:1]}, "k >= 2"),
-    (lambda a: {**a, "E": a["E"][:, :3]}, "E has shape"),
+    (lambda a: {**a, "centre": np.zeros(3)}, "centre must have shape"),
+    (lambda a: {**a, "abs_S": np.ones((3, 3))}, "abs_S must be"),
+    (lambda a: {**a, "codes": np.array([[9, 0, 0, 0]])}, "unknown factor kind"),
+    (lambda a: {**a, "codes": np.array([[0, 0, 5, 0]]), "data": np.zeros(6, np.longdouble)}, "reads outside data"),
     (lambda a: {**a, "N": a["N"][:, :3]}, "N has shape"),
     (lambda a: {**a, "w": a["w"][:-1]}, "m >= 1 rows"),
     (lambda a: {**a, "facets": np.array([0, 99, 1])}, "facet index"),
@@ -150,7 +155,8 @@ def test_every_failure_branch_is_compared():
 ])
 def test_malformed_arguments_are_a_native_input_error(bad, fragment):
     K = F.cube()
-    args = {"X": np.zeros((3, 4)), "E": np.zeros((3, 4)), "N": K.normals_np, "H": K.offsets_np, "w": K.widths(),
-            "facets": np.array([0, 1, 2]), "size": 1.0, "value": 1.0, "tol": 1e-9}
+    args = {"X": np.zeros((3, 4)), "centre": np.zeros(4), "exponent": 0, "codes": np.zeros((0, 4), np.int64),
+            "data": np.zeros(0, np.longdouble), "abs_S": np.zeros((0, 0)), "N": K.normals_np, "H": K.offsets_np,
+            "w": K.widths(), "facets": np.array([0, 1, 2]), "size": 1.0, "value": 1.0, "tol": 1e-9}
     with pytest.raises(NativeInputError, match=fragment):
         native.verify_orbit_checks(**bad(args))

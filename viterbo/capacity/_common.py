@@ -19,18 +19,6 @@ def centred_halfspaces(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return N, H, centre
 
 
-def memo(K: Polytope, key: str, compute):
-    """``compute()`` kept with K under ``key``: data a method derives from K alone (a Polytope is immutable).
-
-    A method called again on the same K (a notebook cell re-run, a benchmark, "auto" retrying) then
-    pays for it once.  Keys are prefixed with the method's name.
-    """
-    cache = K._cache
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def orbit_from_numpy(K: Polytope, points: np.ndarray, facets) -> Orbit:
     """Wrap breakpoints (CPU numpy) as an Orbit on K's device."""
     return Orbit(np.asarray(points, dtype=np.float64), tuple(int(f) for f in facets), device=K._device)

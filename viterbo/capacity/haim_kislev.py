@@ -31,7 +31,8 @@ from ..errors import NumericalFailureError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
-from ._common import centred_halfspaces, memo
+from ._common import centred_halfspaces
+from ._memo import memo
 from ._haim_kislev_witness import CERTIFY_REL, MAX_TIES, TIE_REL, Candidate, certified_witness, rounding_bound
 from ._value_range import check_representable
 from .result import CapacityResult

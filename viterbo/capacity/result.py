@@ -12,6 +12,7 @@ import numpy as np
 from .._native_support import kernel_module
 from ..errors import InvalidParameterError, VerificationError
 from ..geometry.polytope import Polytope
+from ._memo import memo
 
 __all__ = ["Orbit", "CapacityResult", "orbit_action", "verify_orbit"]
 
@@ -55,6 +56,19 @@ class Orbit:
         object.__setattr__(self, "_X", X)
         object.__setattr__(self, "facets", facets)
         object.__setattr__(self, "_device", device or "cpu")
+
+    @classmethod
+    def _owning(cls, X: np.ndarray, facets: tuple[int, ...], *, device: str = "cpu") -> Orbit:
+        """An Orbit that takes over X, a fresh float64 (k, 2n) array nobody else holds, and a tuple of ints
+        (the methods' own results: no copy, no conversion)."""
+        if X.dtype != np.float64 or X.ndim != 2 or X.shape[0] != len(facets):
+            return cls(X, facets, device=device)
+        X.flags.writeable = False
+        orbit = object.__new__(cls)
+        object.__setattr__(orbit, "_X", X)
+        object.__setattr__(orbit, "facets", facets)
+        object.__setattr__(orbit, "_device", device or "cpu")
+        return orbit
 
     def __setattr__(self, name, value):
         raise AttributeError("Orbit is immutable")
@@ -155,22 +169,25 @@ def verify_orbit(K: Polytope, orbit: Orbit, value: float, tol: float = 1e-9, *,
         return [f"an orbit needs at least 2 segments; got {k}"]
     if not (isinstance(value, (float, int, np.floating)) and math.isfinite(value) and value > 0):
         return [f"the reported value {value!r} is not a positive finite number"]
+    m = K.n_facets
+    if min(orbit.facets) < 0 or max(orbit.facets) >= m:
+        bad = next(f for f in orbit.facets if f < 0 or f >= m)
+        return [f"a segment names facet {bad}, which does not exist (K has {m})"]
     facets = np.asarray(orbit.facets)
-    if facets.min() < 0 or facets.max() >= K.n_facets:
-        bad = int(facets[(facets < 0) | (facets >= K.n_facets)][0])
-        return [f"a segment names facet {bad}, which does not exist (K has {K.n_facets})"]
     if not np.isfinite(X).all():
         return ["the breakpoints contain NaN or infinite entries"]
     frame, Kf = K._normal_form("symplectic")
-    Xf = frame.to_frame(X)
-    E = frame.rounding_floor(X)  # per-entry bound on Xf's error from X's own rounding
     vf = frame.value_to_frame(float(value))
     N, H, w = Kf.normals_np, Kf.offsets_np, Kf.widths()
-    size = float(np.abs(Kf.vertices_np).max())
+    size = memo(Kf, "verify:size", lambda: float(np.abs(Kf.vertices_np).max()))
     native = kernel_module(implementation, "verify_orbit_checks", "verify_orbit")
-    if native is not None:
-        found = _Findings(*native.verify_orbit_checks(Xf, E, N, H, w, facets, size, vf, tol))
+    if native is not None:  # the map to the normal form, the rounding floor and the checks in one call
+        codes, data, abs_S = frame._program
+        found = _Findings(*native.verify_orbit_checks(X, frame.centre, frame.exponent, codes, data, abs_S,
+                                                      N, H, w, facets, size, vf, tol))
     else:
+        Xf = frame.to_frame(X)
+        E = frame.rounding_floor(X)  # per-entry bound on Xf's error from X's own rounding
         found = _findings_python(Xf, E, N, H, w, facets, size, vf, tol)
     return _messages(found, facets, w, frame, value, vf)
 
