@@ -120,6 +120,7 @@ class FlowGraph:
     hp_c: np.ndarray
     edge_minf: np.ndarray
     face_rad: np.ndarray
+    face_rate: np.ndarray
     edge_eA: np.ndarray
     edge_eb: np.ndarray
     edge_ealpha: np.ndarray
@@ -188,6 +189,11 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
     forward = w > 0
     e_from = np.where(forward, pairs[:, 0], pairs[:, 1])
     e_to = np.where(forward, pairs[:, 1], pairs[:, 0])
+    # The crossing rate <n_to, R_from> = (2 / h_from) omega(n_from, n_to), in extended precision: the
+    # plain dot product loses digits to cancellation on nearly Lagrangian faces (reeb-certification.md §8).
+    Nf, Nt = N[e_from].astype(np.longdouble), N[e_to].astype(np.longdouble)
+    w_ld = Nf[:, 0] * Nt[:, 2] + Nf[:, 1] * Nt[:, 3] - Nf[:, 2] * Nt[:, 0] - Nf[:, 3] * Nt[:, 1]
+    face_rate = np.ascontiguousarray((np.longdouble(2.0) / H[e_from].astype(np.longdouble) * w_ld).astype(np.float64))
     nu, nu_p = N[e_to], N[e_from]
     # |omega(n_a, n_b)| / sin(angle): 0 Lagrangian, 1 complex (reeb-dynamics-4d.md §1.3).
     cosang = np.clip((Na * Nb).sum(1), -1.0, 1.0)
@@ -230,7 +236,7 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
                                      face_facets_arr, np.ascontiguousarray(face_c_arr),
                                      face_M_arr.reshape(nF, 8), face_P_arr.reshape(nF, 8),
                                      face_psi_arr.reshape(nF, 4), np.ascontiguousarray(poly_arr), poly_start_arr,
-                                     face_diam_arr, face_rad)
+                                     face_diam_arr, face_rad, face_rate)
         ed = {k: np.asarray(v) for k, v in ed.items()}
         nE = int(ed["edge_src"].shape[0])
         ed["edge_A"] = ed["edge_A"].reshape(nE, 2, 2)
@@ -240,7 +246,7 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
         max_psi_error = float(ed.pop("max_psi_error"))
     else:
         ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c_arr, face_M_arr, face_P_arr, psi_all,
-                                          polys, poly_start, face_diam_arr, face_rad, m)
+                                          polys, poly_start, face_diam_arr, face_rad, face_rate, m)
     return FlowGraph(
         N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
         face_pairs=face_pairs, face_facets=face_facets_arr,
@@ -248,6 +254,7 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
         face_poly=poly_arr, face_poly_start=poly_start_arr,
         face_diam=face_diam_arr, face_psi=face_psi_arr,
         face_cF=np.asarray(cF_all, dtype=np.float64), face_symplecticity=np.array(face_sym), face_rad=face_rad,
+        face_rate=face_rate,
         max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()), **ed,
     )
 
@@ -255,12 +262,12 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
 def _edge_errors(NG, RE, c1, M1, rates, alphas, betas, HG):
     """First-order error bounds of the flow times t_G = alpha_G + beta_G . s (reeb-certification.md §7).
 
-    rate = <n_G, R_E> is known to GAMMA |n_G|_1 |R_E|_inf; alpha = (h_G - <n_G, c1>) / rate and
-    beta = -M1^T n_G / rate inherit that relative error (1/|rate| is the near-Lagrangian stretch)
-    plus the rounding of their numerators.
+    rate = <n_G, R_E> = face_rate is computed in extended precision, so it is known to GAMMA |rate|;
+    alpha = (h_G - <n_G, c1>) / rate and beta = -M1^T n_G / rate inherit that, plus the rounding of
+    their numerators divided by |rate| (1/|rate| is the near-Lagrangian stretch).
     """
     absr = np.abs(rates)
-    d_rate = GAMMA * np.abs(NG).sum(1) * np.abs(RE).max()
+    d_rate = GAMMA * absr
     d_num = GAMMA * (np.abs(HG) + np.abs(NG).sum(1) * np.abs(c1).max())
     ealpha = (d_num + np.abs(alphas) * d_rate) / absr
     ebeta = (GAMMA * (np.abs(NG) @ np.abs(M1)).max(axis=1) + np.abs(betas).max(axis=1) * d_rate) / absr
@@ -268,7 +275,7 @@ def _edge_errors(NG, RE, c1, M1, rates, alphas, betas, HG):
 
 
 def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys, poly_start, face_diam, face_rad,
-                  m):
+                  face_rate, m):
     """Edges of the flow graph (pure Python; ext/reeb_search.cpp has the same as reeb_build_edges).
 
     Closed domains: every half-plane is clipped with its error bound as slack, so an edge whose
@@ -297,7 +304,7 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
         R1 = float(face_rad[f1])
         Gs = face_facets_arr[ex, 1]
         NG = N[Gs]  # the facets G entered through each exit
-        rates = NG @ RE
+        rates = face_rate[ex]  # <n_G, R_E>, in extended precision
         alphas = (H[Gs] - NG @ c1) / rates
         betas = -(NG @ M1) / rates[:, None]
         ealphas, ebetas = _edge_errors(NG, RE, c1, M1, rates, alphas, betas, H[Gs])

@@ -6,10 +6,13 @@ is found from the jump face of least index on it.  The domain is at most
 one-dimensional, so it is carried directly in R^4: an interval [lo, hi] of
 the start parameter sigma (sigma in [0, 1] along the start edge; a vertex
 has lo = hi = 0), the position x(sigma) = x0 + sigma u and the action
-a(sigma) = a0 + sigma a1, with error bounds: ea for the action, and
-ex = sqrt(n tr Q) for the position, where the 4x4 matrix Q follows
-Q' = J Q J^T + r^2 I (J = I - R_E n_G^T / rate the linearised step, r its own
-rounding): the error model of reeb-certification.md §7.
+a(sigma) = a0 + sigma a1, with error estimates: ea for the action, and ex
+for the position.  ex follows ex' = ex * max(1, g) + r: every step adds its
+own rounding r (of x + t R and of t = (h - <n, x>) / rate, the latter
+stretched by |R| / rate), and earlier errors grow with g, the growth of the
+norm of the linearised flow J = ... P (I - R_E n_G^T / rate) ... (P the
+projection onto the face reached), never shrinking: the error model of
+reeb-certification.md §7.
 
 Flowing through facet E, every exit G of E has the affine exit time
 t_G(sigma) = (h_G - <n_G, x(sigma)>) / <n_G, R_E>.  The closed sub-interval on
@@ -37,13 +40,13 @@ from .flow_graph import FlowGraph
 from .orbit_fit import REJ_BALL, STATUS_OUTSIDE, reconstruct_r4, validate_closed
 from .search_reference import Candidate, SearchOutcome
 from .skeleton import Skeleton
-from .tolerances import ACTION_TIE, GAMMA, TIME_RES
+from .tolerances import ACTION_TIE, ESCALATE, GAMMA, TIME_RES
 
 __all__ = ["run_jump_search", "jump_return_bounds", "JUMP_STAT_KEYS"]
 
 JUMP_STAT_KEYS = ("jump_starts", "jump_nodes", "jump_nodes_face", "jump_nodes_edge", "jump_nodes_vertex",
                   "jump_pruned_empty", "jump_pruned_action", "jump_pruned_facet_repeat", "jump_pruned_canonical",
-                  "jump_pruned_zero_time",
+                  "jump_pruned_zero_time", "jump_unresolved_branches",
                   "jump_cycles_closed", "jump_rejected_numerical", "jump_rejected_ball", "jump_rejected_outside")
 
 
@@ -108,10 +111,57 @@ def jump_return_bounds(G: FlowGraph, S: Skeleton, p0: int, C0: int) -> tuple[np.
     return dist_face, dist_facet
 
 
-def _position_error4(err) -> float:
-    """sqrt(n tr Q): a bound of the position error (Cauchy-Schwarz over the steps)."""
-    Q, n = err
-    return math.sqrt(max(n, 1) * max(float(np.trace(Q)), 0.0))
+def _dot4(a, b) -> float:
+    """<a, b> for 4-vectors, summed left to right (the C++ kernel sums in the same order)."""
+    return float(a[0]) * float(b[0]) + float(a[1]) * float(b[1]) + float(a[2]) * float(b[2]) + float(a[3]) * float(b[3])
+
+
+def _abs_sum4(a) -> float:
+    return abs(float(a[0])) + abs(float(a[1])) + abs(float(a[2])) + abs(float(a[3]))
+
+
+def _abs_max4(a) -> float:
+    return max(abs(float(a[0])), abs(float(a[1])), abs(float(a[2])), abs(float(a[3])))
+
+
+def _position_error4(err, scale: float) -> float:
+    """The position error estimate ex of an error state (ex, J, |J|) (module docstring)."""
+    return err[0]
+
+
+def _norm_inf4(J) -> float:
+    return max(abs(J[i][0]) + abs(J[i][1]) + abs(J[i][2]) + abs(J[i][3]) for i in range(4))
+
+
+def segment_distance(p0, d1, q0, d2) -> float:
+    """Distance between the segments p0 + s d1 and q0 + t d2 (s, t in [0, 1]) in R^4.
+
+    The clamped closest-point computation (Ericson, Real-Time Collision
+    Detection, §5.1.9), in the same order as the C++ kernel.
+    """
+    r = [float(p0[i]) - float(q0[i]) for i in range(4)]
+    a = _dot4(d1, d1)
+    e = _dot4(d2, d2)
+    f = _dot4(d2, r)
+    if a <= 1e-300 and e <= 1e-300:
+        s = t = 0.0
+    elif a <= 1e-300:
+        s, t = 0.0, min(1.0, max(0.0, f / e))
+    else:
+        c = _dot4(d1, r)
+        if e <= 1e-300:
+            s, t = min(1.0, max(0.0, -c / a)), 0.0
+        else:
+            b = _dot4(d1, d2)
+            den = a * e - b * b
+            s = min(1.0, max(0.0, (b * f - c * e) / den)) if den > 0.0 else 0.0
+            t = (b * s + f) / e
+            if t < 0.0:
+                t, s = 0.0, min(1.0, max(0.0, -c / a))
+            elif t > 1.0:
+                t, s = 1.0, min(1.0, max(0.0, (b - c) / a))
+    diff = [float(p0[i]) + s * float(d1[i]) - float(q0[i]) - t * float(d2[i]) for i in range(4)]
+    return math.sqrt(_dot4(diff, diff))
 
 
 def _clip(lo: float, hi: float, c1: float, c0: float) -> tuple[float, float]:
@@ -132,6 +182,9 @@ class _JumpSearch:
             self.jumps_from[int(S.jp_E[j])].append(j)
         self.tick = 0
         self.ball_bound = math.pi * G.inradius ** 2 * (1.0 - 1e-6)
+        # The Reeb flow is never faster than |R_E| = 2 / h_E: the way back to p0 takes at least its
+        # distance over the top speed (a lower bound next to jump_return_bounds).
+        self.inv_speed = 1.0 / max(math.sqrt(_dot4(G.R[E], G.R[E])) for E in range(G.n_facets))
 
     def pruned(self, bound: float) -> bool:
         return bound >= self.incumbent * (1.0 - ACTION_TIE)
@@ -142,18 +195,69 @@ class _JumpSearch:
 
     def fresh_error(self):
         """The error state of a vertex of K (its coordinates to GAMMA * scale)."""
-        r = GAMMA * self.G.scale
-        return r * r * np.eye(4), 1
+        return GAMMA * self.G.scale, tuple(tuple(1.0 if i == j else 0.0 for j in range(4)) for i in range(4)), 1.0
 
-    def step_error(self, err, RE, nG, rate, xn, tmax):
-        """The error state after a step x -> x + t R_E ending on the hyperplane of n_G (see module docstring)."""
-        Q, n = err
-        n1 = float(np.abs(nG).sum())
-        rn = float(np.abs(RE).max())
-        # This step's own rounding: of x + t R, and of t = (h - <n, x>) / rate (times |R|).
-        r = GAMMA * (xn + tmax * rn) * (1.0 + 2.0 * n1 * rn / abs(rate))
-        J = np.eye(4) - np.outer(RE, nG / rate)
-        return J @ Q @ J.T + (r * r) * np.eye(4), n + 1
+    def step_error(self, err, RE, nG, hG, rate, xn, tchild):
+        """The error state after a step x -> x + t R_E ending on the hyperplane of n_G (see module docstring).
+
+        ``tchild``: the largest flow time of the step on the child's sub-interval.
+        """
+        ex, Jp, nJ = err
+        n1 = _abs_sum4(nG)
+        rn = _abs_max4(RE)
+        # This step's own rounding: of x + t R, and of t = (h - <n, x>) / rate (times |R|; the rate
+        # itself is accurate to GAMMA relative).
+        r = GAMMA * ((abs(hG) + n1 * xn) * rn / abs(rate) + xn + 2.0 * tchild * rn)
+        # J' = (I - R n^T / rate) J, summed left to right as in the C++ kernel.
+        S = [[(1.0 if i == j else 0.0) - float(RE[i]) * (float(nG[j]) / rate) for j in range(4)] for i in range(4)]
+        J2 = tuple(tuple(S[i][0] * Jp[0][j] + S[i][1] * Jp[1][j] + S[i][2] * Jp[2][j] + S[i][3] * Jp[3][j]
+                         for j in range(4)) for i in range(4))
+        nJ2 = _norm_inf4(J2)
+        return ex * max(1.0, nJ2 / nJ) + r, J2, nJ2
+
+    def onto_face(self, f: int, x, u, err):
+        """Project the segment orthogonally onto the plane of the 2-face f, where the orbit is exactly.
+
+        The projection is 1-Lipschitz and fixes the true points, so it never increases the
+        error, and it removes the components normal to the face, which the next steps would
+        otherwise amplify like 1/rate (unlike the 2-face charts of the Type 1 search, positions
+        here live in R^4).  Q becomes P Q P^T plus the projection's own rounding.
+        """
+        G = self.G
+        a, b = (int(v) for v in G.face_pairs[f])
+        na, nb = G.N[a], G.N[b]
+        gaa, gab, gbb = _dot4(na, na), _dot4(na, nb), _dot4(nb, nb)
+        det = gaa * gbb - gab * gab
+        i00, i01, i11 = gbb / det, -gab / det, gaa / det
+        rx0, rx1 = _dot4(na, x) - float(G.H[a]), _dot4(nb, x) - float(G.H[b])
+        ru0, ru1 = _dot4(na, u), _dot4(nb, u)
+        cx0, cx1 = i00 * rx0 + i01 * rx1, i01 * rx0 + i11 * rx1
+        cu0, cu1 = i00 * ru0 + i01 * ru1, i01 * ru0 + i11 * ru1
+        x2 = np.array([float(x[i]) - cx0 * float(na[i]) - cx1 * float(nb[i]) for i in range(4)])
+        u2 = np.array([float(u[i]) - cu0 * float(na[i]) - cu1 * float(nb[i]) for i in range(4)])
+        # P = I - N^T g^{-1} N; J' = P J (the linearised flow of points on the face).
+        P = [[(1.0 if i == j else 0.0) - (float(na[i]) * (i00 * float(na[j]) + i01 * float(nb[j]))
+                                          + float(nb[i]) * (i01 * float(na[j]) + i11 * float(nb[j]))) for j in range(4)]
+             for i in range(4)]
+        ex, Jp, nJ = err
+        J2 = tuple(tuple(P[i][0] * Jp[0][j] + P[i][1] * Jp[1][j] + P[i][2] * Jp[2][j] + P[i][3] * Jp[3][j]
+                         for j in range(4)) for i in range(4))
+        return x2, u2, (ex + GAMMA * (_abs_max4(x2) + _abs_max4(u2)), J2, max(_norm_inf4(J2), 1e-300))
+
+    def way_back(self, x, u, w, err) -> float:
+        """Lower bound of the time from the segment x + tau u (|tau| <= w) back to p0: distance / top speed."""
+        d = segment_distance([x[i] - w * u[i] for i in range(4)], [2.0 * w * u[i] for i in range(4)],
+                             self.p0_start, self.p0_dir)
+        return max(0.0, d - _position_error4(err, self.G.scale)) * self.inv_speed
+
+    def beyond_float(self, ea: float, err, bound: float, u) -> bool:
+        """Errors too large to decide anything (see search_reference.py): report, do not follow."""
+        sc = self.G.scale
+        if ea > ESCALATE * sc * sc or _position_error4(err, self.G.scale) > ESCALATE * sc:
+            self.st["jump_unresolved_branches"] += 1
+            self.out.unresolved.append((2, bound, _abs_max4(u)))
+            return True
+        return False
 
     def zero_time(self, alpha: float, beta: float, err: float, lo: float, hi: float) -> bool:
         """A segment of length ~0 on the whole sub-interval (a hop; see search_reference.py): cut.
@@ -173,6 +277,9 @@ class _JumpSearch:
             self.st["jump_starts"] += 1
             self.p0, self.C0 = p0, C0
             self.dist_face, self.dist_facet = jump_return_bounds(self.G, S, p0, C0)
+            ua0, va0 = (int(w) for w in S.jf_v[p0])
+            self.p0_start = S.V[ua0]
+            self.p0_dir = S.V[va0] - S.V[ua0]
             if not math.isfinite(self.dist_facet[C0]):
                 continue
             u_, v_ = (int(w) for w in S.jf_v[p0])
@@ -200,20 +307,20 @@ class _JumpSearch:
         c = 0.5 * (lo + hi)
         w = 0.5 * (hi - lo)
         RE = G.R[E]
-        rn = float(np.abs(RE).max())
-        xn = float(np.abs(x0).max()) + w * float(np.abs(u).max())
-        ex = _position_error4(err)
+        rn = _abs_max4(RE)
+        xn = _abs_max4(x0) + w * _abs_max4(u)
+        ex = _position_error4(err, G.scale)
         exits = S.exits_of(E)
         al, be, et, gs, rates = [], [], [], [], []
         for f in exits:
             g = int(G.face_facets[f, 1])
             n = G.N[g]
-            rate = float(n @ RE)
-            alpha = (float(G.H[g]) - float(n @ x0)) / rate  # at the centre
-            beta = -float(n @ u) / rate
-            n1 = float(np.abs(n).sum())
+            rate = float(G.face_rate[f])  # <n_G, R_E> in extended precision (flow_graph.py)
+            alpha = (float(G.H[g]) - _dot4(n, x0)) / rate  # at the centre
+            beta = -_dot4(n, u) / rate
+            n1 = _abs_sum4(n)
             tmax = abs(alpha) + w * abs(beta)
-            e_t = (n1 * ex + GAMMA * (abs(float(G.H[g])) + n1 * xn) + tmax * GAMMA * n1 * rn) / abs(rate)
+            e_t = (n1 * ex + GAMMA * (abs(float(G.H[g])) + n1 * xn)) / abs(rate) + GAMMA * tmax
             al.append(alpha)
             be.append(beta)
             et.append(e_t)
@@ -251,11 +358,16 @@ class _JumpSearch:
             x2, u2, b0, b1 = moved(i2, l2, h2)
             w2 = 0.5 * (h2 - l2)
             ea2 = ea + et[i2] + GAMMA * (abs(a0) + w * abs(a1) + abs(al[i2]) + w * abs(be[i2]))
-            bound = b0 - w2 * abs(b1) - ea2 + float(self.dist_face[f2])
+            err2 = self.step_error(err, RE, G.N[G2], float(G.H[G2]), rates[i2], xn,
+                                   max(abs(al[i2] + be[i2] * (l2 - c)), abs(al[i2] + be[i2] * (h2 - c))))
+            x2, u2, err2 = self.onto_face(f2, x2, u2, err2)
+            rest = max(float(self.dist_face[f2]), self.way_back(x2, u2, w2, err2))
+            bound = b0 - w2 * abs(b1) - ea2 + rest
             if self.pruned(bound):
                 self.note_pruned(bound)
                 continue
-            err2 = self.step_error(err, RE, G.N[G2], rates[i2], xn, abs(al[i2]) + w * abs(be[i2]))
+            if self.beyond_float(ea2, err2, bound, u2):
+                continue
             children.append((bound, 0, f2, ("F", f2, G2), G2, l2, h2, x2, u2, b0, b1, err2, ea2, False))
         # Jumps out of E.
         for j in self.jumps_from[E]:
@@ -280,20 +392,23 @@ class _JumpSearch:
             x2, u2, b0, b1 = moved(i, l2, h2)
             w2 = 0.5 * (h2 - l2)
             ea2 = ea + et[i] + GAMMA * (abs(a0) + w * abs(a1) + abs(al[i]) + w * abs(be[i]))
-            rest = 0.0 if closing else float(self.dist_facet[C])
+            err2 = self.step_error(err, RE, G.N[gs[i]], float(G.H[gs[i]]), rates[i], xn,
+                                   max(abs(al[i] + be[i] * (l2 - c)), abs(al[i] + be[i] * (h2 - c))))
+            rest = 0.0 if closing else max(float(self.dist_facet[C]), self.way_back(x2, u2, w2, err2))
             bound = b0 - w2 * abs(b1) - ea2 + rest
             if self.pruned(bound):
                 self.note_pruned(bound)
                 continue
-            err2 = self.step_error(err, RE, G.N[gs[i]], rates[i], xn, abs(al[i]) + w * abs(be[i]))
+            if self.beyond_float(ea2, err2, bound, u2):
+                continue
             # Snap onto P: the orbit's point is on P exactly (the projection onto the line of an
             # edge does not increase errors; a vertex is a point, its errors start afresh).
             ua, va = (int(q) for q in S.jf_v[p])
             if int(S.jf_kind[p]) == 1:
                 d = S.V[va] - S.V[ua]
-                dd = float(d @ d)
-                x2 = S.V[ua] + (float((x2 - S.V[ua]) @ d) / dd) * d
-                u2 = (float(u2 @ d) / dd) * d
+                dd = _dot4(d, d)
+                x2 = S.V[ua] + (_dot4(x2 - S.V[ua], d) / dd) * d
+                u2 = (_dot4(u2, d) / dd) * d
             else:
                 x2, u2, err2 = S.V[ua].copy(), np.zeros(4), self.fresh_error()
             children.append((bound, 1, j, ("J", p, C), C, l2, h2, x2, u2, b0, b1, err2, ea2, closing))
@@ -314,7 +429,7 @@ class _JumpSearch:
     def close(self, path, E_last, lo, hi, x, u, a0, a1, err, ea) -> None:
         """Back at p0 (x, a0 at the centre c of [lo, hi]): solve x(sigma) = start(sigma), rebuild, judge."""
         G, S, st = self.G, self.S, self.st
-        ex = _position_error4(err)
+        ex = _position_error4(err, self.G.scale)
         st["jump_cycles_closed"] += 1
         p0 = self.p0
         c = 0.5 * (lo + hi)
@@ -322,9 +437,9 @@ class _JumpSearch:
         if int(S.jf_kind[p0]) == 1:
             # x was snapped onto the edge: x(sigma) = V[ua] + tau(sigma) d, tau = t0 + t1 (sigma - c).
             d = S.V[va] - S.V[ua]
-            dd = float(d @ d)
-            t0 = float((x - S.V[ua]) @ d) / dd
-            t1 = float(u @ d) / dd
+            dd = _dot4(d, d)
+            t0 = _dot4(x - S.V[ua], d) / dd
+            t1 = _dot4(u, d) / dd
             etau = ex * math.sqrt(4.0 / dd) + GAMMA * (abs(t0) + abs(t1))
             r_lo, r_hi = t0 - c + (t1 - 1.0) * (lo - c), t0 - c + (t1 - 1.0) * (hi - c)  # tau(sigma) - sigma
             tol = etau * (1.0 + abs(lo) + abs(hi))

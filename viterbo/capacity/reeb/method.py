@@ -301,6 +301,14 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             stats["exact_action"] = float(ex.action)
     cert_seconds += time.perf_counter() - t_exact
     reasons = []
+    beyond = [u for u in out.unresolved if u[1] < value * (1.0 - ACTION_TIE)]
+    stats["unresolved_branches_below_value"] = len(beyond)
+    if beyond:
+        worst = min(beyond, key=lambda u: u[1])
+        reasons.append(f"not excluded: {len(beyond)} search branches beyond float64 (strongly hyperbolic "
+                       f"paths, |A_p| up to {max(u[2] for u in beyond):.2g}; the smallest action bound among "
+                       f"them is {worst[1]:.12g} < {value:.12g}) — their error bounds exceed what float64 can decide; "
+                       'method="haim_kislev" settles it when K has at most 24 facets')
     if unresolved:
         reasons.append("not excluded: " + "; ".join(unresolved[:3])
                        + (f" (and {len(unresolved) - 3} more)" if len(unresolved) > 3 else "")

@@ -27,7 +27,7 @@ def graph_arrays(G: FlowGraph) -> dict:
         N=c(G.N), H=c(G.H), R=c(G.R), face_pairs=c(np.array(G.face_pairs, dtype=np.int64).reshape(-1, 2)),
         face_facets=c(G.face_facets), face_c=c(G.face_c), face_M=c(G.face_M.reshape(-1, 8)),
         face_poly=c(G.face_poly), face_poly_start=c(G.face_poly_start), face_diam=c(G.face_diam),
-        face_rad=c(G.face_rad), face_cF=c(G.face_cF), edge_src=c(G.edge_src), edge_dst=c(G.edge_dst),
+        face_rad=c(G.face_rad), face_rate=c(G.face_rate), face_cF=c(G.face_cF), edge_src=c(G.edge_src), edge_dst=c(G.edge_dst),
         edge_facet=c(G.edge_facet), edge_A=c(G.edge_A.reshape(-1, 4)), edge_b=c(G.edge_b),
         edge_alpha=c(G.edge_alpha), edge_beta=c(G.edge_beta), edge_hp_start=c(G.edge_hp_start), hp_a=c(G.hp_a),
         hp_c=c(G.hp_c), hp_ea=c(G.hp_ea), hp_ec=c(G.hp_ec), edge_minf=c(G.edge_minf), edge_eA=c(G.edge_eA),
@@ -59,6 +59,7 @@ def _unpack(raw: dict, out: SearchOutcome, spectrum: bool) -> None:
     out.min_pruned_bound = float(raw["min_pruned_bound"])
     out.min_other_action = float(raw["min_other_action"])
     out.pending = [(int(k), tuple(int(f) for f in faces), float(est)) for k, faces, est in raw["pending"]]
+    out.unresolved = [(int(k), float(b), float(a)) for k, b, a in raw["unresolved"]]
     cands = [_candidate(o) for o in raw["orbits"]]
     if spectrum:
         out.orbits = cands

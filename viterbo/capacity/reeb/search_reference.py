@@ -42,7 +42,8 @@ from .flow_graph import FlowGraph, clip_convex
 from .orbit_fit import (REJ_BALL, REJ_NUMERIC, STATUS_BOUNDARY, STATUS_OK, STATUS_OUTSIDE, polygon_margin,
                         reconstruct, solve_fixed_point, validate_closed)
 from .rotation import exceeds_cap, rho_from_code, step_code
-from .tolerances import ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, GAMMA, MAX_DEPTH, MEMO_MARGIN, MEMO_TOL, TIME_RES
+from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, MAX_DEPTH, MEMO_MARGIN, MEMO_TOL,
+                         TIME_RES)
 
 __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search", "run_deferred", "return_bounds",
            "MEMO_TOL", "ACTION_TIE", "MAX_DEPTH", "STAT_KEYS"]
@@ -51,7 +52,7 @@ STAT_KEYS = ("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation
              "pruned_memo", "pruned_facet_repeat", "memo_hits", "memo_size", "cycles_closed",
              "fixed_points_rejected", "rejected_outside_domain", "rejected_numerical", "rejected_ball",
              "pruned_fixed_point_action", "pruned_zero_time", "cycles_nonprimitive", "cycles_duplicate_rotation",
-             "rotation_impossible", "deferred")
+             "rotation_impossible", "deferred", "unresolved_branches")
 
 
 class SearchConfig:
@@ -116,6 +117,8 @@ class SearchOutcome:
         # undercut the incumbent: (kind, faces, estimate); resolved exactly afterwards (exact.py).
         self.pending: list[tuple] = []
         self.deferred: list[tuple] = []  # children cut by rotation / c_F in capacity mode
+        # Branches beyond float64 (error bounds too large to decide anything): (kind, depth, bound, |A|).
+        self.unresolved: list[tuple] = []
         self.min_pruned_bound = math.inf  # smallest action lower bound of a branch cut by the action prune
         self.min_other_action = math.inf  # smallest action of a validated orbit that is not the winner
         self.timed_out = False
@@ -178,19 +181,26 @@ def _is_canonical_rotation(seq: tuple) -> bool:
     return True
 
 
-def _sandwich(M, Q, r: float) -> tuple:
-    """M Q M^T + r^2 I for a symmetric 2x2 Q = (q00, q01, q11)."""
-    q00, q01, q11 = Q
-    m00, m01, m10, m11 = float(M[0, 0]), float(M[0, 1]), float(M[1, 0]), float(M[1, 1])
-    t00, t01 = m00 * q00 + m01 * q01, m00 * q01 + m01 * q11
-    t10, t11 = m10 * q00 + m11 * q01, m10 * q01 + m11 * q11
-    rr = r * r
-    return (t00 * m00 + t01 * m01 + rr, t00 * m10 + t01 * m11, t10 * m10 + t11 * m11 + rr)
+def _position_error(err, R1: float) -> float:
+    """Error estimate of s -> A s + b for s in the start face (|s|_inf <= R1).
+
+    err = (rho, MA, Mb, ebs): rho adds up the relative errors of the factors (32 ulps per
+    product, plus each edge map's own relative error), MA and Mb are the largest |A| and |b|
+    seen along the path (errors made when the map was large stay, even if it shrinks later),
+    ebs adds up the edges' absolute errors of b.  reeb-certification.md §7.
+    """
+    rho, MA, Mb, ebs = err
+    return rho * (2.0 * R1 * MA + Mb) + ebs * MA
 
 
-def _position_error(Q, n: int) -> float:
-    """sum_j |P_j| r_j <= sqrt(n tr Q) (Cauchy-Schwarz; reeb-certification.md §7)."""
-    return math.sqrt(max(n, 1) * max(Q[0] + Q[2], 0.0))
+def _face_ball(G: FlowGraph, f: int) -> float:
+    """Radius of a ball about face_c[f] that holds the 2-face f (its chart polygon mapped to R^4)."""
+    M = G.face_M[f]
+    best = 0.0
+    for s0, s1 in G.face_polygon(f):
+        dd = [float(M[i, 0]) * s0 + float(M[i, 1]) * s1 for i in range(4)]
+        best = max(best, math.sqrt(dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2] + dd[3] * dd[3]))
+    return best * (1.0 + 1e-12)
 
 
 def _amax(A) -> float:
@@ -216,6 +226,11 @@ class _Type1:
         self.spectrum_actions: list[float] = []  # max-heap (negated) of the max_orbits smallest primitive actions
         self.rotation = not cfg.certify
         self.time_res = TIME_RES * G.scale * G.scale  # an action scale of K (c_EHZ ~ scale^2)
+        self.act_scale = G.scale * G.scale
+        top = max(math.sqrt(float(G.R[E, 0]) ** 2 + float(G.R[E, 1]) ** 2 + float(G.R[E, 2]) ** 2
+                            + float(G.R[E, 3]) ** 2) for E in range(G.n_facets))
+        self.inv_speed = 1.0 / top
+        self.face_ball = [_face_ball(G, f) for f in range(G.n_faces)]
         self.budgets = cfg.use_cF_budgets and not cfg.certify
 
     # ------------------------------------------------------------------ per start face
@@ -229,6 +244,7 @@ class _Type1:
         self.g_cf = return_bounds(G, f1, self.zero_e, G.face_cF) if self.budgets else None
         self.diam1 = float(G.face_diam[f1])
         self.R1 = float(G.face_rad[f1])
+        self.rad1 = float(self.face_ball[f1])
         self.eps = DEDUPE_REL * self.diam1
         return True
 
@@ -255,8 +271,8 @@ class _Type1:
         Returns (bound, e, dst, state, closing, cut) with cut in {None, "rotation", "budget"}.
         """
         G, cfg, st = self.G, self.cfg, self.st
-        D, A, b, a, d, code, csum, used, Q, nq, ef = node_state
-        perr = _position_error(Q, nq)  # |error of A s + b|_2 for s in the start face
+        D, A, b, a, d, code, csum, used, err, ef = node_state
+        perr = _position_error(err, self.R1)  # |error of A s + b| for s in the start face
         dst = int(G.edge_dst[e])
         E = int(G.edge_facet[e])
         closing = dst == self.f1
@@ -266,6 +282,9 @@ class _Type1:
         R1 = self.R1
         amaxA = _amax(A)
         bn = max(abs(b[0]), abs(b[1]))
+        # The points A s + b of the domain lie on the current face (up to perr): the errors of the
+        # edge's own data multiply this size, not |A| R1.
+        rcur = float(G.face_rad[int(G.edge_src[e])]) + perr
         # Pull the edge's closed domain back to the chart of F_1 and clip, with the error bound of
         # each pulled-back half-plane as slack (an outer approximation, reeb-certification.md §7).
         D2 = D
@@ -275,7 +294,7 @@ class _Type1:
             p1 = A[0, 1] * ha0 + A[1, 1] * ha1
             pc = hc - (ha0 * b[0] + ha1 * b[1])
             hn = abs(ha0) + abs(ha1)
-            slack = (hn * perr + float(G.hp_ea[h]) * 2.0 * (2.0 * R1 * amaxA + bn)
+            slack = (hn * perr + float(G.hp_ea[h]) * 2.0 * rcur
                      + float(G.hp_ec[h]) + GAMMA * ((abs(p0) + abs(p1)) * R1 + abs(pc) + hn * bn + abs(hc)))
             D2 = clip_convex(D2, p0, p1, pc, self.eps, self.diam1, slack)
             if not D2:
@@ -288,7 +307,7 @@ class _Type1:
         a2 = (a[0] + A[0, 0] * beta[0] + A[1, 0] * beta[1], a[1] + A[0, 1] * beta[0] + A[1, 1] * beta[1])
         d2 = d + beta[0] * b[0] + beta[1] * b[1] + alpha
         bsum = abs(beta[0]) + abs(beta[1])
-        ef2 = (ef + bsum * perr + float(G.edge_ebeta[e]) * 2.0 * (2.0 * R1 * amaxA + bn)
+        ef2 = (ef + bsum * perr + float(G.edge_ebeta[e]) * 2.0 * rcur
                + float(G.edge_ealpha[e]) + GAMMA * (abs(alpha) + bsum * (2.0 * R1 * amaxA + bn)))
         # Zero-length hop: the segment through E lasts ~0 on the whole domain (the domain sits on an
         # edge or vertex shared by the entry and exit faces).  The loop without the hop is found on
@@ -300,25 +319,27 @@ class _Type1:
             return None
         minf = min(a2[0] * v[0] + a2[1] * v[1] + d2 for v in D2)
         minf -= ef2 + GAMMA * ((abs(a2[0]) + abs(a2[1])) * R1 + abs(d2))
-        bound = minf + (0.0 if closing else float(self.h_act[dst]))
+        A2 = Ae @ A
+        b2 = Ae @ b + be
+        rho, MA, Mb, ebs = err
+        err2 = (rho + GAMMA + float(G.edge_eA[e]) / max(_amax(Ae), 1e-300), max(MA, _amax(A2)),
+                max(Mb, abs(b2[0]), abs(b2[1]), abs(be[0]), abs(be[1])), ebs + float(G.edge_eb[e]))
+        perr2 = _position_error(err2, R1)
+        rest = 0.0 if closing else max(float(self.h_act[dst]), self.way_back(dst, D2, A2, b2, perr2))
+        bound = minf + rest
         if self.action_pruned(bound):
             self.note_pruned(bound)
             return None
-        A2 = Ae @ A
-        b2 = Ae @ b + be
-        # Error model (reeb-certification.md §7): the error of s -> A s + b obeys
-        # delta' = A_e delta + r with |r| <= rloc (this step's rounding and the edge's own error),
-        # so Q' = A_e Q A_e^T + rloc^2 I bounds sum_j rloc_j^2 P_j P_j^T (P_j the later factors).
-        nAe = _amax(Ae)
-        eAe = float(G.edge_eA[e])
-        rloc = (2.0 * (GAMMA * nAe + eAe) * (2.0 * amaxA * R1 + bn) + float(G.edge_eb[e])
-                + GAMMA * max(abs(be[0]), abs(be[1])))
-        Q2 = _sandwich(Ae, Q, rloc)
+        if ef2 > ESCALATE * self.act_scale or perr2 > ESCALATE * float(G.face_rad[dst]):
+            # float64 cannot decide this branch (a strongly hyperbolic path): report it, do not follow it.
+            st["unresolved_branches"] += 1
+            self.out.unresolved.append((1, bound, _amax(A2)))
+            return None
         code2, impossible = step_code(code, A2)
         if impossible:
             st["rotation_impossible"] += 1
         csum2 = csum + (0.0 if closing else float(G.face_cF[dst]))
-        state = (D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), Q2, nq + 1, ef2)
+        state = (D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), err2, ef2)
         cut = None
         if self.rotation:
             cap = cfg.rotation_cap
@@ -329,6 +350,28 @@ class _Type1:
                 if need > cap + BUDGET_SLACK:
                     cut = "budget"
         return bound, e, dst, state, closing, cut
+
+    def way_back(self, face: int, D, A, b, perr: float) -> float:
+        """Lower bound of the time from the domain's image on ``face`` back to F_1: the distance
+        between enclosing balls in R^4 over the top speed max_E |R_E| = max_E 2 / h_E
+        (the same bound as the jump search's, reeb-certification.md §5)."""
+        G = self.G
+        c, M = G.face_c[face], G.face_M[face]
+        k = len(D)
+        w0s = [A[0, 0] * v[0] + A[0, 1] * v[1] + b[0] for v in D]
+        w1s = [A[1, 0] * v[0] + A[1, 1] * v[1] + b[1] for v in D]
+        m0 = sum(w0s) / k
+        m1 = sum(w1s) / k
+        r = 0.0
+        for w0, w1 in zip(w0s, w1s):
+            d0, d1 = w0 - m0, w1 - m1
+            dd = [float(M[i, 0]) * d0 + float(M[i, 1]) * d1 for i in range(4)]
+            r = max(r, math.sqrt(dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2] + dd[3] * dd[3]))
+        c1 = G.face_c[self.f1]
+        g = [float(c[i]) + float(M[i, 0]) * m0 + float(M[i, 1]) * m1 - float(c1[i]) for i in range(4)]
+        gap = math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2] + g[3] * g[3]) - r - self.rad1
+        mn = max(abs(float(M[i, 0])) + abs(float(M[i, 1])) for i in range(4))
+        return max(0.0, gap - 2.0 * mn * perr) * self.inv_speed
 
     # ------------------------------------------------------------------ expansion
     def expand(self, path: list, states: list, node_state) -> None:
@@ -409,9 +452,9 @@ class _Type1:
     # ------------------------------------------------------------------ cycles
     def close_cycle(self, path: list, state) -> None:
         G, cfg, st, out = self.G, self.cfg, self.st, self.out
-        D, A, b, a, d, code, _csum, _used, Q, nq, ef = state
+        D, A, b, a, d, code, _csum, _used, err, ef = state
         st["cycles_closed"] += 1
-        fp = solve_fixed_point(A, b, D, self.diam1, _position_error(Q, nq))
+        fp = solve_fixed_point(A, b, D, self.diam1, _position_error(err, self.R1))
         if fp is None:
             st["fixed_points_rejected"] += 1
             st["rejected_outside_domain"] += 1
@@ -478,7 +521,7 @@ class _Type1:
         G, f1 = self.G, self.f1
         I2 = np.eye(2)
         z2 = np.zeros(2)
-        return (G.face_polygon(f1), I2, z2, (0.0, 0.0), 0.0, 0, float(G.face_cF[f1]), 0, (0.0, 0.0, 0.0), 0, 0.0)
+        return (G.face_polygon(f1), I2, z2, (0.0, 0.0), 0.0, 0, float(G.face_cF[f1]), 0, (0.0, 1.0, 0.0, 0.0), 0.0)
 
 
 def run_reference_search(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome | None = None) -> SearchOutcome:
@@ -524,6 +567,7 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
         run.visit(p, states, bound, dst, state, closing)
     out.best = own.best
     out.pending.extend(own.pending)
+    out.unresolved.extend(own.unresolved)
     out.min_pruned_bound = min(out.min_pruned_bound, own.min_pruned_bound)
     out.min_other_action = min(out.min_other_action, own.min_other_action)
     out.timed_out = out.timed_out or own.timed_out

@@ -98,8 +98,7 @@ def build_skeleton(K: Polytope, G: FlowGraph) -> Skeleton:
     faces += [(0, v, v, np.flatnonzero(inc[:, v])) for v in range(nV)]
 
     jf_kind, jf_v, jf_fstart, jf_facets = [], [], [0], []
-    jp_face, jp_E, jp_C, jp_xstart, jp_X = [], [], [0], [], []
-    jp_xstart = [0]
+    jp_face, jp_E, jp_C, jp_xstart, jp_X = [], [], [], [0], []
     for kind, u, v, S in faces:
         Wsub = W[np.ix_(S, S)]
         k = len(S)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["TOLERANCES", "CLIP_REL", "DEDUPE_REL", "INTERIOR_MARGIN", "MEMO_TOL", "MEMO_MARGIN", "ACTION_TIE",
            "BUDGET_SLACK", "MAX_DEPTH", "GAMMA", "TRACE_TOL", "RESID_TOL", "TIME_TOL", "OMEGA_SIGN_TOL",
-           "BALL_SLACK", "EPS", "TIME_RES"]
+           "BALL_SLACK", "EPS", "TIME_RES", "ESCALATE"]
 
 #: Machine epsilon of float64.
 EPS = 2.220446049250313e-16
@@ -45,6 +45,10 @@ OMEGA_SIGN_TOL = 1e-9
 #: carries only zero-length segments ("hops" around an edge or vertex); it is cut, since the same loop
 #: without the hop is found on another branch (reeb-certification.md §3).
 TIME_RES = 1e-10
+#: A branch whose action error exceeds ESCALATE * scale^2, or whose position error exceeds ESCALATE times
+#: the size of its face, is beyond float64 (a strongly hyperbolic path): it is not followed but reported
+#: as unresolved, and the result is then not certified (reeb-certification.md §7).
+ESCALATE = 0.1
 #: Recomputed actions below pi r^2 (1 - BALL_SLACK) are constant loops (reeb-certification.md Lemma 1).
 BALL_SLACK = 1e-9
 
@@ -52,5 +56,5 @@ TOLERANCES = {
     "EPS": EPS, "GAMMA": GAMMA, "CLIP_REL": CLIP_REL, "DEDUPE_REL": DEDUPE_REL, "INTERIOR_MARGIN": INTERIOR_MARGIN,
     "MEMO_TOL": MEMO_TOL, "MEMO_MARGIN": MEMO_MARGIN, "ACTION_TIE": ACTION_TIE, "BUDGET_SLACK": BUDGET_SLACK,
     "MAX_DEPTH": float(MAX_DEPTH), "TRACE_TOL": TRACE_TOL, "RESID_TOL": RESID_TOL, "TIME_TOL": TIME_TOL,
-    "OMEGA_SIGN_TOL": OMEGA_SIGN_TOL, "BALL_SLACK": BALL_SLACK, "TIME_RES": TIME_RES,
+    "OMEGA_SIGN_TOL": OMEGA_SIGN_TOL, "BALL_SLACK": BALL_SLACK, "TIME_RES": TIME_RES, "ESCALATE": ESCALATE,
 }
