@@ -171,7 +171,7 @@ private:
     double position_error4(const Err& e) const { return e.ex; }
 
     Err step_error(const Err& err, const double* RE, const double* nG, double hG, double rate, double xn,
-                   double tchild) const {
+                   double tchild, const Vec4& u, const Vec4& u2) const {
         const double n1 = abs_sum4(nG), rn = abs_max4(RE);
         Err out;
         const double r = GAMMA * ((std::abs(hG) + n1 * xn) * rn / std::abs(rate) + xn + 2.0 * tchild * rn);
@@ -182,7 +182,9 @@ private:
             for (int j = 0; j < 4; ++j)
                 out.J[i][j] = S[i][0] * err.J[0][j] + S[i][1] * err.J[1][j] + S[i][2] * err.J[2][j] + S[i][3] * err.J[3][j];
         out.nJ = norm_inf4(out.J);
-        out.ex = err.ex * std::max(1.0, out.nJ / err.nJ) + r;
+        const double un = abs_max4(u.data()), un2 = abs_max4(u2.data());
+        const double g = un > 1e-12 * G.scale ? un2 / un : out.nJ / err.nJ;
+        out.ex = err.ex * std::max(1.0, g) + r;
         return out;
     }
 
@@ -370,7 +372,8 @@ private:
             const double w2 = 0.5 * (h2 - l2);
             ch.ea = ea + et[i2] + GAMMA * (std::abs(a0) + w * std::abs(a1) + std::abs(al[i2]) + w * std::abs(be[i2]));
             ch.err = step_error(err, RE, &G.N[4 * G2], G.H[G2], rates[i2], xn,
-                                std::max(std::abs(al[i2] + be[i2] * (l2 - c)), std::abs(al[i2] + be[i2] * (h2 - c))));
+                                std::max(std::abs(al[i2] + be[i2] * (l2 - c)), std::abs(al[i2] + be[i2] * (h2 - c))),
+                                u, ch.u2);
             onto_face(faces[i2], ch.x2, ch.u2, ch.err);
             const double rest = std::max(dist_face[faces[i2]], way_back(ch.x2, ch.u2, w2, ch.err));
             ch.bound = ch.b0 - w2 * std::abs(ch.b1) - ch.ea + rest;
@@ -415,7 +418,8 @@ private:
             const double w2 = 0.5 * (h2 - l2);
             ch.ea = ea + et[i] + GAMMA * (std::abs(a0) + w * std::abs(a1) + std::abs(al[i]) + w * std::abs(be[i]));
             ch.err = step_error(err, RE, &G.N[4 * gs[i]], G.H[gs[i]], rates[i], xn,
-                                std::max(std::abs(al[i] + be[i] * (l2 - c)), std::abs(al[i] + be[i] * (h2 - c))));
+                                std::max(std::abs(al[i] + be[i] * (l2 - c)), std::abs(al[i] + be[i] * (h2 - c))),
+                                u, ch.u2);
             const double rest = closing ? 0.0 : std::max(dist_facet[C], way_back(ch.x2, ch.u2, w2, ch.err));
             ch.bound = ch.b0 - w2 * std::abs(ch.b1) - ch.ea + rest;
             if (pruned(ch.bound)) {

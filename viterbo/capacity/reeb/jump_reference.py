@@ -197,7 +197,7 @@ class _JumpSearch:
         """The error state of a vertex of K (its coordinates to GAMMA * scale)."""
         return GAMMA * self.G.scale, tuple(tuple(1.0 if i == j else 0.0 for j in range(4)) for i in range(4)), 1.0
 
-    def step_error(self, err, RE, nG, hG, rate, xn, tchild):
+    def step_error(self, err, RE, nG, hG, rate, xn, tchild, u, u2):
         """The error state after a step x -> x + t R_E ending on the hyperplane of n_G (see module docstring).
 
         ``tchild``: the largest flow time of the step on the child's sub-interval.
@@ -213,7 +213,12 @@ class _JumpSearch:
         J2 = tuple(tuple(S[i][0] * Jp[0][j] + S[i][1] * Jp[1][j] + S[i][2] * Jp[2][j] + S[i][3] * Jp[3][j]
                          for j in range(4)) for i in range(4))
         nJ2 = _norm_inf4(J2)
-        return ex * max(1.0, nJ2 / nJ) + r, J2, nJ2
+        # Earlier errors grow like the map: along the family (|u'| / |u|) when it is a segment, like
+        # the linearised flow when it is a point (reeb-certification.md §7, the same model as the
+        # Type 1 search's |A|).
+        un, un2 = _abs_max4(u), _abs_max4(u2)
+        g = un2 / un if un > 1e-12 * self.G.scale else nJ2 / nJ
+        return ex * max(1.0, g) + r, J2, nJ2
 
     def onto_face(self, f: int, x, u, err):
         """Project the segment orthogonally onto the plane of the 2-face f, where the orbit is exactly.
@@ -359,7 +364,7 @@ class _JumpSearch:
             w2 = 0.5 * (h2 - l2)
             ea2 = ea + et[i2] + GAMMA * (abs(a0) + w * abs(a1) + abs(al[i2]) + w * abs(be[i2]))
             err2 = self.step_error(err, RE, G.N[G2], float(G.H[G2]), rates[i2], xn,
-                                   max(abs(al[i2] + be[i2] * (l2 - c)), abs(al[i2] + be[i2] * (h2 - c))))
+                                   max(abs(al[i2] + be[i2] * (l2 - c)), abs(al[i2] + be[i2] * (h2 - c))), u, u2)
             x2, u2, err2 = self.onto_face(f2, x2, u2, err2)
             rest = max(float(self.dist_face[f2]), self.way_back(x2, u2, w2, err2))
             bound = b0 - w2 * abs(b1) - ea2 + rest
@@ -393,7 +398,7 @@ class _JumpSearch:
             w2 = 0.5 * (h2 - l2)
             ea2 = ea + et[i] + GAMMA * (abs(a0) + w * abs(a1) + abs(al[i]) + w * abs(be[i]))
             err2 = self.step_error(err, RE, G.N[gs[i]], float(G.H[gs[i]]), rates[i], xn,
-                                   max(abs(al[i] + be[i] * (l2 - c)), abs(al[i] + be[i] * (h2 - c))))
+                                   max(abs(al[i] + be[i] * (l2 - c)), abs(al[i] + be[i] * (h2 - c))), u, u2)
             rest = 0.0 if closing else max(float(self.dist_facet[C]), self.way_back(x2, u2, w2, err2))
             bound = b0 - w2 * abs(b1) - ea2 + rest
             if self.pruned(bound):
