@@ -45,6 +45,7 @@ constexpr double BALL_SLACK = 1e-9;
 constexpr double TIME_RES = 1e-10;
 constexpr double PIN_WEIGHT = 1e-6;
 constexpr double ESCALATE = 0.1;
+constexpr long long IMPRECISE_BUDGET = 20000;
 
 constexpr int STATUS_OK = 0, STATUS_BOUNDARY = 1, STATUS_OUTSIDE = 2;
 constexpr int REJ_NUMERIC = 1, REJ_BALL = 2;
@@ -172,7 +173,7 @@ py::dict candidate_dict(const Candidate& c);
 struct JumpStats {
     long long starts = 0, nodes = 0, nodes_face = 0, nodes_edge = 0, nodes_vertex = 0, pruned_empty = 0,
               pruned_action = 0, pruned_facet = 0, pruned_canonical = 0, pruned_zero = 0, closed = 0,
-              rej_numeric = 0, rej_ball = 0, rej_outside = 0, unresolved = 0;
+              rej_numeric = 0, rej_ball = 0, rej_outside = 0, unresolved = 0, imprecise = 0;
 };
 void run_jump_search(const Graph& G, const Skeleton& S, Shared& shared, StopCheck& stop, JumpStats& js);
 

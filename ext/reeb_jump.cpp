@@ -230,9 +230,12 @@ private:
     bool beyond_float(double ea, const Err& err, double bound, const Vec4& u) {
         const double sc = G.scale;
         if (ea > ESCALATE * sc * sc || position_error4(err) > ESCALATE * sc) {
-            ++js.unresolved;
-            sh.unresolved.push_back({2.0, bound, abs_max4(u.data())});
-            return true;
+            if (js.imprecise >= IMPRECISE_BUDGET) {
+                ++js.unresolved;
+                sh.unresolved.push_back({2.0, bound, abs_max4(u.data())});
+                return true;
+            }
+            ++js.imprecise;
         }
         return false;
     }
@@ -514,6 +517,11 @@ private:
         }
         if (est + ch.ea < ball_bound) {
             ++js.rej_ball;
+            return;
+        }
+        if (ch.ea > ESCALATE * G.scale * G.scale) {  // imprecise: no rebuild, unresolved (jump_reference.py)
+            ++js.unresolved;
+            sh.unresolved.push_back({2.0, est - ch.ea, abs_max4(ch.u2.data())});
             return;
         }
         std::vector<std::vector<int>> sets;

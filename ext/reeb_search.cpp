@@ -127,10 +127,10 @@ const char* kCounters[] = {
     "pruned_memo", "pruned_facet_repeat", "memo_hits", "memo_size", "cycles_closed",
     "fixed_points_rejected", "rejected_outside_domain", "rejected_numerical", "rejected_ball",
     "pruned_fixed_point_action", "pruned_zero_time", "cycles_nonprimitive", "cycles_duplicate_rotation",
-    "rotation_impossible", "deferred", "unresolved_branches"};
+    "rotation_impossible", "deferred", "imprecise_children", "unresolved_branches"};
 enum Counter {
     NODES, P_EMPTY, P_ACTION, P_ROT, P_BUDGET, P_MEMO, P_FACET, MEMO_HITS, MEMO_SIZE, CLOSED, FP_REJ, REJ_OUT,
-    REJ_NUM, REJ_BALL_C, P_FIXED, P_ZERO, NONPRIM, DUPROT, ROT_IMP, DEFERRED, UNRESOLVED, N_COUNTERS
+    REJ_NUM, REJ_BALL_C, P_FIXED, P_ZERO, NONPRIM, DUPROT, ROT_IMP, DEFERRED, IMPRECISE, UNRESOLVED, N_COUNTERS
 };
 
 // One run of the 2-face search (a pass); search_reference._Type1.
@@ -310,9 +310,13 @@ private:
             return false;
         }
         if (ef2 > ESCALATE * G.scale * G.scale || perr2 > ESCALATE * G.face_rad[dst]) {
-            ++counters[UNRESOLVED];  // beyond float64: reported, not followed
-            sh.unresolved.push_back({1.0, bound, amax(c.A)});
-            return false;
+            // Imprecise: followed within a budget, then reported (search_reference.py).
+            if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
+                ++counters[UNRESOLVED];
+                sh.unresolved.push_back({1.0, bound, amax(c.A)});
+                return false;
+            }
+            ++counters[IMPRECISE];
         }
         c.D = std::move(D2);
         c.a = a2;
@@ -631,6 +635,8 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
     stats["certification_nodes"] = c2[NODES];
     stats["certification_pruned_action"] = c2[P_ACTION];
     stats["certification_cycles_closed"] = c2[CLOSED];
+    stats["certification_imprecise_children"] = c2[IMPRECISE];
+    stats["certification_unresolved_branches"] = c2[UNRESOLVED];
     stats["jump_starts"] = js.starts;
     stats["jump_nodes"] = js.nodes;
     stats["jump_nodes_face"] = js.nodes_face;
@@ -646,6 +652,7 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
     stats["jump_rejected_ball"] = js.rej_ball;
     stats["jump_rejected_outside"] = js.rej_outside;
     stats["jump_unresolved_branches"] = js.unresolved;
+    stats["jump_imprecise_children"] = js.imprecise;
     py::dict out;
     out["stats"] = stats;
     py::list orbits;

@@ -230,7 +230,7 @@ def _(alt, mo, nbs, orbits):
         x=alt.X("rotation:Q", title="rotation number", scale=alt.Scale(domain=[0, _top_rotation])),
         y=alt.Y("action:Q", title="action", scale=alt.Scale(domain=[0, _top_action])),
         color=alt.Color("cz:N", title="CZ index"), shape=alt.Shape("simple:N"),
-        tooltip=["action", "rotation", "cz", "multiplicity", "simple", "segments", "facets", "certified"],
+        tooltip=["action", "rotation", "cz", "multiplicity", "simple", "segments", "facets", "verified"],
     ).properties(width=480, height=320, title="action spectrum")
     mo.vstack([
         mo.md(f"### Action spectrum ({len(_frame)} orbits)"),

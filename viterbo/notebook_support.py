@@ -211,7 +211,9 @@ def spectrum_frame(orbits) -> Any:
     """Reeb orbits (``viterbo.spectrum`` output) as a table for charts.
 
     Columns ``action``, ``rotation``, ``cz`` (text: the index, or "degenerate"/"n/a"),
-    ``multiplicity``, ``simple``, ``segments``, ``facets`` (text), ``certified``.
+    ``multiplicity``, ``simple``, ``segments``, ``facets`` (text), ``verified`` (the orbit was
+    rebuilt and re-checked) and ``orbit_type`` (1 or 2).  Whether the list is complete is the
+    spectrum's own ``complete`` flag, not a per-orbit column.
     """
     import pandas as pd
 
@@ -224,9 +226,9 @@ def spectrum_frame(orbits) -> Any:
         rows.append({"action": float(o.action), "rotation": float(o.rotation), "cz": cz,
                      "multiplicity": int(o.multiplicity), "simple": bool(o.simple),
                      "segments": len(o.facets), "facets": " ".join(str(f) for f in o.facets),
-                     "certified": bool(o.certified)})
+                     "verified": bool(o.verified), "orbit_type": int(o.orbit_type)})
     return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "simple", "segments",
-                                       "facets", "certified"])
+                                       "facets", "verified", "orbit_type"])
 
 
 def methods_disagreement(results: dict[str, Any], rel_tol: float = 1e-9) -> str | None:

@@ -40,13 +40,13 @@ from .flow_graph import FlowGraph
 from .orbit_fit import REJ_BALL, STATUS_OUTSIDE, reconstruct_r4, validate_closed
 from .search_reference import Candidate, SearchOutcome
 from .skeleton import Skeleton
-from .tolerances import ACTION_TIE, ESCALATE, GAMMA, TIME_RES
+from .tolerances import ACTION_TIE, ESCALATE, GAMMA, IMPRECISE_BUDGET, TIME_RES
 
 __all__ = ["run_jump_search", "jump_return_bounds", "JUMP_STAT_KEYS"]
 
 JUMP_STAT_KEYS = ("jump_starts", "jump_nodes", "jump_nodes_face", "jump_nodes_edge", "jump_nodes_vertex",
                   "jump_pruned_empty", "jump_pruned_action", "jump_pruned_facet_repeat", "jump_pruned_canonical",
-                  "jump_pruned_zero_time", "jump_unresolved_branches",
+                  "jump_pruned_zero_time", "jump_imprecise_children", "jump_unresolved_branches",
                   "jump_cycles_closed", "jump_rejected_numerical", "jump_rejected_ball", "jump_rejected_outside")
 
 
@@ -259,9 +259,11 @@ class _JumpSearch:
         """Errors too large to decide anything (see search_reference.py): report, do not follow."""
         sc = self.G.scale
         if ea > ESCALATE * sc * sc or _position_error4(err, self.G.scale) > ESCALATE * sc:
-            self.st["jump_unresolved_branches"] += 1
-            self.out.unresolved.append((2, bound, _abs_max4(u)))
-            return True
+            if self.st["jump_imprecise_children"] >= IMPRECISE_BUDGET:
+                self.st["jump_unresolved_branches"] += 1
+                self.out.unresolved.append((2, bound, _abs_max4(u)))
+                return True
+            self.st["jump_imprecise_children"] += 1
         return False
 
     def zero_time(self, alpha: float, beta: float, err: float, lo: float, hi: float) -> bool:
@@ -465,6 +467,12 @@ class _JumpSearch:
             return
         if est + ea < self.ball_bound:
             st["jump_rejected_ball"] += 1
+            return
+        if ea > ESCALATE * G.scale * G.scale:
+            # An imprecise branch: its cycle is not worth a rebuild (the estimate means little);
+            # it stays unresolved (reeb-certification.md §7).
+            st["jump_unresolved_branches"] += 1
+            self.out.unresolved.append((2, est - ea, _abs_max4(u)))
             return
         nodes = list(path)
         facet_sets, flows = [], []

@@ -174,6 +174,8 @@ def _run_capacity_python(K, G, cfg, budget):
     stats["certification_nodes"] = s_def["nodes_expanded"]
     stats["certification_pruned_action"] = s_def["pruned_action"]
     stats["certification_cycles_closed"] = s_def["cycles_closed"]
+    stats["certification_imprecise_children"] = s_def["imprecise_children"]
+    stats["certification_unresolved_branches"] = s_def["unresolved_branches"]
     stats.update(s_jump)
     stats["jump_faces_edge"] = int((S.jf_kind == 1).sum())
     stats["jump_faces_vertex"] = int((S.jf_kind == 0).sum())

@@ -42,8 +42,8 @@ from .flow_graph import FlowGraph, clip_convex
 from .orbit_fit import (REJ_BALL, REJ_NUMERIC, STATUS_BOUNDARY, STATUS_OK, STATUS_OUTSIDE, polygon_margin,
                         reconstruct, solve_fixed_point, validate_closed)
 from .rotation import exceeds_cap, rho_from_code, step_code
-from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, MAX_DEPTH, MEMO_MARGIN, MEMO_TOL,
-                         TIME_RES)
+from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, IMPRECISE_BUDGET, MAX_DEPTH,
+                         MEMO_MARGIN, MEMO_TOL, TIME_RES)
 
 __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search", "run_deferred", "return_bounds",
            "MEMO_TOL", "ACTION_TIE", "MAX_DEPTH", "STAT_KEYS"]
@@ -52,7 +52,7 @@ STAT_KEYS = ("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation
              "pruned_memo", "pruned_facet_repeat", "memo_hits", "memo_size", "cycles_closed",
              "fixed_points_rejected", "rejected_outside_domain", "rejected_numerical", "rejected_ball",
              "pruned_fixed_point_action", "pruned_zero_time", "cycles_nonprimitive", "cycles_duplicate_rotation",
-             "rotation_impossible", "deferred", "unresolved_branches")
+             "rotation_impossible", "deferred", "imprecise_children", "unresolved_branches")
 
 
 class SearchConfig:
@@ -331,10 +331,12 @@ class _Type1:
             self.note_pruned(bound)
             return None
         if ef2 > ESCALATE * self.act_scale or perr2 > ESCALATE * float(G.face_rad[dst]):
-            # float64 cannot decide this branch (a strongly hyperbolic path): report it, do not follow it.
-            st["unresolved_branches"] += 1
-            self.out.unresolved.append((1, bound, _amax(A2)))
-            return None
+            # Imprecise (float64 decides little here): followed within a budget, then reported.
+            if st["imprecise_children"] >= IMPRECISE_BUDGET:
+                st["unresolved_branches"] += 1
+                self.out.unresolved.append((1, bound, _amax(A2)))
+                return None
+            st["imprecise_children"] += 1
         code2, impossible = step_code(code, A2)
         if impossible:
             st["rotation_impossible"] += 1

@@ -157,7 +157,7 @@ def _geometric_key(x: np.ndarray, facets, scale: float) -> tuple:
 
 def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
              use_memo: bool = True, max_orbits: int | None = None, time_budget: float | None = None,
-             implementation: str | None = None) -> Spectrum:
+             implementation: str | None = None, include_type2: bool = False) -> Spectrum:
     """Closed combinatorial Reeb orbits of K with action <= max_action and rotation <= rotation_cap.
 
     Parameters
@@ -178,6 +178,10 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
         raises when exceeded.
     implementation : {None, "cpp", "python"}
         Force the C++ kernel or the pure-Python reference.
+    include_type2 : bool
+        Also list the Type 2 orbits the search meets on the boundaries of its
+        domains (``orbit_type=2``; e.g. the limits of the 24-cell's families).
+        The list is complete for Type 1 orbits only.
 
     Returns
     -------
@@ -240,6 +244,8 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
     for c in found:
         x = c.x + G.centre
         otype = 1 if c.status == STATUS_OK else 2
+        if otype == 2 and not include_type2:
+            continue
         if otype == 2:
             xc, fc = clean_witness(c.x, c.t, c.flow_facets)
             key = _geometric_key(xc, fc, G.scale)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["TOLERANCES", "CLIP_REL", "DEDUPE_REL", "INTERIOR_MARGIN", "MEMO_TOL", "MEMO_MARGIN", "ACTION_TIE",
            "BUDGET_SLACK", "MAX_DEPTH", "GAMMA", "TRACE_TOL", "RESID_TOL", "TIME_TOL", "OMEGA_SIGN_TOL",
-           "BALL_SLACK", "EPS", "TIME_RES", "ESCALATE"]
+           "BALL_SLACK", "EPS", "TIME_RES", "ESCALATE", "IMPRECISE_BUDGET"]
 
 #: Machine epsilon of float64.
 EPS = 2.220446049250313e-16
@@ -46,9 +46,12 @@ OMEGA_SIGN_TOL = 1e-9
 #: without the hop is found on another branch (reeb-certification.md §3).
 TIME_RES = 1e-10
 #: A branch whose action error exceeds ESCALATE * scale^2, or whose position error exceeds ESCALATE times
-#: the size of its face, is beyond float64 (a strongly hyperbolic path): it is not followed but reported
-#: as unresolved, and the result is then not certified (reeb-certification.md §7).
+#: the size of its face, is imprecise (a strongly hyperbolic path, or charts stretched by nearly
+#: Lagrangian faces): its decisions stay sound but prune little.  Each search follows at most
+#: IMPRECISE_BUDGET imprecise children; beyond that they are reported as unresolved and the result is
+#: not certified (reeb-certification.md §7).
 ESCALATE = 0.1
+IMPRECISE_BUDGET = 20000
 #: Recomputed actions below pi r^2 (1 - BALL_SLACK) are constant loops (reeb-certification.md Lemma 1).
 BALL_SLACK = 1e-9
 
@@ -57,4 +60,5 @@ TOLERANCES = {
     "MEMO_TOL": MEMO_TOL, "MEMO_MARGIN": MEMO_MARGIN, "ACTION_TIE": ACTION_TIE, "BUDGET_SLACK": BUDGET_SLACK,
     "MAX_DEPTH": float(MAX_DEPTH), "TRACE_TOL": TRACE_TOL, "RESID_TOL": RESID_TOL, "TIME_TOL": TIME_TOL,
     "OMEGA_SIGN_TOL": OMEGA_SIGN_TOL, "BALL_SLACK": BALL_SLACK, "TIME_RES": TIME_RES, "ESCALATE": ESCALATE,
+    "IMPRECISE_BUDGET": float(IMPRECISE_BUDGET),
 }
