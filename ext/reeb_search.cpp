@@ -107,14 +107,17 @@ struct Child {
     int e, dst;
     State s;
     bool closing;
-    int cut;  // 0 none, 1 rotation, 2 budget
 };
 
+// A child the fast pass cut by the rotation or c_F prune: rebuilt from its parent in the certification pass.
 struct Deferred {
     int f1;
     std::vector<int> path;
-    Child c;
+    State parent;
+    int e;
 };
+
+enum ChildResult { CUT = 0, KEPT = 1, CUT_ROTATION = 2, CUT_BUDGET = 3 };
 
 struct Config {
     bool spectrum = false, use_cF = true, use_memo = true, certify = false;
@@ -226,6 +229,7 @@ public:
     }
 
     bool halted() const { return sh.timed_out || sh.depth_exceeded || stop.interrupted(); }
+    int build(const State& parent, int e, Child& out) { return child(parent, e, out); }
 
     const Graph& G;
     Config cfg;
@@ -247,14 +251,25 @@ private:
         sh.min_pruned_bound = std::min(sh.min_pruned_bound, bound);
     }
 
-    // search_reference._Type1.child: false when a sound prune cut the child (counted).
-    bool child(const State& s, int e, Child& out) {
+    // search_reference._Type1.child: CUT when a sound prune cut the child (counted), CUT_ROTATION /
+    // CUT_BUDGET for the fast pass's rotation and c_F prunes (checked first: they are cheap).
+    int child(const State& s, int e, Child& out) {
         const int dst = static_cast<int>(G.edge_dst[e]);
         const int E = static_cast<int>(G.edge_facet[e]);
         const bool closing = dst == f1;
         if (!cfg.spectrum && bit(s.used, E)) {
             ++counters[P_FACET];
-            return false;
+            return CUT;
+        }
+        const Mat2 Ae{G.edge_A[4 * e], G.edge_A[4 * e + 1], G.edge_A[4 * e + 2], G.edge_A[4 * e + 3]};
+        const Mat2 A2 = mul(Ae, s.A);
+        bool impossible = false;
+        const int code2 = step_code(s.code, A2, impossible);
+        const double csum2 = s.csum + (closing ? 0.0 : G.face_cF[dst]);
+        if (rotation) {
+            if (exceeds_cap(code2, cfg.cap) || (closing && rho_from_code(code2, A2) > cfg.cap + BUDGET_SLACK))
+                return CUT_ROTATION;
+            if (budgets && csum2 + (closing ? 0.0 : g_cf[dst]) > cfg.cap + BUDGET_SLACK) return CUT_BUDGET;
         }
         const double perr = position_error(s.err, R1);
         const Mat2& A = s.A;
@@ -275,7 +290,7 @@ private:
         }
         if (D2.empty()) {
             ++counters[P_EMPTY];
-            return false;
+            return CUT;
         }
         const double be0 = G.edge_b[2 * e], be1 = G.edge_b[2 * e + 1];
         const double alpha = G.edge_alpha[e], beta0 = G.edge_beta[2 * e], beta1 = G.edge_beta[2 * e + 1];
@@ -289,14 +304,13 @@ private:
         for (const auto& v : D2) tmax = std::max(tmax, ta0 * v[0] + ta1 * v[1] + td);
         if (tmax + (ef2 - s.ef) <= time_res) {
             ++counters[P_ZERO];
-            return false;
+            return CUT;
         }
         double minf = kInf;
         for (const auto& v : D2) minf = std::min(minf, a2[0] * v[0] + a2[1] * v[1] + d2);
         minf -= ef2 + GAMMA * ((std::abs(a2[0]) + std::abs(a2[1])) * R1 + std::abs(d2));
-        const Mat2 Ae{G.edge_A[4 * e], G.edge_A[4 * e + 1], G.edge_A[4 * e + 2], G.edge_A[4 * e + 3]};
         State c;
-        c.A = mul(Ae, A);
+        c.A = A2;
         c.b = {Ae.a00 * s.b[0] + Ae.a01 * s.b[1] + be0, Ae.a10 * s.b[0] + Ae.a11 * s.b[1] + be1};
         c.err.rho = s.err.rho + GAMMA + G.edge_eA[e] / std::max(amax(Ae), 1e-300);
         c.err.MA = std::max(s.err.MA, amax(c.A));
@@ -307,14 +321,14 @@ private:
         const double bound = minf + rest;
         if (action_pruned(bound)) {
             note_pruned(bound);
-            return false;
+            return CUT;
         }
         if (ef2 > ESCALATE * G.scale * G.scale || perr2 > ESCALATE * G.face_rad[dst]) {
             // Imprecise: followed within a budget, then reported (search_reference.py).
             if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
                 ++counters[UNRESOLVED];
                 sh.unresolved.push_back({1.0, bound, amax(c.A)});
-                return false;
+                return CUT;
             }
             ++counters[IMPRECISE];
         }
@@ -322,20 +336,12 @@ private:
         c.a = a2;
         c.d = d2;
         c.ef = ef2;
-        bool impossible = false;
-        c.code = step_code(s.code, c.A, impossible);
+        c.code = code2;
         if (impossible) ++counters[ROT_IMP];
-        c.csum = s.csum + (closing ? 0.0 : G.face_cF[dst]);
+        c.csum = csum2;
         c.used = with_bit(s.used, E);
-        int cut = 0;
-        if (rotation) {
-            if (exceeds_cap(c.code, cfg.cap) || (closing && rho_from_code(c.code, c.A) > cfg.cap + BUDGET_SLACK))
-                cut = 1;
-            else if (budgets && c.csum + (closing ? 0.0 : g_cf[dst]) > cfg.cap + BUDGET_SLACK)
-                cut = 2;
-        }
-        out = Child{bound, e, dst, std::move(c), closing, cut};
-        return true;
+        out = Child{bound, e, dst, std::move(c), closing};
+        return KEPT;
     }
 
     // search_reference._Type1.way_back: ball-to-ball distance back to F_1 over the top speed.
@@ -387,12 +393,13 @@ private:
         for (int e : G.out_edges[node]) {
             if (static_cast<int>(G.edge_dst[e]) < f1) continue;
             Child c;
-            if (!child(s, e, c)) continue;
-            if (c.cut) {
-                ++counters[c.cut == 1 ? P_ROT : P_BUDGET];
-                if (defer) {
+            const int res = child(s, e, c);
+            if (res == CUT) continue;
+            if (res != KEPT) {
+                ++counters[res == CUT_ROTATION ? P_ROT : P_BUDGET];
+                if (defer) {  // the certification pass builds and follows this child without those prunes
                     ++counters[DEFERRED];
-                    deferred.push_back(Deferred{f1, path, std::move(c)});
+                    deferred.push_back(Deferred{f1, path, s, e});
                 }
                 continue;
             }
@@ -622,8 +629,10 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
                         break;
                     }
                 }
+                Child c;
+                if (pass2.build(d.parent, d.e, c) != 1) continue;
                 pass2.path = d.path;
-                pass2.visit(d.c.bound, d.c.dst, d.c.s, d.c.closing);
+                pass2.visit(c.bound, c.dst, c.s, c.closing);
             }
             c2 = pass2.counters;
         }

@@ -15,12 +15,13 @@ Search, per start 2-face F_1 (in index order), depth first:
   f(s) = a . s + d, error estimates of those (the error model below), the lift
   code of A (rotation.py), the c_F sum and the set of facets crossed;
 * children of a node are generated edge by edge; each is checked, in this
-  order: facet repeat (capacity mode), empty outer domain, action lower bound
-  (min of f over D minus its error + cheapest return to F_1) >= incumbent
-  (or > max_action for the spectrum), then rotation lower bound > cap and
-  c_F budget > cap.  In capacity mode a child cut by the last two is
-  *deferred*: the certification pass (:func:`run_deferred`) expands it
-  without those two prunes;
+  order: facet repeat (capacity mode), rotation lower bound > cap, c_F
+  budget > cap, empty outer domain, zero-time hop, action lower bound (min of
+  f over D minus its error + the larger of the cheapest return to F_1 and the
+  way-back distance bound) >= incumbent (or > max_action for the spectrum).
+  In capacity mode a child cut by the rotation or c_F prune is *deferred*: the
+  certification pass (:func:`run_deferred`) builds and follows it without
+  those two prunes;
 * surviving children are visited in order of their action lower bound
   (ties by edge index); before a child is expanded the action bound is
   re-checked against the (possibly improved) incumbent, and then the
@@ -268,7 +269,8 @@ class _Type1:
     def child(self, node_state, e: int):
         """The child of a node along edge e, or None (counted) when a sound prune cuts it.
 
-        Returns (bound, e, dst, state, closing, cut) with cut in {None, "rotation", "budget"}.
+        Returns (bound, e, dst, state, closing), or the string "rotation" / "budget" when the
+        fast pass's rotation or c_F prune cuts it (checked first, as they are cheap).
         """
         G, cfg, st = self.G, self.cfg, self.st
         D, A, b, a, d, code, csum, used, err, ef = node_state
@@ -279,6 +281,16 @@ class _Type1:
         if cfg.facet_once and (used >> E) & 1:
             st["pruned_facet_repeat"] += 1
             return None
+        Ae = G.edge_A[e]
+        A2 = Ae @ A
+        code2, impossible = step_code(code, A2)
+        csum2 = csum + (0.0 if closing else float(G.face_cF[dst]))
+        if self.rotation:
+            cap = cfg.rotation_cap
+            if exceeds_cap(code2, cap) or (closing and rho_from_code(code2, A2) > cap + BUDGET_SLACK):
+                return "rotation"
+            if self.budgets and csum2 + (0.0 if closing else float(self.g_cf[dst])) > cap + BUDGET_SLACK:
+                return "budget"
         R1 = self.R1
         amaxA = _amax(A)
         bn = max(abs(b[0]), abs(b[1]))
@@ -303,7 +315,6 @@ class _Type1:
             st["pruned_empty"] += 1
             return None
         be, alpha, beta = G.edge_b[e], float(G.edge_alpha[e]), G.edge_beta[e]
-        Ae = G.edge_A[e]
         a2 = (a[0] + A[0, 0] * beta[0] + A[1, 0] * beta[1], a[1] + A[0, 1] * beta[0] + A[1, 1] * beta[1])
         d2 = d + beta[0] * b[0] + beta[1] * b[1] + alpha
         bsum = abs(beta[0]) + abs(beta[1])
@@ -319,7 +330,6 @@ class _Type1:
             return None
         minf = min(a2[0] * v[0] + a2[1] * v[1] + d2 for v in D2)
         minf -= ef2 + GAMMA * ((abs(a2[0]) + abs(a2[1])) * R1 + abs(d2))
-        A2 = Ae @ A
         b2 = Ae @ b + be
         rho, MA, Mb, ebs = err
         err2 = (rho + GAMMA + float(G.edge_eA[e]) / max(_amax(Ae), 1e-300), max(MA, _amax(A2)),
@@ -337,21 +347,10 @@ class _Type1:
                 self.out.unresolved.append((1, bound, _amax(A2)))
                 return None
             st["imprecise_children"] += 1
-        code2, impossible = step_code(code, A2)
         if impossible:
             st["rotation_impossible"] += 1
-        csum2 = csum + (0.0 if closing else float(G.face_cF[dst]))
         state = (D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), err2, ef2)
-        cut = None
-        if self.rotation:
-            cap = cfg.rotation_cap
-            if exceeds_cap(code2, cap) or (closing and rho_from_code(code2, A2) > cap + BUDGET_SLACK):
-                cut = "rotation"
-            elif self.budgets:
-                need = csum2 + (0.0 if closing else float(self.g_cf[dst]))
-                if need > cap + BUDGET_SLACK:
-                    cut = "budget"
-        return bound, e, dst, state, closing, cut
+        return bound, e, dst, state, closing
 
     def way_back(self, face: int, D, A, b, perr: float) -> float:
         """Lower bound of the time from the domain's image on ``face`` back to F_1: the distance
@@ -392,15 +391,15 @@ class _Type1:
             c = self.child(node_state, e)
             if c is None:
                 continue
-            if c[5] is not None:
-                st["pruned_rotation" if c[5] == "rotation" else "pruned_cF_budget"] += 1
-                if cfg.defer:
+            if isinstance(c, str):
+                st["pruned_rotation" if c == "rotation" else "pruned_cF_budget"] += 1
+                if cfg.defer:  # the certification pass builds and follows this child without those prunes
                     st["deferred"] += 1
-                    self.out.deferred.append((self.f1, tuple(path), c[0], c[1], c[2], c[3], c[4]))
+                    self.out.deferred.append((self.f1, tuple(path), node_state, e))
                 continue
             children.append(c)
         children.sort(key=lambda c: (c[0], c[1]))
-        for bound, e, dst, state, closing, _cut in children:
+        for bound, e, dst, state, closing in children:
             if self.out.timed_out or self.out.depth_exceeded:
                 return
             self.visit(path, states, bound, dst, state, closing)
@@ -554,7 +553,7 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
     own.min_pruned_bound, own.min_other_action = out.min_pruned_bound, out.min_other_action
     run = _Type1(G, cfg, own)
     current = None
-    for f1, path, bound, _e, dst, state, closing in deferred:
+    for f1, path, parent, e in deferred:
         if own.timed_out:
             break
         if f1 != current:
@@ -563,9 +562,12 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
             if cfg.deadline is not None and time.monotonic() > cfg.deadline:
                 own.timed_out = True
                 break
+        c = run.child(parent, e)  # no rotation / c_F prune in this pass
+        if c is None:
+            continue
+        bound, _e, dst, state, closing = c
         p = list(path)
         states = [None] * len(p)  # the memo is not consulted under facet-once
-        # The stored bound used the fast pass's return bound for the same F_1: still valid.
         run.visit(p, states, bound, dst, state, closing)
     out.best = own.best
     out.pending.extend(own.pending)
