@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <queue>
 #include <tuple>
 
@@ -113,6 +114,8 @@ public:
         words = (G.m + 63) / 64;
         entrances.assign(G.m, {});
         for (int f = 0; f < G.nF; ++f) entrances[G.face_facets[2 * f + 1]].push_back(f);
+        jumps_into.assign(G.m, {});
+        for (int j = 0; j < S.nJ; ++j) jumps_into[S.jp_C[j]].push_back(static_cast<int>(S.jp_E[j]));
         double top = 0;
         for (int E = 0; E < G.m; ++E) top = std::max(top, std::sqrt(dot4(&G.R[4 * E], &G.R[4 * E])));
         inv_speed = 1.0 / top;
@@ -175,6 +178,19 @@ private:
         const double n1 = abs_sum4(nG), rn = abs_max4(RE);
         Err out;
         const double r = GAMMA * ((std::abs(hG) + n1 * xn) * rn / std::abs(rate) + xn + 2.0 * tchild * rn);
+        const double un = abs_max4(u.data()), un2 = abs_max4(u2.data());
+        if (un > 1e-12 * G.scale) {  // a segment: errors grow like the family (J not kept)
+            out.ex = err.ex * std::max(1.0, un2 / un) + r;
+            out.J = err.J;
+            out.nJ = -1.0;
+            return out;
+        }
+        if (err.nJ < 0.0) {  // a family that collapsed: this step's own stretch
+            out.ex = err.ex * std::max(1.0, 1.0 + n1 * rn / std::abs(rate)) + r;
+            out.J = err.J;
+            out.nJ = -1.0;
+            return out;
+        }
         Mat4 S;
         for (int i = 0; i < 4; ++i)
             for (int j = 0; j < 4; ++j) S[i][j] = (i == j ? 1.0 : 0.0) - RE[i] * (nG[j] / rate);
@@ -182,9 +198,7 @@ private:
             for (int j = 0; j < 4; ++j)
                 out.J[i][j] = S[i][0] * err.J[0][j] + S[i][1] * err.J[1][j] + S[i][2] * err.J[2][j] + S[i][3] * err.J[3][j];
         out.nJ = norm_inf4(out.J);
-        const double un = abs_max4(u.data()), un2 = abs_max4(u2.data());
-        const double g = un > 1e-12 * G.scale ? un2 / un : out.nJ / err.nJ;
-        out.ex = err.ex * std::max(1.0, g) + r;
+        out.ex = err.ex * std::max(1.0, out.nJ / err.nJ) + r;
         return out;
     }
 
@@ -204,6 +218,8 @@ private:
             x[i] = x[i] - cx0 * na[i] - cx1 * nb[i];
             u[i] = u[i] - cu0 * na[i] - cu1 * nb[i];
         }
+        err.ex = err.ex + GAMMA * (abs_max4(x.data()) + abs_max4(u.data()));
+        if (err.nJ < 0.0) return;
         Mat4 P, J2;
         for (int i = 0; i < 4; ++i)
             for (int j = 0; j < 4; ++j)
@@ -212,7 +228,6 @@ private:
             for (int j = 0; j < 4; ++j)
                 J2[i][j] = P[i][0] * err.J[0][j] + P[i][1] * err.J[1][j] + P[i][2] * err.J[2][j] + P[i][3] * err.J[3][j];
         err.J = J2;
-        err.ex = err.ex + GAMMA * (abs_max4(x.data()) + abs_max4(u.data()));
         err.nJ = std::max(norm_inf4(J2), 1e-300);
     }
 
@@ -248,18 +263,24 @@ private:
         return false;
     }
 
-    // jump_reference.jump_return_bounds
+    // jump_reference.jump_return_bounds, one per set of arriving facets (cached).
     void return_bounds() {
+        std::vector<int> arrivals;
+        for (int j = 0; j < S.nJ; ++j)
+            if (S.jp_face[j] == p0 && S.jp_C[j] == C0) arrivals.push_back(static_cast<int>(S.jp_E[j]));
+        std::sort(arrivals.begin(), arrivals.end());
+        arrivals.erase(std::unique(arrivals.begin(), arrivals.end()), arrivals.end());
+        auto it = bounds_cache.find(arrivals);
+        if (it != bounds_cache.end()) {
+            dist_face = it->second.first;
+            dist_facet = it->second.second;
+            return;
+        }
         dist_face.assign(G.nF, kInf);
         dist_facet.assign(G.m, kInf);
-        std::vector<std::vector<int>> jumps_into(G.m);
-        for (int j = 0; j < S.nJ; ++j)
-            if (S.jp_face[j] >= p0) jumps_into[S.jp_C[j]].push_back(static_cast<int>(S.jp_E[j]));
         using QE = std::tuple<double, int, int>;
         std::priority_queue<QE, std::vector<QE>, std::greater<QE>> heap;
-        for (int j = 0; j < S.nJ; ++j) {
-            if (S.jp_face[j] != p0 || S.jp_C[j] != C0) continue;
-            const int E0 = static_cast<int>(S.jp_E[j]);
+        for (int E0 : arrivals) {
             if (dist_facet[E0] > 0.0) {
                 dist_facet[E0] = 0.0;
                 heap.push({0.0, 1, E0});
@@ -298,6 +319,7 @@ private:
                         }
             }
         }
+        bounds_cache.emplace(arrivals, std::make_pair(dist_face, dist_facet));
     }
 
     void expand(int E, double lo, double hi, const Vec4& x0, const Vec4& u, double a0, double a1, const Err& err,
@@ -574,7 +596,8 @@ private:
     double incumbent = kInf, ball_bound = 0, inv_speed = 0;
     Vec4 p0_start{}, p0_dir{};
     int words = 1, p0 = 0, C0 = 0;
-    std::vector<std::vector<int>> jumps_from, entrances;
+    std::vector<std::vector<int>> jumps_from, entrances, jumps_into;
+    std::map<std::vector<int>, std::pair<std::vector<double>, std::vector<double>>> bounds_cache;
     std::vector<double> dist_face, dist_facet;
     std::vector<Node> path;
 };

@@ -317,7 +317,8 @@ private:
         c.err.Mb = std::max({s.err.Mb, std::abs(c.b[0]), std::abs(c.b[1]), std::abs(be0), std::abs(be1)});
         c.err.ebs = s.err.ebs + G.edge_eb[e];
         const double perr2 = position_error(c.err, R1);
-        const double rest = closing ? 0.0 : std::max(h_act[dst], way_back(dst, D2, c.A, c.b, perr2));
+        double rest = closing ? 0.0 : h_act[dst];
+        if (cfg.certify && !closing) rest = std::max(rest, way_back(dst, D2, c.A, c.b, perr2));
         const double bound = minf + rest;
         if (action_pruned(bound)) {
             note_pruned(bound);
@@ -702,11 +703,13 @@ py::dict reeb_tolerances_py() {
 }  // namespace
 
 void register_reeb_edges(py::module_& m);
+void register_reeb_skeleton(py::module_& m);
 
 }  // namespace reeb
 
 void register_reeb_search(py::module_& m) {
     reeb::register_reeb_edges(m);
+    reeb::register_reeb_skeleton(m);
     m.def("reeb_search", &reeb::reeb_search_py, py::arg("arrays"), py::arg("spectrum"), py::arg("rotation_cap"),
           py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("action_cap"), py::arg("seconds"),
           py::arg("max_orbits"), py::arg("incumbent") = reeb::kInf, py::arg("certify") = false,

@@ -50,14 +50,16 @@ JUMP_STAT_KEYS = ("jump_starts", "jump_nodes", "jump_nodes_face", "jump_nodes_ed
                   "jump_cycles_closed", "jump_rejected_numerical", "jump_rejected_ball", "jump_rejected_outside")
 
 
-def jump_return_bounds(G: FlowGraph, S: Skeleton, p0: int, C0: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lower bounds of the action still needed to close a jump cycle at (p0, C0).
+def jump_return_bounds(G: FlowGraph, S: Skeleton, arrivals) -> tuple[np.ndarray, np.ndarray]:
+    """Lower bounds of the action still needed to close a jump cycle arriving through ``arrivals``.
 
     Returns (dist_face, dist_facet): dist_face[f] for a state at the 2-face f
     (about to flow through E_to(f)), dist_facet[C] for a state about to flow
     through C after a jump.  Dijkstra on the 2-face graph (edge weights
-    max(edge_minf, 0)) plus jumps (weight 0) through faces of index >= p0,
-    from the entrances of the facets that arrive at p0.
+    max(edge_minf, 0)) plus every jump (weight 0), from the facets through
+    which the cycle can arrive at its start face and their entrances.  It
+    depends on the start only through ``arrivals``, so the search keeps one per
+    set of arriving facets.
     """
     nF, m = G.n_faces, G.n_facets
     INF = math.inf
@@ -69,21 +71,18 @@ def jump_return_bounds(G: FlowGraph, S: Skeleton, p0: int, C0: int) -> tuple[np.
     entrances = [[] for _ in range(m)]
     for f in range(nF):
         entrances[int(G.face_facets[f, 1])].append(f)
-    jumps_into = [[] for _ in range(m)]  # C -> arriving facets E of jumps (P, E, C) with P >= p0
+    jumps_into = [[] for _ in range(m)]  # C -> arriving facets E of jumps (P, E, C)
     for j in range(S.n_jumps):
-        if int(S.jp_face[j]) >= p0:
-            jumps_into[int(S.jp_C[j])].append(int(S.jp_E[j]))
+        jumps_into[int(S.jp_C[j])].append(int(S.jp_E[j]))
     heap = []  # entries (dist, kind, index): kind 0 = face, 1 = facet
-    for j in range(S.n_jumps):
-        if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0:
-            E0 = int(S.jp_E[j])
-            if dist_facet[E0] > 0.0:  # flowing through E0 may end at p0 right away
-                dist_facet[E0] = 0.0
-                heapq.heappush(heap, (0.0, 1, E0))
-            for f in entrances[E0]:
-                if dist_face[f] > 0.0:
-                    dist_face[f] = 0.0
-                    heapq.heappush(heap, (0.0, 0, f))
+    for E0 in arrivals:
+        if dist_facet[E0] > 0.0:  # flowing through E0 may end at the start face right away
+            dist_facet[E0] = 0.0
+            heapq.heappush(heap, (0.0, 1, E0))
+        for f in entrances[E0]:
+            if dist_face[f] > 0.0:
+                dist_face[f] = 0.0
+                heapq.heappush(heap, (0.0, 0, f))
     while heap:
         du, kind, x = heapq.heappop(heap)
         if kind == 0:
@@ -181,6 +180,7 @@ class _JumpSearch:
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
         self.tick = 0
+        self.bounds_cache: dict = {}
         self.ball_bound = math.pi * G.inradius ** 2 * (1.0 - 1e-6)
         # The Reeb flow is never faster than |R_E| = 2 / h_E: the way back to p0 takes at least its
         # distance over the top speed (a lower bound next to jump_return_bounds).
@@ -208,17 +208,20 @@ class _JumpSearch:
         # This step's own rounding: of x + t R, and of t = (h - <n, x>) / rate (times |R|; the rate
         # itself is accurate to GAMMA relative).
         r = GAMMA * ((abs(hG) + n1 * xn) * rn / abs(rate) + xn + 2.0 * tchild * rn)
+        # Earlier errors grow like the map: along the family (|u'| / |u|) when it is a segment, like
+        # the linearised flow J when it is a point (after a vertex; reeb-certification.md §7, the
+        # same model as the Type 1 search's |A|).  J is only kept for points (nJ < 0: not kept).
+        un, un2 = _abs_max4(u), _abs_max4(u2)
+        if un > 1e-12 * self.G.scale:
+            return ex * max(1.0, un2 / un) + r, Jp, -1.0
+        if nJ < 0.0:  # a family that collapsed: no linearisation kept, use this step's own stretch
+            return ex * max(1.0, 1.0 + n1 * rn / abs(rate)) + r, Jp, -1.0
         # J' = (I - R n^T / rate) J, summed left to right as in the C++ kernel.
         S = [[(1.0 if i == j else 0.0) - float(RE[i]) * (float(nG[j]) / rate) for j in range(4)] for i in range(4)]
         J2 = tuple(tuple(S[i][0] * Jp[0][j] + S[i][1] * Jp[1][j] + S[i][2] * Jp[2][j] + S[i][3] * Jp[3][j]
                          for j in range(4)) for i in range(4))
         nJ2 = _norm_inf4(J2)
-        # Earlier errors grow like the map: along the family (|u'| / |u|) when it is a segment, like
-        # the linearised flow when it is a point (reeb-certification.md §7, the same model as the
-        # Type 1 search's |A|).
-        un, un2 = _abs_max4(u), _abs_max4(u2)
-        g = un2 / un if un > 1e-12 * self.G.scale else nJ2 / nJ
-        return ex * max(1.0, g) + r, J2, nJ2
+        return ex * max(1.0, nJ2 / nJ) + r, J2, nJ2
 
     def onto_face(self, f: int, x, u, err):
         """Project the segment orthogonally onto the plane of the 2-face f, where the orbit is exactly.
@@ -245,9 +248,12 @@ class _JumpSearch:
                                           + float(nb[i]) * (i01 * float(na[j]) + i11 * float(nb[j]))) for j in range(4)]
              for i in range(4)]
         ex, Jp, nJ = err
+        ex2 = ex + GAMMA * (_abs_max4(x2) + _abs_max4(u2))
+        if nJ < 0.0:
+            return x2, u2, (ex2, Jp, nJ)
         J2 = tuple(tuple(P[i][0] * Jp[0][j] + P[i][1] * Jp[1][j] + P[i][2] * Jp[2][j] + P[i][3] * Jp[3][j]
                          for j in range(4)) for i in range(4))
-        return x2, u2, (ex + GAMMA * (_abs_max4(x2) + _abs_max4(u2)), J2, max(_norm_inf4(J2), 1e-300))
+        return x2, u2, (ex2, J2, max(_norm_inf4(J2), 1e-300))
 
     def way_back(self, x, u, w, err) -> float:
         """Lower bound of the time from the segment x + tau u (|tau| <= w) back to p0: distance / top speed."""
@@ -283,7 +289,11 @@ class _JumpSearch:
                 return
             self.st["jump_starts"] += 1
             self.p0, self.C0 = p0, C0
-            self.dist_face, self.dist_facet = jump_return_bounds(self.G, S, p0, C0)
+            arrivals = tuple(sorted({int(S.jp_E[j]) for j in range(S.n_jumps)
+                                     if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0}))
+            if arrivals not in self.bounds_cache:
+                self.bounds_cache[arrivals] = jump_return_bounds(self.G, S, arrivals)
+            self.dist_face, self.dist_facet = self.bounds_cache[arrivals]
             ua0, va0 = (int(w) for w in S.jf_v[p0])
             self.p0_start = S.V[ua0]
             self.p0_dir = S.V[va0] - S.V[ua0]

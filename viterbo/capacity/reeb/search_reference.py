@@ -335,7 +335,9 @@ class _Type1:
         err2 = (rho + GAMMA + float(G.edge_eA[e]) / max(_amax(Ae), 1e-300), max(MA, _amax(A2)),
                 max(Mb, abs(b2[0]), abs(b2[1]), abs(be[0]), abs(be[1])), ebs + float(G.edge_eb[e]))
         perr2 = _position_error(err2, R1)
-        rest = 0.0 if closing else max(float(self.h_act[dst]), self.way_back(dst, D2, A2, b2, perr2))
+        rest = 0.0 if closing else float(self.h_act[dst])
+        if cfg.certify and not closing:  # the fast pass has the rotation cap against runaway paths
+            rest = max(rest, self.way_back(dst, D2, A2, b2, perr2))
         bound = minf + rest
         if self.action_pruned(bound):
             self.note_pruned(bound)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._native_support import native_module
 from ...geometry.polytope import Polytope
 from .flow_graph import FlowGraph
 from .tolerances import OMEGA_SIGN_TOL
@@ -76,17 +77,30 @@ class Skeleton:
         return [int(f) for f in self.jp_X[self.jp_xstart[j]:self.jp_xstart[j + 1]]]
 
 
-def build_skeleton(K: Polytope, G: FlowGraph) -> Skeleton:
+def build_skeleton(K: Polytope, G: FlowGraph, implementation: str | None = None) -> Skeleton:
     """Enumerate K's edges and vertices, their arriving/departing facets, and the jumps.
 
     An edge of a 4-polytope is a pair of vertices lying on at least 3 common
     facets (three distinct facets meet in a face of dimension <= 1, since a
-    2-face lies on exactly two).
+    2-face lies on exactly two).  ``implementation="python"`` forces this
+    reference; otherwise ``reeb_build_skeleton`` of the C++ kernel builds the
+    same arrays.
     """
     inc = K.incidence().cpu().numpy()  # (m, nV)
     m, nV = inc.shape
     V = K.vertices_np - G.centre
     N = G.N
+    native = native_module() if implementation != "python" else None
+    if native is not None and hasattr(native, "reeb_build_skeleton"):
+        face_pairs = np.ascontiguousarray(np.array(G.face_pairs, dtype=np.int64).reshape(-1, 2))
+        raw = native.reeb_build_skeleton(np.ascontiguousarray(inc, dtype=bool), np.ascontiguousarray(N), face_pairs,
+                                         np.ascontiguousarray(G.face_facets))
+        arr = {k: np.asarray(v) for k, v in raw.items() if k != "n_edges"}
+        return Skeleton(V=np.ascontiguousarray(V), jf_kind=arr["jf_kind"], jf_v=arr["jf_v"].reshape(-1, 2),
+                        jf_fstart=arr["jf_fstart"], jf_facets=arr["jf_facets"], jp_face=arr["jp_face"],
+                        jp_E=arr["jp_E"], jp_C=arr["jp_C"], jp_xstart=arr["jp_xstart"], jp_X=arr["jp_X"],
+                        exit_start=arr["exit_start"], exits=arr["exits"], n_edges=int(raw["n_edges"]),
+                        n_vertices=int(nV))
     W = N[:, :2] @ N[:, 2:].T - N[:, 2:] @ N[:, :2].T  # W[i, j] = omega(n_i, n_j)
     face_of = {}
     for f, (a, b) in enumerate(G.face_pairs):
