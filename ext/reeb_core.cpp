@@ -203,7 +203,7 @@ Skeleton skeleton_from_dict(const py::dict& d, const Graph& G) {
     S.jp_xstart = i64_vector(need(d, "jp_xstart"), "jp_xstart");
     S.jp_X = i64_vector(need(d, "jp_X"), "jp_X");
     S.nJ = static_cast<int>(S.jp_face.size());
-    check_range("jp_face", S.jp_face, 0, std::max(S.nP, 1));
+    check_range("jp_face", S.jp_face, 0, S.nP);
     check_len("jp_E", S.jp_E.size(), S.nJ);
     check_len("jp_C", S.jp_C.size(), S.nJ);
     check_range("jp_E", S.jp_E, 0, G.m);

@@ -290,6 +290,11 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     t_exact = time.perf_counter()
     unresolved = _resolve_pending(G, out, stats)
     best = out.best
+    if best is None and out.unresolved:
+        raise MethodNotApplicableError(
+            f"reeb: no closed orbit was found outside {len(out.unresolved)} search branches beyond float64 "
+            "(strongly hyperbolic paths near nearly Lagrangian faces), so there is no value to report; "
+            'use method="haim_kislev".')
     if best is None:
         raise MethodNotApplicableError(
             "reeb: the search found no closed orbit; this contradicts HK Thm 1.5 for a polytope, so the input is "
