@@ -8,23 +8,30 @@
 // feasible basis (one vertex weight per chord plus one bound multiplier per t), so no phase 1.
 // The primal point is recovered from the optimal basis: G_B x = g_B.  The value returned to
 // Python is re-evaluated from the points, exactly as the reference does.
+//
+// Robustness: every array is checked on the way in (array_checks.hpp: dtype, shape, finite values; edge
+// indices in range), the type loop polls a StopCheck (time budget and Ctrl-C), and a type whose LP does
+// not reach an optimum, or whose data overflow to inf/NaN, is reported back as a status (the Python
+// face raises NumericalFailureError, which "auto" treats as "this method cannot answer"): nothing
+// computed from a non-finite number ever selects an index or bounds a loop.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
+
+#include "array_checks.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 
 namespace viterbo {
 namespace {
-
-using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 struct Pt {
     double x, y;
@@ -173,7 +180,7 @@ TypeSolution solve_type(const std::vector<Pt>& KV, const std::vector<Pt>& W, con
                 out.q[i] = {A[i].x + t * tau[i].x, A[i].y + t * tau[i].y};
             }
             out.value = polygon_length(out.q, W);
-            out.ok = true;
+            out.ok = std::isfinite(out.value);
             return out;
         }
         for (int rr = 0; rr < nx; ++rr) col[rr] = G[enter * nx + rr];
@@ -196,50 +203,118 @@ TypeSolution solve_type(const std::vector<Pt>& KV, const std::vector<Pt>& W, con
     return out;
 }
 
-std::vector<Pt> to_points(const Array& a, const char* name) {
-    if (a.ndim() != 2 || a.shape(1) != 2)
-        throw std::invalid_argument(std::string("billiard_minimum: ") + name + " must have shape (m, 2)");
+constexpr const char* kWho = "billiard_minimum";
+
+std::vector<Pt> to_points(const py::object& obj, const char* name) {
+    const CheckedArray a = checked_real(obj, kWho, name, 2, 2);
+    if (a.shape(0) < 3)
+        throw std::invalid_argument(std::string(kWho) + ": " + name + " has " + std::to_string(a.shape(0)) +
+                                    " vertices; a convex polygon needs at least 3");
     std::vector<Pt> out(a.shape(0));
     auto r = a.unchecked<2>();
-    for (py::ssize_t i = 0; i < a.shape(0); ++i) out[i] = {r(i, 0), r(i, 1)};
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) {
+        out[i].x = r(i, 0);
+        out[i].y = r(i, 1);
+    }
     return out;
 }
 
-py::tuple billiard_minimum_py(const Array& K, const Array& T, const std::vector<std::vector<int>>& types,
-                              double deadline_s) {
-    const std::vector<Pt> KV = to_points(K, "K"), W = to_points(T, "T");
-    for (const auto& t : types) {
-        if (t.size() < 2 || t.size() > 3) throw std::invalid_argument("billiard_minimum: each type has 2 or 3 edges");
-        for (int e : t)
-            if (e < 0 || e >= static_cast<int>(KV.size())) throw std::invalid_argument("billiard_minimum: edge index out of range");
+// Each type: 2 or 3 integer edge indices of K, each in [0, number of vertices of K).  A long list is
+// converted with the GIL held, so Ctrl-C is polled here too.
+std::vector<std::vector<int>> to_types(const py::object& obj, int n_edges) {
+    if (!py::isinstance<py::sequence>(obj) || py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj))
+        throw std::invalid_argument("billiard_minimum: types must be a sequence of 2- or 3-tuples of edge indices");
+    const py::sequence seq = py::reinterpret_borrow<py::sequence>(obj);
+    std::vector<std::vector<int>> types;
+    types.reserve(seq.size());
+    for (const py::handle item : seq) {
+        if (types.size() % 65536 == 65535 && PyErr_CheckSignals() != 0) throw py::error_already_set();
+        if (!py::isinstance<py::sequence>(item) || py::isinstance<py::str>(item))
+            throw std::invalid_argument("billiard_minimum: each type is a sequence of 2 or 3 integer edge indices");
+        const py::sequence t = py::reinterpret_borrow<py::sequence>(item);
+        const py::ssize_t k = static_cast<py::ssize_t>(t.size());
+        if (k < 2 || k > 3)
+            throw std::invalid_argument("billiard_minimum: each type is 2 or 3 integer edge indices; got " +
+                                        std::to_string(k));
+        std::vector<int> edges(static_cast<std::size_t>(k));
+        for (py::ssize_t i = 0; i < k; ++i) {
+            const py::object e = t[i];
+            if (!PyIndex_Check(e.ptr()) || PyBool_Check(e.ptr()))
+                throw std::invalid_argument("billiard_minimum: each type is 2 or 3 integer edge indices; got " +
+                                            std::string(py::repr(e)));
+            const long long v = PyLong_AsLongLong(py::reinterpret_steal<py::object>(PyNumber_Index(e.ptr())).ptr());
+            if (v == -1 && PyErr_Occurred()) {
+                PyErr_Clear();
+                throw std::invalid_argument("billiard_minimum: edge index " + std::string(py::repr(e)) +
+                                            " does not fit a 64-bit integer");
+            }
+            if (v < 0 || v >= n_edges)
+                throw std::invalid_argument("billiard_minimum: edge index " + std::to_string(v) + " out of range [0, " +
+                                            std::to_string(n_edges) + ")");
+            edges[static_cast<std::size_t>(i)] = static_cast<int>(v);
+        }
+        types.push_back(std::move(edges));
     }
-    const auto start = std::chrono::steady_clock::now();
+    return types;
+}
+
+struct BilliardOutcome {
     double best = std::numeric_limits<double>::infinity();
     std::vector<Pt> best_q;
-    long best_index = -1, solved = 0;
-    bool timed_out = false, failed = false;
+    long best_index = -1;
+    long solved = 0;
+    long failed_type = -1;  // index of a type whose LP failed (the search stops there)
+};
+
+py::dict billiard_minimum_py(const py::object& K, const py::object& T, const py::object& types_in, double deadline_s) {
+    const std::vector<Pt> KV = to_points(K, "K"), W = to_points(T, "T");
+    const std::vector<std::vector<int>> types = to_types(types_in, static_cast<int>(KV.size()));
+    checked_not_nan(deadline_s, kWho, "deadline_s");
+    // The LP data are products of K's and T's coordinates and the simplex's tolerances are absolute
+    // (1e-12 times the largest entry, at least 1): outside this range products overflow or everything
+    // looks like zero.  The Python face passes factors normalised to size 1.
+    double k_size = 0.0, t_size = 0.0;
+    for (const Pt& p : KV) k_size = std::max(k_size, std::max(std::fabs(p.x), std::fabs(p.y)));
+    for (const Pt& p : W) t_size = std::max(t_size, std::max(std::fabs(p.x), std::fabs(p.y)));
+    if (!(k_size * t_size <= 1e100 && k_size * t_size >= 1e-100))
+        throw std::invalid_argument("billiard_minimum: max|K| max|T| = " + std::to_string(k_size) + " * " +
+                                    std::to_string(t_size) + " is outside [1e-100, 1e100]: the LPs would overflow or "
+                                    "lose every digit; pass factors normalised to size about 1 (as "
+                                    "viterbo.capacity.billiard.minimal_billiard does) and scale the value back");
+    StopCheck stop(deadline_s);
+    BilliardOutcome o;
     {
         py::gil_scoped_release release;
         for (size_t n = 0; n < types.size(); ++n) {
-            if (deadline_s >= 0.0) {
-                const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                if (el >= deadline_s) { timed_out = true; break; }
-            }
+            if (stop.check_now()) break;  // a clock read per type (each is a small LP): cheap
             TypeSolution s = solve_type(KV, W, types[n]);
-            if (!s.ok) { failed = true; best_index = static_cast<long>(n); break; }
-            ++solved;
-            if (s.value < best - 1e-13 * std::abs(s.value)) {
-                best = s.value;
-                best_q = s.q;
-                best_index = static_cast<long>(n);
+            if (!s.ok) {
+                o.failed_type = static_cast<long>(n);
+                break;
+            }
+            ++o.solved;
+            if (s.value < o.best - 1e-13 * std::abs(s.value)) {
+                o.best = s.value;
+                o.best_q = s.q;
+                o.best_index = static_cast<long>(n);
             }
         }
     }
-    if (failed) throw std::runtime_error("billiard_minimum: the simplex failed on type " + std::to_string(best_index));
-    py::array_t<double> Q({static_cast<py::ssize_t>(best_q.size()), static_cast<py::ssize_t>(2)});
+    stop.rethrow_if_interrupted();  // Ctrl-C: the KeyboardInterrupt itself
+    py::array_t<double> Q({static_cast<py::ssize_t>(o.best_q.size()), static_cast<py::ssize_t>(2)});
     auto q = Q.mutable_unchecked<2>();
-    for (size_t i = 0; i < best_q.size(); ++i) { q(i, 0) = best_q[i].x; q(i, 1) = best_q[i].y; }
-    return py::make_tuple(best, Q, best_index, solved, timed_out);
+    for (size_t i = 0; i < o.best_q.size(); ++i) {
+        q(i, 0) = o.best_q[i].x;
+        q(i, 1) = o.best_q[i].y;
+    }
+    py::dict out;
+    out["value"] = o.best;
+    out["points"] = Q;
+    out["type_index"] = o.best_index;
+    out["solved"] = o.solved;
+    out["timed_out"] = stop.timed_out();
+    out["failed_type"] = o.failed_type;
+    return out;
 }
 
 }  // namespace
@@ -248,7 +323,8 @@ void register_billiard(py::module_& m) {
     m.def("billiard_minimum", &billiard_minimum_py, py::arg("K"), py::arg("T"), py::arg("types"),
           py::arg("deadline_s") = -1.0,
           "Shortest closed (K, T)-Minkowski billiard over the given edge types; see "
-          "viterbo.capacity.billiard.minimal_billiard. Returns (value, points, type index, solved, timed_out).");
+          "viterbo.capacity.billiard.minimal_billiard. Returns {value, points, type_index, solved, timed_out, "
+          "failed_type} (failed_type >= 0: that type's LP failed and the search stopped).");
 }
 
 }  // namespace viterbo

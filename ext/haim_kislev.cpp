@@ -25,13 +25,16 @@
 //    ("pruned_inertia").  Eigenvalues are counted by Householder reductions and a Sturm count
 //    (backward stable); only clearly positive ones count, so numerical doubt means "keep";
 //  * closure (mode 0): orders starting with f only use facets >= f; facets that carry no weight in
-//    any closure relation b >= 0 supported on {f, ..., m-1} are dropped (mask computed in Python by
-//    LPs, "pruned_closure");
+//    any closure relation b >= 0 supported on {f, ..., m-1} are dropped ("pruned_closure"; the mask
+//    comes from certified LPs, closure_mask() below, passed in by the Python face);
 //  * reachability (swap rule on): the order must end with an element x allowed before the first
 //    element (omega(g_first, g_x) >= 0); if no such x is reachable from the last element through
 //    unused elements along allowed transitions, no completion can be closed ("pruned_reach").
 // No incumbent-based bound is applied (no proven bound for partial orders that cuts anything was
 // found); the exact rules above already cut random 4D polytopes with 12 facets to about 10^4 nodes.
+// Interrupts and budgets: a StopCheck (ext/interrupt.hpp) polled every 64 nodes; Ctrl-C arrives as
+// KeyboardInterrupt within ~0.1 s.  Near-ties of the best value are kept for the witness (see
+// viterbo/capacity/_haim_kislev_witness.py).
 // Constraint rows are reduced incrementally: an orthonormal basis of span{r_s : s in prefix} is
 // extended by Gram-Schmidt as elements are appended (earlier elements have zero coordinates along
 // later basis vectors), so the reduced constraint matrix is available at every node for free.
@@ -41,13 +44,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <memory>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
+
+#include "array_checks.hpp"
+#include "dense_simplex.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 
@@ -59,6 +67,7 @@ constexpr double kPivotTol = 1e-12;  // relative to the largest KKT entry
 constexpr double kPosTol = 1e-12;    // b_s h_s >= -kPosTol counts as >= 0
 constexpr double kResTol = 1e-9;     // residual of the constraints at a candidate
 constexpr double kSwapTol = 1e-12;   // omega(next, prev) < -kSwapTol forbids the transition
+constexpr double kInertiaTol = 1e-9; // reduced eigenvalue > kInertiaTol |A_P|_F: prefix pruned
 constexpr int kMaxElements = 64;     // bitmasks
 
 struct Counters {
@@ -71,12 +80,32 @@ struct Counters {
     long long pruned_inertia = 0;
 };
 
+// Everything the search needs besides the element arrays, by name (no positional brace-initialisation).
+struct SearchOptions {
+    int mode = 0;                          // 0 general, 1 symmetric
+    const std::uint8_t* usable = nullptr;  // closure mask (M x M) or nullptr
+    double deadline_s = -1.0;              // < 0 or > StopCheck::kMaxSeconds: no limit
+    bool swap_rule = true;
+    bool commute_rule = true;
+    bool inertia_rule = true;
+    double progress_s = 0.0;               // seconds between progress lines; 0: none
+    double tie_rel = 0.0;                  // keep candidates within this relative distance of the best
+    int max_ties = 0;                      // ... at most this many besides the best
+};
+
+struct Candidate {
+    double value;
+    std::vector<int> order;
+    std::vector<double> b;
+};
+
 class Search {
   public:
-    Search(const double* G, const double* h, int M, int d, int mode, const std::uint8_t* usable,
-           bool has_usable, double deadline_s, bool swap_rule, bool commute_rule, bool inertia_rule,
-           double progress_s)
-        : M_(M), d_(d), mode_(mode), swap_(swap_rule), commute_(commute_rule), inertia_(inertia_rule), usable_(usable), has_usable_(has_usable) {
+    Search(const double* G, const double* h, int M, int d, const SearchOptions& opt)
+        : stop_(opt.deadline_s), M_(M), d_(d), mode_(opt.mode), swap_(opt.swap_rule), commute_(opt.commute_rule),
+          inertia_(opt.inertia_rule), usable_(opt.usable), has_usable_(opt.usable != nullptr),
+          tie_rel_(opt.tie_rel), max_ties_(opt.max_ties) {
+        const int mode = opt.mode;
         g_.assign(G, G + static_cast<std::size_t>(M) * d);
         h_.assign(h, h + M);
         const int n = d / 2;
@@ -108,18 +137,14 @@ class Search {
         basis_.assign(static_cast<std::size_t>(rdim_) * rdim_, 0.0);
         coef_.assign(static_cast<std::size_t>(M + 1) * rdim_, 0.0);
         order_.reserve(M);
-        progress_s_ = progress_s;
+        progress_s_ = opt.progress_s;
         start_ = std::chrono::steady_clock::now();
         next_progress_ = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                      std::chrono::duration<double>(progress_s > 0.0 ? progress_s : 0.0));
-        has_deadline_ = deadline_s >= 0.0;
-        deadline_ = std::chrono::steady_clock::now() +
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                        std::chrono::duration<double>(has_deadline_ ? deadline_s : 0.0));
+                                      std::chrono::duration<double>(progress_s_ > 0.0 ? progress_s_ : 0.0));
     }
 
     void run() {
-        for (int f = 0; f < M_ && !timed_out_; ++f) {
+        for (int f = 0; f < M_ && !halted_; ++f) {
             if (mode_ == 1 && (f & 1)) continue;  // first element: sign +
             if (has_usable_ && !usable_[f * M_ + f]) {
                 ++c_.pruned_closure;
@@ -151,8 +176,11 @@ class Search {
     double best_value = -std::numeric_limits<double>::infinity();
     std::vector<int> best_order;
     std::vector<double> best_b;
+    // Near-ties of the best (within tie_rel, best first): when rounding makes several orders tie, the
+    // witness of the first may miss K by ~sqrt(eps); the caller then places the next one.
+    std::vector<Candidate> ties;
     Counters c_;
-    bool timed_out_ = false;
+    StopCheck stop_;
 
   private:
     // Append element e: extend the orthonormal basis of the constraint rows (Gram-Schmidt, twice).
@@ -206,12 +234,17 @@ class Search {
         return out;
     }
 
-    void tick() {
-        if (++ticks_ % 4096 != 0) return;
-        if (!has_deadline_ && progress_s_ <= 0.0) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (has_deadline_ && now > deadline_) timed_out_ = true;
-        if (progress_s_ > 0.0 && now >= next_progress_) report_progress(now);
+    // Budget and Ctrl-C, polled every 64 nodes (StopCheck itself reads the clock every 256 of its calls:
+    // every ~16k nodes, a few ms); progress lines every 4096 nodes.  halted_ keeps the hot path to one load.
+    bool stopped() {
+        if (halted_) return true;
+        if ((++ticks_ & 63) != 0) return false;
+        if (stop_.should_stop()) return halted_ = true;
+        if (progress_s_ > 0.0 && (ticks_ & 4095) == 0) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= next_progress_) report_progress(now);
+        }
+        return false;
     }
 
     // One updating line on stderr (no GIL needed for stdio); ended by finish_progress().
@@ -334,12 +367,11 @@ class Search {
         double* z = eig2_;
         for (int i = 0; i < mz; ++i)
             for (int j = 0; j < mz; ++j) z[i * mz + j] = a[(nb + i) * k + nb + j];
-        return count_above(z, mz, 1e-9 * fro);
+        return count_above(z, mz, kInertiaTol * fro);
     }
 
     void dfs(std::uint64_t cand) {
-        tick();
-        if (timed_out_) return;
+        if (stopped()) return;
         const int k = static_cast<int>(order_.size());
         const int last = order_.back();
         if (inertia_ && k > nb_ && reduced_positive_eigenvalues() > 0) {
@@ -378,7 +410,7 @@ class Search {
             push(e);
             dfs(cand);
             pop();
-            if (timed_out_) return;
+            if (halted_) return;
         }
     }
 
@@ -467,12 +499,29 @@ class Search {
             best_order = order_;
             best_b.assign(x, x + k);
         }
+        if (max_ties_ > 0) record_tie(q, x, k);
+    }
+
+    // Keep the candidates within tie_rel of the best value (the best itself included), best first.
+    void record_tie(double q, const double* x, int k) {
+        const double floor = best_value - tie_rel_ * std::fabs(best_value);
+        if (q < floor) return;
+        Candidate cand;
+        cand.value = q;
+        cand.order = order_;
+        cand.b.assign(x, x + k);
+        auto pos = std::find_if(ties.begin(), ties.end(), [q](const Candidate& c) { return c.value < q; });
+        ties.insert(pos, std::move(cand));
+        while (!ties.empty() && (ties.back().value < floor || static_cast<int>(ties.size()) > max_ties_ + 1))
+            ties.pop_back();
     }
 
     int M_, d_, mode_;
     bool swap_, commute_, inertia_;
     const std::uint8_t* usable_;
     bool has_usable_;
+    double tie_rel_;
+    int max_ties_;
     std::vector<double> g_, h_, W_, rows_, rhs_, basis_, coef_, tmp_;
     std::vector<std::uint64_t> after_;
     std::vector<int> order_, nb_stack_;
@@ -481,43 +530,294 @@ class Search {
     double kkt_[(2 * kMaxElements) * (2 * kMaxElements + 1)];
     double eig_[kMaxElements * kMaxElements];
     double eig2_[kMaxElements * kMaxElements];
-    bool has_deadline_ = false;
-    std::chrono::steady_clock::time_point deadline_;
     double progress_s_ = 0.0;
     bool progress_printed_ = false;
     std::chrono::steady_clock::time_point start_, next_progress_;
     long long ticks_ = 0;
+    bool halted_ = false;
 };
 
-using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
+// ------------------------------------------------------------------------------------ closure mask
+// usable[f, e] = 1 when facet e >= f carries positive weight in some closure relation sum b_x n_x = 0,
+// b >= 0, supported on {f, ..., M-1} (orders starting with f only use facets >= f, so the search may
+// drop every other facet; see the header).  For each f one LP (dense simplex, Bland's rule):
+//     maximise sum_e s_e  subject to  sum_e n_e (s_e + t_e) = 0,  s_e + u_e = 1,  s, t, u >= 0,
+// i.e. s_e <= min(b_e, 1) with b = s + t.  The closure cone is closed under addition, so at the optimum
+// s is the indicator of the largest support: value |S*|, s_e in {0, 1}.
+// Every "unusable" verdict is certified: the LP multipliers y of the closure rows satisfy
+// <n_x, y> <= 0 for every x in the set and <n_e, y> <= -1 for each dropped e, so b_e = 0 in every
+// relation (pair the relation with y).  If the certificate does not check out (numerical doubt), or
+// the LP fails, nothing is dropped for that f: pruning less never changes the value.
+struct ClosureMask {
+    std::vector<std::uint8_t> usable;  // M x M
+    int uncertain_rows = 0;            // rows f where the LP or its certificate failed (kept whole)
+};
 
-py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask& usable, double deadline_s,
-                            bool swap_rule, bool commute_rule, bool inertia_rule, double progress_s) {
-    if (G.ndim() != 2 || G.shape(1) % 2 != 0)
-        throw std::invalid_argument("haim_kislev_search: G must have shape (M, 2n)");
+ClosureMask closure_mask(const double* N, int M, int d) {
+    ClosureMask out;
+    out.usable.assign(static_cast<std::size_t>(M) * M, 0);
+    for (int f = 0; f < M; ++f) {
+        const int k = M - f;
+        if (k < 2) continue;
+        const int rows = d + k, cols = 3 * k;  // variables s (k), t (k), u (k)
+        std::vector<double> A(static_cast<std::size_t>(rows) * cols, 0.0), b(rows, 0.0), c(cols, 0.0);
+        for (int e = 0; e < k; ++e) {
+            const double* n = N + static_cast<std::size_t>(f + e) * d;
+            for (int r = 0; r < d; ++r) {
+                A[static_cast<std::size_t>(r) * cols + e] = n[r];
+                A[static_cast<std::size_t>(r) * cols + k + e] = n[r];
+            }
+            A[static_cast<std::size_t>(d + e) * cols + e] = 1.0;
+            A[static_cast<std::size_t>(d + e) * cols + 2 * k + e] = 1.0;
+            b[d + e] = 1.0;
+            c[e] = -1.0;
+        }
+        const DenseLpResult lp = solve_dense_lp(rows, cols, A, b, c);
+        bool certified = lp.status == DenseLpResult::kOptimal;
+        std::vector<std::uint8_t> row(k, 1);
+        if (certified) {
+            double ynorm = 1.0;
+            for (int r = 0; r < d; ++r) ynorm += std::fabs(lp.dual[r]);
+            for (int e = 0; e < k && certified; ++e) {
+                const double* n = N + static_cast<std::size_t>(f + e) * d;
+                double ny = 0.0;
+                for (int r = 0; r < d; ++r) ny += n[r] * lp.dual[r];
+                const double s_e = lp.x[e];
+                if (s_e > 0.5) continue;  // in the support of the relation found: usable
+                if (s_e > 1e-9) certified = false;  // neither 0 nor 1: numerical doubt
+                row[e] = 0;
+                if (!(ny <= -0.5)) certified = false;
+            }
+            for (int e = 0; e < k && certified; ++e) {
+                const double* n = N + static_cast<std::size_t>(f + e) * d;
+                double ny = 0.0;
+                for (int r = 0; r < d; ++r) ny += n[r] * lp.dual[r];
+                if (ny > 1e-9 * ynorm) certified = false;
+            }
+        }
+        if (!certified) {
+            ++out.uncertain_rows;
+            std::fill(row.begin(), row.end(), 1);
+        }
+        for (int e = 0; e < k; ++e) out.usable[static_cast<std::size_t>(f) * M + f + e] = row[e];
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------------------------ witness placement
+// The breakpoints x_0 + D_i of a maximiser's loop (D_i = steps_0 + ... + steps_{i-1}) must lie on the
+// facets `facets[i]`: Nf x_0 = rhs with rhs_i = H_{f_i} - <n_{f_i}, D_i>, overdetermined and consistent
+// for a maximiser.  The same steps as the Python reference viterbo.capacity._haim_kislev_witness.place_loop:
+// the least-squares solution of smallest norm (singular values below eps max(k, d) sigma_max dropped, as
+// numpy's lstsq does), accepted when the loop meets its facets and stays in K to kPlaceTol * scale;
+// otherwise the directions with sigma <= 1e-10 sigma_max are free and a small LP (dense simplex on its
+// dual) maximises the smallest slack of every breakpoint against every facet.
+constexpr double kPlaceTol = 1e-10;
+
+struct Placement {
+    std::vector<double> X;  // k x d, row-major
+    bool placed = false;
+};
+
+// One-sided Jacobi SVD of the k x d matrix A (row-major): A V = U diag(sigma).  Returns V (d x d,
+// row-major, column j = right singular vector j), sigma, and in `cols` the columns of A V (column-major,
+// column j = sigma_j u_j).
+void jacobi_svd(const std::vector<double>& A, std::size_t k, std::size_t d, std::vector<double>& V,
+                std::vector<double>& sigma, std::vector<double>& cols) {
+    cols.assign(k * d, 0.0);
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < d; ++j) cols[j * k + i] = A[i * d + j];
+    V.assign(d * d, 0.0);
+    for (std::size_t j = 0; j < d; ++j) V[j * d + j] = 1.0;
+    const double eps = std::numeric_limits<double>::epsilon();
+    for (int sweep = 0; sweep < 60; ++sweep) {
+        bool rotated = false;
+        for (std::size_t p = 0; p < d; ++p)
+            for (std::size_t q = p + 1; q < d; ++q) {
+                double* ap = &cols[p * k];
+                double* aq = &cols[q * k];
+                double alpha = 0.0, beta = 0.0, gamma = 0.0;
+                for (std::size_t i = 0; i < k; ++i) {
+                    alpha += ap[i] * ap[i];
+                    beta += aq[i] * aq[i];
+                    gamma += ap[i] * aq[i];
+                }
+                if (gamma == 0.0 || std::fabs(gamma) <= eps * std::sqrt(alpha * beta)) continue;
+                rotated = true;
+                const double zeta = (beta - alpha) / (2.0 * gamma);
+                const double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1.0 + zeta * zeta));
+                const double c = 1.0 / std::sqrt(1.0 + t * t), s = c * t;
+                for (std::size_t i = 0; i < k; ++i) {
+                    const double x = ap[i], y = aq[i];
+                    ap[i] = c * x - s * y;
+                    aq[i] = s * x + c * y;
+                }
+                for (std::size_t i = 0; i < d; ++i) {
+                    const double x = V[i * d + p], y = V[i * d + q];
+                    V[i * d + p] = c * x - s * y;
+                    V[i * d + q] = s * x + c * y;
+                }
+            }
+        if (!rotated) break;
+    }
+    sigma.assign(d, 0.0);
+    for (std::size_t j = 0; j < d; ++j) {
+        double s2 = 0.0;
+        for (std::size_t i = 0; i < k; ++i) s2 += cols[j * k + i] * cols[j * k + i];
+        sigma[j] = std::sqrt(s2);
+    }
+}
+
+Placement place_loop(const double* N, const double* H, std::size_t m, std::size_t d, const std::vector<int>& facets,
+                     const double* steps, double scale) {
+    const std::size_t k = facets.size();
+    Placement out;
+    std::vector<double> D(k * d, 0.0), Nf(k * d), rhs(k);
+    for (std::size_t i = 1; i < k; ++i)
+        for (std::size_t j = 0; j < d; ++j) D[i * d + j] = D[(i - 1) * d + j] + steps[(i - 1) * d + j];
+    for (std::size_t i = 0; i < k; ++i) {
+        const double* n = N + static_cast<std::size_t>(facets[i]) * d;
+        double nd = 0.0;
+        for (std::size_t j = 0; j < d; ++j) {
+            Nf[i * d + j] = n[j];
+            nd += n[j] * D[i * d + j];
+        }
+        rhs[i] = H[facets[i]] - nd;
+    }
+    std::vector<double> V, sigma, cols;
+    jacobi_svd(Nf, k, d, V, sigma, cols);
+    const double smax = *std::max_element(sigma.begin(), sigma.end());
+    const double lstsq_cut = std::numeric_limits<double>::epsilon() * static_cast<double>(std::max(k, d)) * smax;
+    std::vector<double> x0(d, 0.0);
+    std::vector<std::size_t> free_dirs;
+    for (std::size_t j = 0; j < d; ++j) {
+        if (sigma[j] <= 1e-10 * smax) free_dirs.push_back(j);
+        if (!(sigma[j] > lstsq_cut)) continue;
+        double ur = 0.0;  // <A v_j, rhs> = sigma_j <u_j, rhs>
+        for (std::size_t i = 0; i < k; ++i) ur += cols[j * k + i] * rhs[i];
+        const double coef = ur / (sigma[j] * sigma[j]);
+        for (std::size_t i = 0; i < d; ++i) x0[i] += coef * V[i * d + j];
+    }
+    const double tol = kPlaceTol * scale;
+    // Breakpoints X = x + D; (meets its facets, stays in K), both to tol.
+    auto fits = [&](const std::vector<double>& x, std::vector<double>& X) {
+        X.assign(k * d, 0.0);
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t j = 0; j < d; ++j) X[i * d + j] = x[j] + D[i * d + j];
+        double on_facets = 0.0, out_of_K = -std::numeric_limits<double>::infinity();
+        for (std::size_t i = 0; i < k; ++i) {
+            double r = -rhs[i];
+            for (std::size_t j = 0; j < d; ++j) r += Nf[i * d + j] * x[j];
+            on_facets = std::max(on_facets, std::fabs(r));
+            for (std::size_t f = 0; f < m; ++f) {
+                double s = -H[f];
+                for (std::size_t j = 0; j < d; ++j) s += N[f * d + j] * X[i * d + j];
+                out_of_K = std::max(out_of_K, s);
+            }
+        }
+        return std::make_pair(on_facets <= tol, out_of_K <= tol);
+    };
+    const auto first = fits(x0, out.X);
+    if (!first.first || first.second || free_dirs.empty()) {
+        out.placed = first.first && first.second;
+        return out;
+    }
+    // Free directions Z (columns of V); rows (breakpoint i, facet f) with |N_f Z| > 1e-12 depend on t.
+    const std::size_t r = free_dirs.size();
+    std::vector<double> GZ(m * r, 0.0);
+    std::vector<std::size_t> moving;
+    for (std::size_t f = 0; f < m; ++f) {
+        double norm2 = 0.0;
+        for (std::size_t c = 0; c < r; ++c) {
+            double s = 0.0;
+            for (std::size_t j = 0; j < d; ++j) s += N[f * d + j] * V[j * d + free_dirs[c]];
+            GZ[f * r + c] = s;
+            norm2 += s * s;
+        }
+        if (std::sqrt(norm2) > 1e-12) moving.push_back(f);
+    }
+    // Dual of  max s  s.t.  G t + s <= g / scale, s <= 1:  min g^T y + y_cap  s.t.  G^T y = 0, sum y = 1, y >= 0;
+    // its multipliers are (t, s).
+    const std::size_t R = k * moving.size(), rows = r + 1, lp_cols = R + 1;
+    std::vector<double> A(rows * lp_cols, 0.0), b(rows, 0.0), c(lp_cols, 0.0);
+    std::size_t col = 0;
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t f : moving) {
+            double slack = H[f];
+            for (std::size_t j = 0; j < d; ++j) slack -= N[f * d + j] * out.X[i * d + j];
+            for (std::size_t cc = 0; cc < r; ++cc) A[cc * lp_cols + col] = GZ[f * r + cc];
+            A[r * lp_cols + col] = 1.0;
+            c[col] = slack / scale;
+            ++col;
+        }
+    A[r * lp_cols + R] = 1.0;
+    c[R] = 1.0;
+    b[r] = 1.0;
+    const DenseLpResult lp = solve_dense_lp(static_cast<int>(rows), static_cast<int>(lp_cols), A, b, c);
+    if (lp.status != DenseLpResult::kOptimal) return out;
+    std::vector<double> x1 = x0;
+    for (std::size_t cc = 0; cc < r; ++cc)
+        for (std::size_t j = 0; j < d; ++j) x1[j] += V[j * d + free_dirs[cc]] * scale * lp.dual[cc];
+    const auto second = fits(x1, out.X);
+    out.placed = second.first && second.second;
+    return out;
+}
+
+constexpr const char* kWho = "haim_kislev_search";
+
+py::dict haim_kislev_search(const py::object& G_in, const py::object& h_in, int mode, const py::object& usable_in,
+                            double deadline_s, bool swap_rule, bool commute_rule, bool inertia_rule,
+                            double progress_s, double tie_rel, int max_ties) {
+    const CheckedArray G = checked_real(G_in, kWho, "G", 2);
     const int M = static_cast<int>(G.shape(0));
     const int d = static_cast<int>(G.shape(1));
-    if (h.ndim() != 1 || h.shape(0) != M) throw std::invalid_argument("haim_kislev_search: h must have shape (M,)");
-    if (M > kMaxElements || d + 1 > kMaxElements)
-        throw std::invalid_argument("haim_kislev_search: at most 64 elements and dimension < 64");
+    if (d < 2 || d % 2 != 0)
+        throw std::invalid_argument("haim_kislev_search: G must have shape (M, 2n) with n >= 1; got (" +
+                                    std::to_string(M) + ", " + std::to_string(d) + ")");
+    if (M < 1 || M > kMaxElements || d + 1 > kMaxElements)
+        throw std::invalid_argument("haim_kislev_search: 1 to 64 elements and dimension < 64; got G of shape (" +
+                                    std::to_string(M) + ", " + std::to_string(d) + ")");
+    const CheckedArray h = checked_real(h_in, kWho, "h", 1);
+    if (h.shape(0) != M) throw std::invalid_argument("haim_kislev_search: h must have shape (M,) = (" +
+                                                     std::to_string(M) + ",)");
+    for (int i = 0; i < M; ++i)
+        if (!(h.data()[i] > 0.0))
+            throw std::invalid_argument("haim_kislev_search: h must be positive (support numbers about an interior "
+                                        "point); h[" + std::to_string(i) + "] = " + std::to_string(h.data()[i]));
     if (mode != 0 && mode != 1) throw std::invalid_argument("haim_kislev_search: mode is 0 (general) or 1 (symmetric)");
     if (mode == 1 && M % 2) throw std::invalid_argument("haim_kislev_search: symmetric mode needs pairs (+g, -g)");
-    const bool has_usable = usable.size() > 0;
-    if (has_usable && (usable.ndim() != 2 || usable.shape(0) != M || usable.shape(1) != M))
-        throw std::invalid_argument("haim_kislev_search: usable must have shape (M, M) or be empty");
-    auto search = std::make_unique<Search>(G.data(), h.data(), M, d, mode, has_usable ? usable.data() : nullptr,
-                                           has_usable, deadline_s, swap_rule, commute_rule, inertia_rule, progress_s);
+    const CheckedMask usable = checked_mask(usable_in, kWho, "usable", M, M, /*allow_empty=*/true);
+    checked_not_nan(deadline_s, kWho, "deadline_s");
+    checked_finite(progress_s, kWho, "progress_s");
+    if (!(tie_rel >= 0.0 && tie_rel < 1.0))
+        throw std::invalid_argument("haim_kislev_search: tie_rel must be in [0, 1)");
+    if (max_ties < 0 || max_ties > 1024)
+        throw std::invalid_argument("haim_kislev_search: max_ties must be in [0, 1024]");
+    SearchOptions opt;
+    opt.mode = mode;
+    opt.usable = usable.size() > 0 ? usable.data() : nullptr;
+    opt.deadline_s = deadline_s;
+    opt.swap_rule = swap_rule;
+    opt.commute_rule = commute_rule;
+    opt.inertia_rule = inertia_rule;
+    opt.progress_s = progress_s;
+    opt.tie_rel = tie_rel;
+    opt.max_ties = max_ties;
+    auto search = std::make_unique<Search>(G.data(), h.data(), M, d, opt);
     {
         py::gil_scoped_release release;
         search->run();
         search->finish_progress();
     }
+    search->stop_.rethrow_if_interrupted();  // Ctrl-C: the KeyboardInterrupt itself
     py::dict out;
     out["value"] = search->best_value;
     out["order"] = search->best_order;
     out["b"] = search->best_b;
-    out["timed_out"] = search->timed_out_;
+    py::list ties;
+    for (const Candidate& c : search->ties) ties.append(py::make_tuple(c.value, c.order, c.b));
+    out["ties"] = ties;
+    out["timed_out"] = search->stop_.timed_out();
     out["subsets_examined"] = search->c_.subsets_examined;
     out["kkt_solves"] = search->c_.kkt_solves;
     out["pruned_swap"] = search->c_.pruned_swap;
@@ -528,13 +828,122 @@ py::dict haim_kislev_search(const Array& G, const Array& h, int mode, const Mask
     return out;
 }
 
+py::dict haim_kislev_closure_mask(const py::object& N_in) {
+    const CheckedArray N = checked_real(N_in, "haim_kislev_closure_mask", "N", 2);
+    const int M = static_cast<int>(N.shape(0));
+    const int d = static_cast<int>(N.shape(1));
+    if (M < 1 || M > kMaxElements || d < 1 || d + 1 > kMaxElements)
+        throw std::invalid_argument(
+            "haim_kislev_closure_mask: N must have shape (M, d) with 1 <= M <= 64, 1 <= d < 64");
+    ClosureMask mask;
+    {
+        py::gil_scoped_release release;
+        mask = closure_mask(N.data(), M, d);
+    }
+    py::array_t<std::uint8_t> usable({static_cast<py::ssize_t>(M), static_cast<py::ssize_t>(M)});
+    std::copy(mask.usable.begin(), mask.usable.end(), usable.mutable_data());
+    py::dict out;
+    out["usable"] = usable;
+    out["uncertain_rows"] = mask.uncertain_rows;
+    return out;
+}
+
+// The dense simplex itself (used by the witness placement in viterbo.capacity.haim_kislev).
+py::dict dense_lp(const py::object& A_in, const py::object& b_in, const py::object& c_in) {
+    const CheckedArray A = checked_real(A_in, "dense_lp", "A", 2);
+    const int m = static_cast<int>(A.shape(0));
+    const int n = static_cast<int>(A.shape(1));
+    const CheckedArray b = checked_real(b_in, "dense_lp", "b", 1);
+    const CheckedArray c = checked_real(c_in, "dense_lp", "c", 1);
+    if (b.shape(0) != m || c.shape(0) != n)
+        throw std::invalid_argument("dense_lp: A (m, n), b (m,) and c (n,) do not fit: A " +
+                                    detail::shape_string(A) + ", b " + detail::shape_string(b) + ", c " +
+                                    detail::shape_string(c));
+    if (m < 1 || n < 1 || static_cast<long long>(m) * (n + m + 1) > 4'000'000)
+        throw std::invalid_argument("dense_lp: need 1 <= m, 1 <= n and m (n + m) below 4e6 (a dense tableau)");
+    std::vector<double> Av(A.data(), A.data() + A.size()), bv(b.data(), b.data() + m), cv(c.data(), c.data() + n);
+    DenseLpResult lp;
+    {
+        py::gil_scoped_release release;
+        lp = solve_dense_lp(m, n, Av, bv, cv);
+    }
+    py::dict out;
+    out["status"] = static_cast<int>(lp.status);
+    out["value"] = lp.value;
+    out["x"] = lp.x;
+    out["dual"] = lp.dual;
+    return out;
+}
+
+py::dict haim_kislev_place_loop(const py::object& N_in, const py::object& H_in, const py::object& facets_in,
+                               const py::object& steps_in, double scale) {
+    constexpr const char* who = "haim_kislev_place_loop";
+    const CheckedArray N = checked_real(N_in, who, "N", 2);
+    const int m = static_cast<int>(N.shape(0)), d = static_cast<int>(N.shape(1));
+    if (m < 1 || d < 1) throw std::invalid_argument("haim_kislev_place_loop: N must be a non-empty (m, d) array");
+    const CheckedArray H = checked_real(H_in, who, "H", 1);
+    if (H.shape(0) != m) throw std::invalid_argument("haim_kislev_place_loop: H must have shape (m,) like N's rows");
+    const CheckedArray steps = checked_real(steps_in, who, "steps", 2, d);
+    const int k = static_cast<int>(steps.shape(0));
+    const CheckedArray f_raw = checked_real(facets_in, who, "facets", 1);
+    if (f_raw.shape(0) != k || k < 1)
+        throw std::invalid_argument("haim_kislev_place_loop: facets must have shape (k,) with k = len(steps) >= 1");
+    std::vector<int> facets(k);
+    for (int i = 0; i < k; ++i) {
+        const double f = f_raw.data()[i];
+        if (f != std::floor(f) || f < 0 || f >= m)
+            throw std::invalid_argument("haim_kislev_place_loop: facet index " + std::to_string(f) +
+                                        " is not an integer in [0, " + std::to_string(m) + ")");
+        facets[i] = static_cast<int>(f);
+    }
+    if (!(std::isfinite(scale) && scale > 0.0))
+        throw std::invalid_argument("haim_kislev_place_loop: scale must be finite and > 0");
+    Placement p;
+    {
+        py::gil_scoped_release release;
+        p = place_loop(N.data(), H.data(), static_cast<std::size_t>(m), static_cast<std::size_t>(d), facets,
+                       steps.data(), scale);
+    }
+    py::array_t<double> X({static_cast<py::ssize_t>(k), static_cast<py::ssize_t>(d)});
+    std::copy(p.X.begin(), p.X.end(), X.mutable_data());
+    py::dict out;
+    out["X"] = X;
+    out["placed"] = p.placed;
+    return out;
+}
+
+py::dict haim_kislev_tolerances() {
+    py::dict out;
+    out["RANK_TOL"] = kRankTol;
+    out["PIVOT_TOL"] = kPivotTol;
+    out["POS_TOL"] = kPosTol;
+    out["RES_TOL"] = kResTol;
+    out["SWAP_TOL"] = kSwapTol;
+    out["INERTIA_TOL"] = kInertiaTol;
+    out["PLACE_TOL"] = kPlaceTol;
+    return out;
+}
+
 }  // namespace
 
 void register_haim_kislev(py::module_& m) {
     m.def("haim_kislev_search", &haim_kislev_search, py::arg("G"), py::arg("h"), py::arg("mode"),
           py::arg("usable"), py::arg("deadline_s"), py::arg("swap_rule") = true, py::arg("commute_rule") = true,
-          py::arg("inertia_rule") = true, py::arg("progress_s") = 0.0,
+          py::arg("inertia_rule") = true, py::arg("progress_s") = 0.0, py::arg("tie_rel") = 0.0,
+          py::arg("max_ties") = 0,
           "Depth-first Haim-Kislev search over ordered subsets; see viterbo.capacity.haim_kislev.");
+    m.def("haim_kislev_closure_mask", &haim_kislev_closure_mask, py::arg("N"),
+          "usable[f, e]: facet e >= f carries weight in a closure relation on facets >= f (certified LPs); "
+          "see viterbo.capacity.haim_kislev.");
+    m.def("dense_lp", &dense_lp, py::arg("A"), py::arg("b"), py::arg("c"),
+          "min c^T x, A x = b, x >= 0 by a dense two-phase simplex with Bland's rule: "
+          "{status (0 optimal, 1 infeasible, 2 unbounded, 3 iteration limit), value, x, dual}.");
+    m.def("haim_kislev_place_loop", &haim_kislev_place_loop, py::arg("N"), py::arg("H"), py::arg("facets"),
+          py::arg("steps"), py::arg("scale"),
+          "{X, placed}: the breakpoints of a maximiser's loop on K's facets (least squares, then a max-min-slack "
+          "LP over free directions); see viterbo.capacity._haim_kislev_witness.place_loop.");
+    m.def("haim_kislev_tolerances", &haim_kislev_tolerances,
+          "The tolerances of the compiled Haim-Kislev search (the Python reference must use the same).");
 }
 
 }  // namespace viterbo

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <string>
+
+#include "array_checks.hpp"
 
 namespace py = pybind11;
 
@@ -71,9 +74,9 @@ namespace {
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-Polygon2 polygon_from_array(const Array& arr, const char* name) {
-    if (arr.ndim() != 2 || arr.shape(1) != 2)
-        throw std::invalid_argument(std::string(name) + " must have shape (k, 2)");
+// Python-facing entry points: every array is checked (array_checks.hpp: real dtype, shape, finite values).
+Polygon2 polygon_from_array(const py::object& obj, const char* who) {
+    const CheckedArray arr = checked_real(obj, who, "vertices", 2, 2);
     auto r = arr.unchecked<2>();
     Polygon2 poly(static_cast<std::size_t>(r.shape(0)));
     for (py::ssize_t i = 0; i < r.shape(0); ++i) poly[i] = {r(i, 0), r(i, 1)};
@@ -90,10 +93,15 @@ Array polygon_to_array(const Polygon2& poly) {
     return out;
 }
 
-Array clip_polygon_py(const Array& vertices, const Array& A, const Array& b, double eps) {
-    Polygon2 poly = polygon_from_array(vertices, "vertices");
-    if (A.ndim() != 2 || A.shape(1) != 2 || b.ndim() != 1 || b.shape(0) != A.shape(0))
-        throw std::invalid_argument("A must have shape (h, 2) and b shape (h,)");
+Array clip_polygon_py(const py::object& vertices, const py::object& A_in, const py::object& b_in, double eps) {
+    Polygon2 poly = polygon_from_array(vertices, "clip_polygon");
+    const CheckedArray A = checked_real(A_in, "clip_polygon", "A", 2, 2);
+    const CheckedArray b = checked_real(b_in, "clip_polygon", "b", 1);
+    if (b.shape(0) != A.shape(0))
+        throw std::invalid_argument("clip_polygon: A must have shape (h, 2) and b shape (h,); got A " +
+                                    detail::shape_string(A) + " and b " + detail::shape_string(b));
+    if (!(std::isfinite(eps) && eps >= 0.0))
+        throw std::invalid_argument("clip_polygon: eps must be finite and >= 0");
     auto Ar = A.unchecked<2>();
     auto br = b.unchecked<1>();
     {
@@ -104,10 +112,13 @@ Array clip_polygon_py(const Array& vertices, const Array& A, const Array& b, dou
     return polygon_to_array(poly);
 }
 
-Array affine_image_py(const Array& vertices, const Array& M, const Array& t) {
-    Polygon2 poly = polygon_from_array(vertices, "vertices");
-    if (M.ndim() != 2 || M.shape(0) != 2 || M.shape(1) != 2 || t.ndim() != 1 || t.shape(0) != 2)
-        throw std::invalid_argument("M must have shape (2, 2) and t shape (2,)");
+Array affine_image_py(const py::object& vertices, const py::object& M_in, const py::object& t_in) {
+    Polygon2 poly = polygon_from_array(vertices, "affine_image");
+    const CheckedArray M = checked_real(M_in, "affine_image", "M", 2, 2);
+    const CheckedArray t = checked_real(t_in, "affine_image", "t", 1);
+    if (M.shape(0) != 2 || t.shape(0) != 2)
+        throw std::invalid_argument("affine_image: M must have shape (2, 2) and t shape (2,); got M " +
+                                    detail::shape_string(M) + " and t " + detail::shape_string(t));
     auto Mr = M.unchecked<2>();
     auto tr = t.unchecked<1>();
     return polygon_to_array(
@@ -125,7 +136,7 @@ void register_polygon(py::module_& m) {
           "Image of a convex polygon under x -> M x + t, counter-clockwise. "
           "See viterbo.geometry.polygon.affine_image.");
     m.def("polygon_area",
-          [](const Array& v) { return polygon_area(polygon_from_array(v, "vertices")); },
+          [](const py::object& v) { return polygon_area(polygon_from_array(v, "polygon_area")); },
           py::arg("vertices"), "Signed area of a polygon (positive when counter-clockwise).");
 }
 

@@ -1,21 +1,23 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium")
+app = marimo.App(width="medium", app_title="viterbo: trends")
 
 
 @app.cell
 def _():
+    # Every import in one cell, first.
     import os
     from pathlib import Path
 
     import altair as alt
     import marimo as mo
 
+    from viterbo import notebook_support as nbs
     from viterbo import snapshot as snap
 
-    alt.data_transformers.disable_max_rows()
-    return Path, alt, mo, os, snap
+    _transformers = alt.data_transformers.disable_max_rows()  # a roster has a few hundred rows per week
+    return Path, alt, mo, nbs, os, snap
 
 
 @app.cell(hide_code=True)
@@ -25,11 +27,10 @@ def _(mo):
 
     Every CSV in `artefacts/snapshots/` (one per ISO week, written by `viterbo snapshot`
     or folded from pytest-benchmark by `viterbo snapshot --from-benchmarks`) is read here.
-    The plot shows the median seconds of each configuration (polytope | method | levers)
-    week by week, one panel per machine. Below it: **regressions** (a median more than 25%
-    slower than the previous week on the same machine) and **capacity changes** (a computed
-    capacity must never change). The checks live in `viterbo.snapshot`
-    (`find_regressions`, `find_capacity_changes`); see docs/performance.md.
+    The charts show the median seconds of each configuration (polytope, method, levers) week by
+    week, one panel per polytope, one colour per method. Below them: **regressions** (slower than the
+    previous week on the same machine, past the noise floor), **capacity changes** (a computed capacity
+    must never change) and rows whose status is not ok. See docs/performance.md.
     """)
     return
 
@@ -52,6 +53,7 @@ def _(Path, mo, os):
 
 @app.cell
 def _(mo, snap):
+    # Controls: snapshot export (shown at the bottom).
     export_roster = mo.ui.dropdown(options=snap.roster_names(), value="smoke", label="roster")
     export_button = mo.ui.run_button(label="Export snapshot")
     return export_button, export_roster
@@ -93,11 +95,28 @@ def _(export_note, mo, snap, snapshots_dir):
 
 
 @app.cell
-def _(mo, trends):
-    method_filter = mo.ui.multiselect(options=sorted(trends["method"].unique()), label="methods (none = all)")
-    machine_filter = mo.ui.multiselect(options=sorted(trends["machine"].unique()), label="machines (none = all)")
-    polytope_filter = mo.ui.multiselect(options=sorted(trends["polytope"].unique()), label="polytopes (none = all)")
-    mo.hstack([method_filter, machine_filter, polytope_filter], justify="start") if len(trends) else None
+def _(mo):
+    # The filters' choices, kept here so that re-reading the snapshots (after an export) keeps them.
+    get_filters, set_filters = mo.state({"method": [], "machine": [], "polytope": []})
+    return get_filters, set_filters
+
+
+@app.cell
+def _(get_filters, mo, set_filters, trends):
+    # Controls: filters (their options follow the data; their choices survive a reload).
+    def _keep(column):
+        return lambda chosen: set_filters(lambda f: {**f, column: list(chosen)})
+
+    def _filter(column, label):
+        _options = sorted(trends[column].unique())
+        return mo.ui.multiselect(options=_options, value=[v for v in get_filters()[column] if v in _options],
+                                 label=label, on_change=_keep(column))
+
+    method_filter = _filter("method", "methods (none = all)")
+    machine_filter = _filter("machine", "machines (none = all)")
+    polytope_filter = _filter("polytope", "polytopes (none = all)")
+    _filters = mo.hstack([method_filter, machine_filter, polytope_filter], justify="start", wrap=True)
+    _filters if len(trends) else mo.md("")
     return machine_filter, method_filter, polytope_filter
 
 
@@ -116,44 +135,81 @@ def _(machine_filter, method_filter, polytope_filter, trends):
 
 @app.cell
 def _(alt, mo, timings):
+    # One panel per polytope (three per row), one colour per method; levers and benchmark in the tooltip.
+    _tooltip = ["week", "machine", "polytope", "method", "levers", "benchmark",
+                alt.Tooltip("seconds_min:Q", format=".3g"), alt.Tooltip("seconds_median:Q", format=".3g"),
+                alt.Tooltip("seconds_max:Q", format=".3g"), "repeats", "nodes", "capacity", "git_commit"]
     if timings.empty:
         _out = mo.md("Nothing to plot: no `ok` rows with timings (for the current filters).")
+    elif timings["week"].nunique() == 1:
+        # One week: no trend yet; each configuration's median with its min-max range.
+        _base = alt.Chart(timings).encode(
+            y=alt.Y("configuration:N", title=None, sort=alt.EncodingSortField("seconds_median", order="descending"),
+                    axis=alt.Axis(labelLimit=320)))
+        _range = _base.mark_rule().encode(x=alt.X("seconds_min:Q", scale=alt.Scale(type="log"),
+                                                  axis=alt.Axis(format="~s", tickCount=6),
+                                                  title="seconds (log): min, median, max"), x2="seconds_max:Q")
+        _dots = _base.mark_point(filled=True, size=60).encode(
+            x="seconds_median:Q", color=alt.Color("method:N", legend=alt.Legend(orient="top")), tooltip=_tooltip)
+        _out = mo.vstack([
+            mo.md(f"Only week {timings['week'].iloc[0]} so far: each configuration's seconds (a trend appears "
+                  "from the second week)."),
+            (_range + _dots).properties(width=420, height=alt.Step(14)).facet(
+                row=alt.Row("machine:N", title="machine")).resolve_scale(y="independent"),
+        ])
     else:
-        _chart = (
+        _out = (
             alt.Chart(timings)
             .mark_line(point=True)
             .encode(
-                x=alt.X("week:O", title="ISO week"),
-                y=alt.Y("seconds_median:Q", scale=alt.Scale(type="log"), title="median seconds (log)"),
-                color=alt.Color("configuration:N", legend=alt.Legend(labelLimit=500, columns=1)),
-                tooltip=["week", "machine", "polytope", "method", "levers", "benchmark", "seconds_min",
-                         "seconds_median", "seconds_max", "repeats", "nodes", "pruned", "capacity",
-                         "git_commit"],
+                x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.label, 5)")),
+                y=alt.Y("seconds_median:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s", tickCount=5),
+                        title="median seconds (log)"),
+                color=alt.Color("method:N", legend=alt.Legend(orient="top")),
+                detail=["levers:N", "benchmark:N", "machine:N"],
+                strokeDash=alt.StrokeDash("machine:N", legend=alt.Legend(orient="top")),
+                tooltip=_tooltip,
             )
-            .properties(width=520, height=260)
-            .facet(row=alt.Row("machine:N", title="machine"))
+            .properties(width=240, height=160)
+            .facet(facet=alt.Facet("polytope:N", title=None), columns=3)
         )
-        _out = _chart
     _out
     return
 
 
 @app.cell
-def _(mo, snap, trends):
-    regressions = snap.find_regressions(trends)
+def _(mo):
+    # Controls: the noise floor below which a slow-down is not called a regression.
+    floor_ms = mo.ui.number(start=0.0, stop=10_000.0, step=0.5, value=1.0,
+                            label="ignore slow-downs smaller than (ms)")
+    floor_ms
+    return (floor_ms,)
+
+
+@app.cell
+def _(floor_ms, mo, nbs, snap, trends):
+    regressions, noise = nbs.regressions_past_noise(trends, floor_seconds=float(floor_ms.value) / 1e3)
     capacity_changes = snap.find_capacity_changes(trends)
-    _problems = trends[trends["status"].isin(["disagree", "error"])]
-    _parts = [mo.md("## Regressions (median > 1.25 x the previous week, same machine)")]
-    _parts.append(mo.ui.table(regressions, selection=None) if len(regressions) else mo.md("None."))
+    _problems = trends[trends["status"].isin(["disagree", "error", "timeout"])]
+
+    def _table(frame):
+        _shown = nbs.regressions_for_display(frame)
+        return mo.ui.table(_shown, selection=None, show_column_summaries=False, show_data_types=False,
+                           wrapped_columns=[c for c in ("configuration", "why") if c in _shown.columns])
+
+    _parts = [mo.md(f"## Regressions\nA median more than 1.25 x the previous week's on the same machine, slower by "
+                    f"at least {floor_ms.value:g} ms, with the fastest repeat slower than the previous week's "
+                    "slowest.")]
+    _parts.append(_table(regressions) if len(regressions) else mo.md("No regression."))
+    if len(noise):
+        _parts.append(mo.accordion({f"{len(noise)} slow-down(s) within the noise, not flagged": _table(noise)}))
     _parts.append(mo.md("## Capacity changes (must never happen)"))
-    _parts.append(mo.ui.table(capacity_changes, selection=None) if len(capacity_changes) else mo.md("None."))
-    _parts.append(mo.md("## Rows with status disagree or error"))
-    _parts.append(
-        mo.ui.table(_problems[["week", "machine", "polytope", "method", "levers", "status", "note"]],
-                    selection=None)
-        if len(_problems)
-        else mo.md("None.")
-    )
+    _parts.append(mo.ui.table(capacity_changes, selection=None) if len(capacity_changes) else
+                  mo.md("No capacity changed."))
+    _parts.append(mo.md("## Rows with status disagree, error or timeout"))
+    _parts.append(mo.ui.table(_problems[["week", "machine", "polytope", "method", "levers", "status", "note"]],
+                              selection=None, show_column_summaries=False, show_data_types=False,
+                              wrapped_columns=["levers", "note"]) if len(_problems) else mo.md("Every row is ok."))
     mo.vstack(_parts)
     return
 
@@ -164,7 +220,7 @@ def _(export_button, export_roster, mo, snapshots_dir):
         mo.md(
             f"## Export snapshot\n\nRuns the chosen roster through every applicable method and lever "
             f"combination and merges the rows into this week's CSV in `{snapshots_dir}` "
-            "(the `deep` roster takes long)."
+            "(the `deep` roster takes long). The filters above keep their choices."
         ),
         mo.hstack([export_roster, export_button], justify="start"),
     ])

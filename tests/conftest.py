@@ -1,7 +1,8 @@
-"""Shared test configuration: hypothesis profiles per tier."""
+"""Shared test configuration: hypothesis profiles per tier; tier marks enforced (tests/_tiers.py)."""
 
 import os
 
+from _tiers import pytest_collection_modifyitems, pytest_sessionstart  # noqa: F401  (hooks)
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("smoke", max_examples=25, deadline=None,

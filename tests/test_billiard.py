@@ -171,9 +171,9 @@ def _parity(seeds, sizes):
         rng = np.random.default_rng(seed)
         a, b = rng.choice(sizes, size=2)
         Kq, Tp = lagrangian_factors(_product(seed, int(a), int(b)))
-        native, _, _, s_native = minimal_billiard(Kq, Tp, native=True)
-        python, _, _, s_python = minimal_billiard(Kq, Tp, native=False)
-        assert s_python["kernel"] == "python"
+        native, _, _, s_native = minimal_billiard(Kq, Tp, implementation="native")
+        python, _, _, s_python = minimal_billiard(Kq, Tp, implementation="python")
+        assert s_native["implementation"] == "native" and s_python["implementation"] == "python"
         worst = max(worst, abs(native - python) / python)
     assert worst <= 1e-12, worst
 
@@ -193,12 +193,12 @@ def test_native_and_python_reference_agree_deep():
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
-def test_tiny_budget_raises_in_both_kernels(native):
+@pytest.mark.parametrize("implementation", ["native", "python"])
+def test_tiny_budget_raises_in_both_kernels(implementation):
     Kq, Tp = lagrangian_factors(families.pentagon_counterexample())
     budget = Budget(1e-9, what="billiard")
     with pytest.raises(TimeBudgetExceededError, match="budget"):
-        minimal_billiard(Kq, Tp, budget, native=native)
+        minimal_billiard(Kq, Tp, budget, implementation=implementation)
 
 
 # ------------------------------------------------------------------------------------------ Viterbo
@@ -303,3 +303,41 @@ def test_witness_verifies_on_a_wide_sweep():
     cases += [K.scale(t) for K in cases[:30] for t in (1e-6, 1e6)]
     for K in cases:
         assert vb.capacity(K, method="billiard").verify()
+
+
+# ------------------------------------------------------------------------------------------ kernel failures
+class _FailingKernel:
+    """Stands in for viterbo._native: its simplex "fails" on the third type, as it would on overflowed data."""
+
+    @staticmethod
+    def billiard_minimum(K, T, types, deadline_s):
+        return {"value": float("inf"), "points": np.zeros((0, 2)), "type_index": -1, "solved": 2,
+                "timed_out": False, "failed_type": 2}
+
+
+@pytest.mark.smoke
+def test_a_failing_kernel_is_not_applicable_and_auto_moves_on(monkeypatch):
+    """issue 15: a C++ runtime failure must not abort "auto"; it is a NumericalFailureError (a
+    MethodNotApplicableError), and "auto" answers with the next method."""
+    import importlib
+
+    billiard = importlib.import_module("viterbo.capacity.billiard")
+    monkeypatch.setattr(billiard, "kernel_module", lambda *args: _FailingKernel)
+    K = families.pentagon_counterexample()
+    with pytest.raises(vb.NumericalFailureError, match=r"edge type \(.*\) did not reach an optimum"):
+        vb.capacity(K, method="billiard")
+    r = vb.capacity(K)
+    assert r.method == "haim_kislev" and "billiard" in r.stats["auto_skipped"]
+    assert r.value == pytest.approx(PENTAGON_C, rel=1e-9) and r.verify()
+    assert issubclass(vb.NumericalFailureError, MethodNotApplicableError)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("method, build, t", [("split_product", families.cube, 1e-300),
+                                               ("area", lambda: families.regular_polygon(5), 1e-200),
+                                               ("billiard", families.pentagon_counterexample, 1e-170),
+                                               ("haim_kislev", lambda: families.random_halfspaces(6, 4, 0), 1e-160)])
+def test_a_capacity_outside_float64_is_refused_never_a_certified_zero(method, build, t):
+    """issue 11: the cube scaled by 1e-300 has c = 4e-600; "value=0.0, certified=True" was returned."""
+    with pytest.raises(vb.PolytopeError, match="underflows.*Rescale the input"):
+        vb.capacity(build().scale(t), method=method)

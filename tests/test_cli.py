@@ -45,9 +45,9 @@ def test_capacity_json_list_file(tmp_path, capsys):
     "content, suffix, reason",
     [
         (None, ".csv", "no such file"),
-        ("0,0\n1,x\n0,1\n", ".csv", "not all entries are numbers"),
-        ("0,0\n1,0,3\n0,1\n", ".csv", "ragged rows"),
-        ("", ".csv", "contains no points"),
+        ("0,0\n1,x\n0,1\n", ".csv", "line 2, coordinate 2 is 'x', not a number"),
+        ("0,0\n1,0,3\n0,1\n", ".csv", "line 2 has 3 coordinates but line 1 has 2"),
+        ("", ".csv", "no points given"),
         ("0,0\n1,0\n", ".csv", "at least 3 affinely independent points"),
         ("[[0, 0], [1", ".json", "not valid JSON"),
     ],
@@ -73,3 +73,31 @@ def test_console_script_runs():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "facets       8" in proc.stdout
+
+
+def test_lever_options_come_from_the_registry(capsys):
+    from viterbo.capacity._registry import methods
+    from viterbo.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices
+    for command in ("capacity", "profile"):
+        flags = {s for a in sub[command]._actions for s in a.option_strings}
+        for m in methods():
+            for lever in m.levers:
+                assert "--" + lever.name.replace("_", "-") in flags, (command, lever.name)
+        assert "--implementation" in flags
+    assert main(["capacity", "--family", "cross_polytope", "--method", "reeb", "--rotation-cap", "2.5",
+                 "--no-use-memo", "--implementation", "python", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"] == {"rotation_cap": 2.5, "use_cF_budgets": True, "use_memo": False}
+    assert out["stats"]["implementation"] == "python" and out["capacity"] == pytest.approx(1.0)
+    assert main(["capacity", "--family", "cube", "--method", "split_product", "--no-use-memo"]) == 2
+    assert "unknown keyword use_memo; its levers are: none" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["regular_polygon:5", "random_polygon:8:1", "symplectic_image:cube:1",
+                                  "random_hull:12:1", "symplectic_image:random_hull:12:1:5"])
+def test_every_snapshot_name_is_accepted_by_family(name, capsys):
+    """The names the snapshot prints in its polytope column go back into --family as they are."""
+    assert main(["info", "--family", name, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == name

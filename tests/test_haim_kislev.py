@@ -36,7 +36,7 @@ def run(K, **kw):
 
 def plain_reference(K):
     """The Python reference with every pruning rule off (independent of the compiled search)."""
-    return run(K, use_native=False, swap_rule=False, commute_rule=False)
+    return run(K, implementation="python", swap_rule=False, commute_rule=False)
 
 
 def triangle_product():
@@ -78,7 +78,7 @@ def test_reference_values_native(name, make, expected):
 @pytest.mark.parametrize("name, make, expected", [REFERENCE[0], REFERENCE[2], REFERENCE[3]],
                          ids=["cube", "simplex", "triangle_x_triangle"])
 def test_reference_values_python(name, make, expected):
-    r = run(make(), use_native=False)
+    r = run(make(), implementation="python")
     assert r.value == pytest.approx(expected, rel=REL)
 
 
@@ -106,7 +106,7 @@ def test_symmetric_and_general_variants_agree(make):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_symmetric_variant_python_matches_native(seed):
     K = symmetric_from_normals(4, seed)
-    a = run(K, use_native=False, variant="symmetric", swap_rule=False, commute_rule=False)
+    a = run(K, implementation="python", variant="symmetric", swap_rule=False, commute_rule=False)
     b = run(K, variant="symmetric")
     assert a.value == pytest.approx(b.value, rel=REL)
 
@@ -114,9 +114,9 @@ def test_symmetric_variant_python_matches_native(seed):
 @pytest.mark.smoke
 @pytest.mark.parametrize("K", [F.regular_polygon(k) for k in (3, 4, 5, 7)]
                          + [F.random_hull(9, 2, s) for s in range(3)], ids=lambda K: K.name)
-@pytest.mark.parametrize("use_native", [None, False])
-def test_planar_polygons_give_the_area(K, use_native):
-    r = run(K, use_native=use_native)
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_planar_polygons_give_the_area(K, implementation):
+    r = run(K, implementation=implementation)
     assert r.value == pytest.approx(K.volume(), rel=REL)
 
 
@@ -141,9 +141,9 @@ def test_native_matches_plain_python_enumeration(K):
     fast = run(K)
     slow = plain_reference(K)
     assert fast.value == pytest.approx(slow.value, rel=REL)
-    assert fast.stats["native"] and not slow.stats["native"]
+    assert fast.stats["implementation"] == "native" and slow.stats["implementation"] == "python"
     # The Python reference with the same exact rules finds the same optimum too.
-    pruned = run(K, use_native=False)
+    pruned = run(K, implementation="python")
     assert pruned.value == pytest.approx(slow.value, rel=REL)
 
 
@@ -153,14 +153,14 @@ def test_fixing_the_first_element_loses_nothing(m, seed):
     """Brute force over all orders (no cyclic normalisation, no rules) agrees."""
     K = F.random_halfspaces(m, 4, seed)
     N, H, _ = centred_halfspaces(K)
-    assert run(K, use_native=False).value == pytest.approx(ref.brute_force_value(N, H), rel=REL)
+    assert run(K, implementation="python").value == pytest.approx(ref.brute_force_value(N, H), rel=REL)
 
 
 @pytest.mark.smoke
 def test_cross_polytope_needs_reduced_constraints():
     """Dependent constraint rows must be reduced; otherwise the answer is 2, not 1 (conventions.md)."""
     K = F.cross_polytope()
-    r = run(K, use_native=False)
+    r = run(K, implementation="python")
     assert r.value == pytest.approx(1.0, rel=REL)
 
 
@@ -208,11 +208,11 @@ def test_monotone_under_a_cut(K, seed, depth):
 
 # ---------------------------------------------------------------- errors and budgets
 @pytest.mark.smoke
-@pytest.mark.parametrize("use_native", [None, False])
-def test_tiny_budget_raises(use_native):
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_tiny_budget_raises(implementation):
     K = F.random_halfspaces(12, 4, 1)
     with pytest.raises(TimeBudgetExceededError, match="time budget"):
-        vb.capacity(K, method="haim_kislev", time_budget=1e-4, use_native=use_native)
+        vb.capacity(K, method="haim_kislev", time_budget=1e-4, implementation=implementation)
 
 
 @pytest.mark.smoke
@@ -261,7 +261,7 @@ def test_six_dimensional_parity(m, seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_deep_native_matches_python_rules(m, seed):
     K = F.random_halfspaces(m, 4, seed)
-    assert run(K).value == pytest.approx(run(K, use_native=False).value, rel=REL)
+    assert run(K).value == pytest.approx(run(K, implementation="python").value, rel=REL)
 
 
 @pytest.mark.deep
@@ -290,7 +290,7 @@ def test_deep_parity_random(m, seed, dim):
 @pytest.mark.deep
 @needs_native
 def test_deep_pentagon_python_reference():
-    assert run(F.pentagon_counterexample(), use_native=False).value == pytest.approx(PENTAGON, rel=REL)
+    assert run(F.pentagon_counterexample(), implementation="python").value == pytest.approx(PENTAGON, rel=REL)
 
 
 @pytest.mark.deep
@@ -321,9 +321,10 @@ def test_symplectic_products_give_the_smaller_area(seed):
     assert run(K).value == pytest.approx(min(A.volume(), B.volume()), rel=REL)
 
 
+@pytest.mark.smoke
 @pytest.mark.skipif(not vb.native_available(), reason="progress lines come from the compiled search")
 def test_progress_line_on_long_runs(capfd, monkeypatch):
-    import viterbo.capacity.haim_kislev as hk
+    from viterbo.capacity import haim_kislev as hk
 
     monkeypatch.setattr(hk, "PROGRESS_INTERVAL_S", 1e-9)  # report at every check (every 4096 nodes)
     K = vb.families.random_halfspaces(12, 4, seed=1)
@@ -333,3 +334,74 @@ def test_progress_line_on_long_runs(capfd, monkeypatch):
     err = capfd.readouterr().err
     assert loud.value == quiet.value
     assert "\rhaim_kislev: " in err and "ordered subsets, first facet" in err and err.endswith("\n")
+
+
+# ---------------------------------------------------------------- certified implies verified (issue 11)
+def _stretched_symplectic(c: float, seed: int) -> np.ndarray:
+    """U diag(s, 1, 1/s, 1) V with U, V unitary (symplectic and orthogonal): condition number c = s^2."""
+    rng = np.random.default_rng(seed)
+
+    def unitary():
+        Q, _ = np.linalg.qr(rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2)))
+        return np.block([[Q.real, -Q.imag], [Q.imag, Q.real]])
+
+    s = math.sqrt(c)
+    return unitary() @ np.diag([s, 1.0, 1.0 / s, 1.0]) @ unitary()
+
+
+def _check_stretched(n_points: int, cond: float, seed: int) -> None:
+    K0 = F.random_hull(n_points, 4, seed)
+    c0 = vb.capacity(K0, method="haim_kislev").value
+    r = vb.capacity(K0.transform(_stretched_symplectic(cond, seed)), method="haim_kislev")
+    assert r.stats["rounding_bound"] > 0
+    if r.certified:
+        assert r.verify()
+        assert r.value == pytest.approx(c0, rel=1e-9)
+    else:
+        assert "not certified" in r.reason
+    if cond <= 1e4:
+        assert r.certified
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("cond", [1e4, 1e6, 1e8])
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_certified_implies_verified_and_exact_under_stretching(cond, seed):
+    """Symplectic images of random hulls (12 facets) with condition number up to 1e8, the body given
+    exactly by transform (no hull recomputed): a certified value has a witness that verifies and is c(K0)
+    to 1e-9; otherwise the result says why it is not certified (issue 11)."""
+    _check_stretched(7, cond, seed)
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("cond", [1e4, 1e6, 1e7, 1e8])
+@pytest.mark.parametrize("seed", range(12))
+def test_deep_certified_implies_verified_and_exact_under_stretching(cond, seed):
+    _check_stretched(8, cond, seed)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("implementation", [None, "python"])
+def test_zero_weight_leaves_the_start_free_and_the_placement_lp_fixes_it(implementation):
+    """A maximiser with a zero weight: after dropping it the facet equations leave one direction of the
+    start point free; least squares leaves K, the max-min-slack LP (dense simplex, or HiGHS in the Python
+    path) puts the loop inside to rounding."""
+    from viterbo.capacity import _haim_kislev_witness as W
+
+    N = np.array([[1.0, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0],
+                  [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1]])
+    # The box [-1, 1]^2 x [0.5, 1] x [-1, 1] and the boundary loop of its (q1, p1) square: the loop's facets
+    # (q1 = -1, p1 = 1, q1 = 1, p1 = -1) leave the start free along q2 and p2.  Least squares picks
+    # q2 = p2 = 0, outside the box (q2 >= 0.5); the LP moves it inside.
+    H = np.array([1.0, 1, 1, -0.5, 1, 1, 1, 1])
+    steps = np.array([[0.0, 0, 2, 0], [2.0, 0, 0, 0], [0.0, 0, -2, 0], [-2.0, 0, 0, 0]])
+    facets = [1, 4, 0, 5]
+    if vb.native_available() and implementation is None:
+        raw = __import__("viterbo._native")._native.haim_kislev_place_loop(N, H, np.array(facets), steps, 1.0)
+        X, placed = raw["X"], raw["placed"]
+    else:
+        X, placed = W.place_loop(N, H, facets, steps, 1.0)
+    assert placed
+    assert (X @ N.T - H).max() <= 1e-12
+    assert np.abs(np.einsum("ij,ij->i", N[facets], X) - H[facets]).max() <= 1e-12
+    assert X[0, 1] >= 0.5 - 1e-12

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 import viterbo as vb
-from viterbo.capacity import methods as vb_methods
 
 pytestmark = pytest.mark.smoke
 
@@ -48,9 +47,8 @@ def test_marimo_check_clean():
     assert "warning" not in (done.stdout + done.stderr).lower()
 
 
-@pytest.mark.parametrize("args", [[], ["--", "--family", "cross_polytope"]], ids=["cube", "cross_polytope"])
-def test_spectrum_runs_as_script(args):
-    done = _run(["notebooks/spectrum.py", *args])
+def test_spectrum_runs_as_script():
+    done = _run(["notebooks/spectrum.py"])
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
 
@@ -74,27 +72,21 @@ def test_export_spectrum_cross_polytope(tmp_path):
     html = _export("spectrum.py", tmp_path, ["--", "--family", "cross_polytope"])
     _assert_no_cell_failed(html)
     assert _cell_outputs(html), "no cell outputs found in the export"
-    assert "cross_polytope" in html and "capacity methods on this polytope" in html
-    if "reeb" in vb.method_names():
-        assert "capacity c_EHZ" in html and "search counters" in html
-    if hasattr(vb, "spectrum"):
-        assert "Action spectrum" in html
+    for text in ("Capacity of cross_polytope", "capacity c_EHZ", "search work", "polytope size",
+                 "Action spectrum of cross_polytope", "capacity methods on this polytope"):
+        assert text in html, text
 
 
 def test_export_counterexample(tmp_path):
     html = _export("counterexample.py", tmp_path, [])
     _assert_no_cell_failed(html)
     assert "pentagon_counterexample" in html
-    available = [m for m in ("billiard", "haim_kislev") if m in vb.method_names()]
-    if available:
-        assert "Witness" in html and "systolic ratio of P x R P" in html
-    else:
-        assert "Not available in this build" in html
+    assert "The witness at 18 degrees" in html and "2 bounces" in html and "systolic ratio of P x R P" in html
 
 
-def _run_in_process(notebook: str, monkeypatch) -> dict:
+def _run_in_process(notebook: str, monkeypatch, args: list[str] = ()) -> dict:
     """Run a notebook's cells in this process (as `python notebook.py` would) and return its globals."""
-    monkeypatch.setattr(sys, "argv", [notebook])
+    monkeypatch.setattr(sys, "argv", [notebook, *args])
     spec = importlib.util.spec_from_file_location(f"notebook_{Path(notebook).stem}", NOTEBOOKS / notebook)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -102,29 +94,34 @@ def _run_in_process(notebook: str, monkeypatch) -> dict:
     return defs
 
 
-def test_spectrum_cells_on_the_cube(monkeypatch):
-    """The notebook's own globals: the cube gives 4 with a verified witness and non-negative counters."""
+def test_spectrum_opens_on_a_polytope_where_everything_shows(monkeypatch):
+    """The first view: a proved capacity by "reeb", a verified witness, a spectrum, levers that prune."""
     defs = _run_in_process("spectrum.py", monkeypatch)
-    assert defs["K"].name == "cube" and defs["levers"] == {"rotation_cap": 2.0, "use_cF_budgets": True,
-                                                            "use_memo": True}
-    assert (defs["snapshot_module"] is not None) == (importlib.util.find_spec("viterbo.snapshot") is not None)
-    if not any(s.why_not(defs["K"]) is None for s in vb_methods()):
-        assert "result" not in defs  # gated: the notebook says no method applies
-        return
-    result = defs["result"]
-    assert result.value == pytest.approx(4.0) and result.verify()
-    assert all(v >= 0 for k, v in result.stats.items() if isinstance(v, int))
+    run = defs["shown"]
+    assert defs["screen"].changes == () and run is defs["runs"][-1] and len(defs["runs"]) == 1
+    assert run.ok and run.result.method == "reeb" and run.result.certified and run.result.verify()
+    assert run.result.stats["pruned_cF_budget"] > 0 and len(run.spectrum) >= 5 and run.spectrum_note is None
+
+
+def test_spectrum_cells_on_the_cube(monkeypatch):
+    """The cube gives 4 with a verified witness and non-negative counters; its spectrum note names no method."""
+    defs = _run_in_process("spectrum.py", monkeypatch, ["--family", "cube"])
+    run = defs["shown"]
+    assert run.request.polytope_name == "cube" and run.result.value == pytest.approx(4.0) and run.result.verify()
+    assert all(v >= 0 for v in run.result.stats.values() if isinstance(v, int))
+    assert "Lagrangian" in run.spectrum_note and "haim_kislev" not in run.spectrum_note
+    assert "billiard" not in run.spectrum_note
 
 
 def test_counterexample_cells(monkeypatch):
     defs = _run_in_process("counterexample.py", monkeypatch)
-    assert set(defs["registered"]) | set(defs["missing"]) == {"billiard", "haim_kislev"}
+    assert set(defs["registered"]) == {"billiard", "haim_kislev"} and not defs["missing"]
     for result in defs["results"].values():
         assert result.value == pytest.approx(2 * math.cos(math.pi / 10) * (1 + math.cos(math.pi / 5)), rel=1e-9)
         assert result.systolic_ratio() > 1
-    if defs["results"]:
-        assert defs["angle_result"].systolic_ratio() == pytest.approx((math.sqrt(5) + 3) / 5, rel=1e-9)
-        assert len(defs["curve"]) == 13 and defs["curve"]["systolic_ratio"].max() > 1
+    assert defs["angle_result"].systolic_ratio() == pytest.approx((math.sqrt(5) + 3) / 5, rel=1e-9)
+    assert defs["angle_K"].equals(vb.families.pentagon_counterexample())
+    assert len(defs["curve"]) == 13 and defs["curve"]["systolic_ratio"].max() > 1
 
 
 def test_export_flags_a_failing_cell(tmp_path):

@@ -119,14 +119,15 @@ def test_lever_sweep_rejects_zero_repeats():
         profiling.lever_sweep(SQUARE, "area", repeats=0)
 
 
-def test_lever_grid_reads_the_signature(monkeypatch):
+def test_lever_grid_reads_the_registry(monkeypatch):
     """The grid is every on/off assignment of the boolean levers; other levers stay at their defaults."""
     area = _registry.get_method("area")
 
     def with_levers(K, *, budget, use_a=True, use_b=False, cap=2.0):
         return area.func(K, budget=budget)
 
-    spec = _registry.MethodSpec("levered_area", with_levers, area.why_not, 99, levers=("use_a", "use_b", "cap"))
+    levers = (_registry.Lever("use_a", True, "a"), _registry.Lever("use_b", False, "b"), _registry.Lever("cap", 2.0, "c"))
+    spec = _registry.Method("levered_area", with_levers, area.why_not, 99, "test double", levers=levers)
     monkeypatch.setitem(_registry._METHODS, "levered_area", spec)
     assert profiling.lever_defaults("levered_area") == {"use_a": True, "use_b": False, "cap": 2.0}
     grid = profiling.lever_grid("levered_area")

@@ -23,7 +23,7 @@ CERT_STATS = ("certification_nodes", "jump_starts", "jump_nodes", "jump_nodes_fa
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("implementation", ["python", "cpp"])
+@pytest.mark.parametrize("implementation", ["python", "native"])
 def test_jump_search_alone_finds_the_cross_polytopes_type2_orbits(implementation):
     """The cross-polytope's edges lie in 4 facets; orbits of action c = 1 pass them as jumps."""
     K = families.cross_polytope()
@@ -181,7 +181,7 @@ def test_small_random_polytopes_agree_with_bruteforce(seed):
     K = families.random_halfspaces(6 + seed % 2, 4, 300 + seed)
     if why_not_reeb(K) is not None:
         pytest.skip(why_not_reeb(K))
-    for implementation in ("cpp", "python"):
+    for implementation in ("native", "python"):
         r = vb.capacity(K, method="reeb", implementation=implementation)
         assert r.certified, r.reason
         assert r.value == pytest.approx(hk_bruteforce(K), rel=1e-9)

@@ -32,7 +32,7 @@ SMALL = {
 def test_capacity_parity(name):
     K = SMALL[name]()
     py = vb.capacity(K, method="reeb", implementation="python")
-    cpp = vb.capacity(K, method="reeb", implementation="cpp")
+    cpp = vb.capacity(K, method="reeb", implementation="native")
     assert cpp.value == pytest.approx(py.value, rel=1e-12)
     assert cpp.certified == py.certified
     assert cpp.orbit.facets == py.orbit.facets
@@ -47,7 +47,7 @@ def test_capacity_parity(name):
 def test_spectrum_parity(name):
     K = SMALL[name]()
     a = vb.spectrum(K, rotation_cap=3.0, implementation="python")
-    b = vb.spectrum(K, rotation_cap=3.0, implementation="cpp")
+    b = vb.spectrum(K, rotation_cap=3.0, implementation="native")
     assert [o.faces for o in a] == [o.faces for o in b]
     assert [o.action for o in a] == pytest.approx([o.action for o in b], rel=1e-12)
     assert [o.multiplicity for o in a] == [o.multiplicity for o in b]
@@ -60,7 +60,7 @@ def test_capacity_parity_random_hull_20(seed):
     if why_not_reeb(K):
         pytest.skip("near-Lagrangian draw")
     _, py = run_search(K, SearchConfig(), implementation="python")
-    _, cpp = run_search(K, SearchConfig(), implementation="cpp")
+    _, cpp = run_search(K, SearchConfig(), implementation="native")
     assert cpp.best.action == pytest.approx(py.best.action, rel=1e-12)
     for key in PRUNES:
         assert cpp.stats[key] == py.stats[key], key

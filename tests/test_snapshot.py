@@ -17,6 +17,7 @@ import time
 import pytest
 import torch
 
+import viterbo as vb
 from viterbo import cli, snapshot
 from viterbo.capacity import _registry
 from viterbo.capacity.area import area_capacity
@@ -25,7 +26,7 @@ from viterbo.capacity.result import CapacityResult, Orbit
 pytestmark = pytest.mark.smoke
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)  # 2026-W48
-TINY = ["regular_polygon:4", "random_polygon:1:8"]
+TINY = ["regular_polygon:4", "random_polygon:8:1"]
 
 
 def _planar(K):
@@ -49,8 +50,10 @@ def registered(only_area):
     """Register fake methods for one test (beside "area" only), and remove them afterwards."""
     added = []
 
-    def add(name, func, *, levers=(), why_not=_planar):
-        _registry.register(name, why_not=why_not, auto_rank=90, summary="test double", levers=levers)(func)
+    def add(name, func, *, levers=(), why_not=_planar, counters=()):
+        _registry.register(_registry.Method(name, func, why_not, auto_rank=90, summary="test double",
+                                            levers=tuple(_registry.Lever(n, True, "test lever") for n in levers),
+                                            counters=counters))
         added.append(name)
 
     yield add
@@ -97,11 +100,12 @@ def test_schema_columns_and_types(tmp_path):
     applicable = {key: {spec.name for spec in _registry.methods() if spec.why_not(snapshot.resolve_polytope(key)[0]) is None}
                   for key in snapshot.ROSTERS["smoke"]}
     assert all("area" in names for names in applicable.values())
-    assert len(rows) == sum(len(names) for names in applicable.values())
+    assert len(rows) == sum(len(_registry.get_method(n).grid()) for names in applicable.values() for n in names)
     for r in rows:
         assert r["week"] == "2026-W48" and r["timestamp"] == "2026-11-27T12:00:00Z"
         assert r["source"] == "snapshot" and r["benchmark"] == ""
-        assert r["method"] in applicable[r["polytope"]] and r["levers"] == "-"
+        assert r["method"] in applicable[r["polytope"]]
+        assert r["levers"] in {snapshot.format_levers(c) for c in _registry.get_method(r["method"]).grid()}
         assert r["status"] == "ok" and r["verified"] == "pass" and r["certified"] == "yes" and r["note"] == ""
         assert int(r["dim"]) == 2 and int(r["facets"]) == int(r["vertices"]) >= 3
         cap, vol = float(r["capacity"]), float(r["volume"])
@@ -115,7 +119,7 @@ def test_schema_columns_and_types(tmp_path):
         for col in ("viterbo_version", "python", "torch", "numpy", "scipy"):
             assert re.match(r"\d+\.\d+", r[col]), col
     seeds = {r["polytope"]: r["seed"] for r in rows}
-    assert seeds["regular_polygon:4"] == "" and seeds["random_polygon:1:8"] == "1"
+    assert seeds["regular_polygon:4"] == "" and seeds["random_polygon:8:1"] == "1"
 
 
 @pytest.mark.parametrize("day, label", [
@@ -137,8 +141,8 @@ def test_week_is_taken_in_utc():
 def test_unknown_roster_and_bad_key_are_named():
     with pytest.raises(snapshot.SnapshotError, match="unknown roster 'nope'; choose one of deep, default"):
         snapshot.collect_rows("nope")
-    with pytest.raises(snapshot.SnapshotError, match="roster key 'symplectic_image:x:cube' is malformed"):
-        snapshot.resolve_polytope("symplectic_image:x:cube")
+    with pytest.raises(vb.PolytopeError, match="family 'symplectic_image:cube:x': SEED = 'x' is not a whole number"):
+        snapshot.resolve_polytope("symplectic_image:cube:x")
 
 
 def test_roster_keys_resolve():
@@ -171,7 +175,7 @@ def test_export_twice_is_idempotent_and_keeps_other_rows(tmp_path):
 
 
 def test_every_lever_combination_gets_a_row(tmp_path, registered):
-    registered("fake_levers", _with_levers, levers=("use_x", "use_y"))
+    registered("fake_levers", _with_levers, levers=("use_x", "use_y"), counters=("nodes_expanded",))
     rows = snapshot.collect_rows(["regular_polygon:4"], now=NOW)
     fake = {r["levers"]: r for r in rows if r["method"] == "fake_levers"}
     assert sorted(fake) == ["use_x=0;use_y=0", "use_x=0;use_y=1", "use_x=1;use_y=0", "use_x=1;use_y=1"]
@@ -196,15 +200,16 @@ def test_row_over_budget_is_timeout_not_a_hang(tmp_path, registered):
 _KILLED_RUN = textwrap.dedent("""
     import datetime as dt, sys, time
     from pathlib import Path
-    from viterbo.capacity._registry import register
+    from viterbo.capacity._registry import Method, register
 
     marker = Path(sys.argv[2])
 
-    @register("fake_forever", why_not=lambda K: None, auto_rank=99)
     def forever(K, *, budget):
         marker.write_text("started")
         while True:
             time.sleep(0.01)
+
+    register(Method("fake_forever", forever, lambda K: None, auto_rank=99, summary="test double"))
 
     from viterbo import snapshot
     snapshot.export(["regular_polygon:4", "regular_polygon:5"], out=sys.argv[1],
@@ -247,11 +252,11 @@ def test_interrupted_run_leaves_the_old_file_byte_identical(tmp_path, sig):
 
 
 def test_disagreeing_methods_are_marked_and_the_command_fails(tmp_path, registered, capsys):
-    registered("fake_double", _twice_around)
+    registered("fake_double", _twice_around, counters=("subsets_examined",))
     rows = snapshot.collect_rows(["regular_polygon:4"], now=NOW)
     assert {r["method"]: r["status"] for r in rows} == {"area": "disagree", "fake_double": "disagree"}
     assert all(r["verified"] == "pass" for r in rows)
-    assert "methods disagree: area[-]=2.0" in rows[0]["note"] and "fake_double[-]=4.0" in rows[0]["note"]
+    assert "methods disagree: area[-]: 2.0" in rows[0]["note"] and "fake_double[-]: 4.0" in rows[0]["note"]
     assert {r["nodes"] for r in rows} == {None, 7}
 
     code = cli.main(["snapshot", "--roster", "smoke", "--out", str(tmp_path), "--quiet"])
@@ -399,12 +404,18 @@ def test_trend_functions_on_an_empty_or_missing_folder(tmp_path):
         assert snapshot.find_capacity_changes(df).empty
 
 
-def test_a_foreign_csv_in_the_folder_is_refused_not_clobbered(tmp_path):
+def test_a_foreign_csv_in_the_folder_is_kept_aside_not_merged(tmp_path):
     foreign = tmp_path / "2026-W48.csv"
     foreign.write_text("a,b\n1,2\n")
-    with pytest.raises(snapshot.SnapshotError, match="not a snapshot file"):
-        snapshot.export(["regular_polygon:4"], out=tmp_path, now=NOW)
-    assert foreign.read_text() == "a,b\n1,2\n"
+    problems = []
+    path = snapshot.write_rows(snapshot.collect_rows(["regular_polygon:4"], now=NOW), tmp_path, now=NOW,
+                               on_problem=problems.append)
+    (aside,) = tmp_path.glob("2026-W48.csv.rejected-*")
+    assert aside.read_text() == "a,b\n1,2\n"
+    assert "not a snapshot file (no column(s) polytope, method, levers, benchmark, machine)" in problems[0]
+    assert f"kept unchanged as {aside}" in problems[-1]
+    _, rows = _read(path)
+    assert {r["polytope"] for r in rows} == {"regular_polygon:4"}
 
 
 def _uncertified(K, *, budget):

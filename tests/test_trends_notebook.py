@@ -1,4 +1,7 @@
-"""notebooks/trends.py: `marimo check` clean; HTML export runs every cell without error, with and without data."""
+"""notebooks/trends.py: HTML export runs every cell without error, with and without data.
+
+(`marimo check` runs on every notebook in test_notebooks.py.)
+"""
 
 from __future__ import annotations
 
@@ -33,12 +36,6 @@ def _export(tmp_path: Path, snapshots: Path) -> str:
     return html
 
 
-def test_marimo_check_is_clean():
-    proc = _marimo("check", "--strict", str(NOTEBOOK), timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "warning" not in (proc.stdout + proc.stderr).lower()
-
-
 def test_export_with_a_missing_snapshots_folder(tmp_path):
     html = _export(tmp_path, tmp_path / "no-such-folder")
     assert "No snapshots yet" in html
@@ -59,7 +56,10 @@ def test_export_with_snapshot_files(tmp_path):
     html = _export(tmp_path, folder)
     assert "No snapshots yet" not in html
     assert "3 row(s)" in html and "3 week(s)" in html
-    regressions, changes, problems = (html.index(h) for h in ("Regressions", "Capacity changes", "disagree or error"))
-    assert "cell24_marker" in html[regressions:changes]  # W48 is 2x W47
+    regressions, changes, problems = (html.index(h) for h in ("Regressions", "Capacity changes",
+                                                              "disagree, error or timeout"))
+    assert "cell24_marker" in html[regressions:changes]  # W48 is 2x W47, 1 s slower
     assert "cell24_marker" in html[changes:problems]  # W49 changed the capacity
-    assert "None." in html[problems:]
+    assert "Every row is ok." in html[problems:]
+    assert "within the noise" not in html
+    assert "DataTransformerRegistry" not in html

@@ -1,79 +1,79 @@
-"""The ``viterbo`` command: ``info``, ``capacity`` (and more subcommands as they land).
+"""The ``viterbo`` command: ``info``, ``capacity``, ``profile``, ``snapshot``.
 
-Each subcommand is one ``_cmd_*`` function plus one ``_add_*`` parser builder;
-bad arguments and unreadable files exit with status 2 and a one-line reason.
+Each subcommand is one ``_cmd_*`` function plus one ``_add_*`` parser builder.  The lever options
+(``--use-memo/--no-use-memo``, ``--rotation-cap``, ``--implementation``, ...) are generated from the
+method registry (:mod:`viterbo.capacity._registry`).  Bad arguments, unreadable or hostile files and
+paths that cannot be written exit with status 2 and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from .capacity import capacity as compute_capacity
 from .capacity import method_names
+from .capacity._registry import lever_names, methods
 from .errors import ViterboError
 from .geometry import families, is_symplectic_polytope, lagrangian_two_faces
+from .geometry.naming import family_help
 from .geometry.polytope import Polytope
+from .points_io import PointsInputError, read_points_file
 
 EXIT_USAGE = 2
 
-
-class InputFileError(ViterboError, ValueError):
-    """A points file that cannot be read as a point set."""
-
-
-def read_points_file(path: str | Path) -> np.ndarray:
-    """Points from a CSV file (one point per row) or a JSON list of points.
-
-    Raises
-    ------
-    InputFileError
-        Missing file, non-numeric entries, ragged rows, or no rows.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"{p}: no such file")
-    text = p.read_text()
-    if p.suffix.lower() == ".json" or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-        if isinstance(data, dict) and "vertices" in data:
-            data = data["vertices"]
-        rows = data
-    else:
-        rows = [r for r in csv.reader(text.splitlines()) if r and not r[0].lstrip().startswith("#")]
-    if not isinstance(rows, list) or not rows:
-        raise InputFileError(f"{p}: contains no points")
-    lengths = {len(r) if isinstance(r, list) else -1 for r in rows}
-    if -1 in lengths:
-        raise InputFileError(f"{p}: expected a list of points (lists of numbers)")
-    if len(lengths) != 1:
-        raise InputFileError(f"{p}: ragged rows (row lengths {sorted(lengths)}); every point needs the same number of coordinates")
-    try:
-        return np.array([[float(x) for x in r] for r in rows], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputFileError(f"{p}: not all entries are numbers ({exc})") from exc
+def _progress(line: str) -> None:
+    """Progress of a long read, on a terminal only (a pipe gets the result or the one-line error alone)."""
+    if sys.stderr.isatty():
+        print(f"viterbo: {line}", file=sys.stderr, flush=True)
 
 
 def polytope_from_args(args: argparse.Namespace) -> Polytope:
     if getattr(args, "family", None):
         return families.by_name(args.family)
     if not getattr(args, "file", None):
-        raise InputFileError("give a FILE of points or --family NAME")
-    return Polytope.from_vertices(read_points_file(args.file), name=Path(args.file).stem)
+        raise PointsInputError("give a FILE of points or --family NAME")
+    return Polytope.from_vertices(read_points_file(args.file, progress=_progress), name=Path(args.file).stem)
 
 
 def _add_input(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", help="CSV (one point per row) or JSON list of points")
-    parser.add_argument("--family", help=f"a built-in polytope: {', '.join(sorted(families.NAMES))} "
-                        "(random_hull:SEED:N and random_halfspaces:SEED:M take parameters)")
+    parser.add_argument("--family", help=f"a built-in polytope: {family_help()} (arguments in the order of the "
+                        "Python function, seed last; e.g. random_hull:12:1)")
+
+
+def _add_levers(parser: argparse.ArgumentParser) -> None:
+    """One option per lever of the registry (the union over methods) and --implementation."""
+    owners = lever_names()
+    seen: set[str] = set()
+    for method in methods():
+        for lever in method.levers:
+            if lever.name in seen:
+                continue
+            seen.add(lever.name)
+            flag = "--" + lever.name.replace("_", "-")
+            helptext = f"{lever.doc} (lever of {', '.join(owners[lever.name])}; default {lever.default})"
+            if lever.kind is bool:
+                parser.add_argument(flag, dest=lever.name, action=argparse.BooleanOptionalAction, default=None,
+                                    help=helptext)
+            else:
+                parser.add_argument(flag, dest=lever.name, type=lever.kind, choices=lever.choices, default=None,
+                                    help=helptext)
+    kernels = ", ".join(m.name for m in methods() if m.kernel)
+    parser.add_argument("--implementation", choices=["native", "python"], default=None,
+                        help=f"run the compiled kernel or the pure-Python reference ({kernels}); default: native "
+                        "when available")
+
+
+def _levers(args: argparse.Namespace) -> dict[str, Any]:
+    """The lever options given on the command line (the rest stay at each method's default)."""
+    chosen = {name: getattr(args, name) for name in lever_names() if getattr(args, name, None) is not None}
+    if getattr(args, "implementation", None) is not None:
+        chosen["implementation"] = args.implementation
+    return chosen
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -109,14 +109,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
     K = polytope_from_args(args)
-    result = compute_capacity(K, method=args.method, time_budget=args.time_budget)
+    result = compute_capacity(K, method=args.method, time_budget=args.time_budget, **_levers(args))
     result.verify()
     sys_ratio = result.systolic_ratio()
     seconds = float(result.stats.get("seconds", float("nan")))
     if args.json:
         out = {"polytope": K.name, "dim": K.dim, "facets": K.n_facets, "vertices": K.n_vertices,
                "volume": K.volume(), "capacity": result.value, "systolic_ratio": sys_ratio,
-               "method": result.method, "certified": result.certified, "seconds": seconds,
+               "method": result.method, "certified": result.certified, "seconds": seconds, "params": result.params,
                "verified": True, "stats": {k: v for k, v in result.stats.items()
                                            if isinstance(v, (int, float, str, bool))}}
         print(json.dumps(out))
@@ -133,7 +133,9 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     from . import profiling
 
     K = polytope_from_args(args)
-    run = profiling.profile_capacity(K, method=args.method, out_dir=args.out_dir, time_budget=args.time_budget)
+    profiling.writable_folder(args.out_dir)  # before the work, not after it
+    run = profiling.profile_capacity(K, method=args.method, out_dir=args.out_dir, time_budget=args.time_budget,
+                                     **_levers(args))
     result = run.result
     print(f"profiled        capacity(method={result.method!r}) on {K.name or '(unnamed)'}: "
           f"{result.value:.12g} in {run.seconds:.4g} s")
@@ -153,6 +155,7 @@ def _add_profile(sub) -> None:
                         help="rank by cumulative or own time (default cumulative)")
     p_prof.add_argument("--out-dir", default=".profiles", help="directory for the .prof (default .profiles)")
     p_prof.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
+    _add_levers(p_prof)
     p_prof.set_defaults(func=_cmd_profile)
 
 
@@ -180,6 +183,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
     from . import snapshot
 
+    snapshot.check_folder(args.out)  # before the roster runs, not after it
     if args.from_benchmarks is not None:
         source = snapshot.latest_benchmark_file(args.from_benchmarks)
         rows, when = snapshot.benchmark_rows(source)
@@ -214,10 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_cap.add_argument("--method", default="auto", choices=method_names())
     p_cap.add_argument("--json", action="store_true", help="print one JSON object")
     p_cap.add_argument("--time-budget", type=float, default=None, help="seconds (<= 0: no limit)")
+    _add_levers(p_cap)
     p_cap.set_defaults(func=_cmd_capacity)
 
     _add_profile(sub)
     _add_snapshot(sub)
+    from .atlas.cli import add_parsers as _add_atlas  # atlas and search keep their CLI in their own modules
+    _add_atlas(sub)
+    from .search.cli import add_parsers as _add_search
+    _add_search(sub)
     return parser
 
 
@@ -226,9 +235,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (InputFileError, ViterboError) as exc:
-        print(f"viterbo {args.command}: {exc}", file=sys.stderr)
+    except ViterboError as exc:
+        print(f"viterbo {args.command}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # the environment (a full disk, a vanished folder), not a bug: one line
+        print(f"viterbo {args.command}: {exc.strerror or exc}"
+              + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"viterbo {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":  # pragma: no cover

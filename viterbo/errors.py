@@ -16,6 +16,9 @@ __all__ = [
     "NativeExtensionError",
     "VerificationError",
     "NativeInputError",
+    "LeverError",
+    "NumericalFailureError",
+    "InvalidParameterError",
 ]
 
 
@@ -52,4 +55,29 @@ class NativeInputError(ViterboError, ValueError):
 
     Raised from C++ (``std::invalid_argument`` is translated onto this class in ext/module.cpp), so a
     bad call into ``viterbo._native`` is an error with a message, never undefined behaviour.
+    """
+
+
+class NumericalFailureError(MethodNotApplicableError):
+    """A method's numerical kernel could not finish on this input (e.g. an LP that did not reach an optimum,
+    or data that overflow float64 inside the kernel).
+
+    No value is returned.  It is a :class:`MethodNotApplicableError`, so ``method="auto"`` treats it as
+    "this method cannot answer" and moves on to the next applicable method.
+    """
+
+
+class LeverError(ViterboError, ValueError, TypeError):
+    """A capacity method was given a keyword it does not have, or a lever value of the wrong kind.
+
+    Also ``TypeError`` (what Python raises for an unexpected keyword) and ``ValueError`` (a bad value),
+    so existing ``except`` clauses of either kind keep working.  The message lists the method's levers.
+    """
+
+
+class InvalidParameterError(ViterboError, ValueError, TypeError):
+    """An argument has the wrong type or value (e.g. ``time_budget="5"``, ``Polytope(...)`` called directly).
+
+    Also a ``ValueError`` and a ``TypeError`` (as scikit-learn's ``InvalidParameterError``), so that
+    existing ``except`` clauses for either keep working.
     """

@@ -2,22 +2,56 @@
 
 A budget is an explicit object passed down to the loops that check it; no
 signals and no global state.  ``VITERBO_SOLVER_TIMEOUT`` (seconds) sets the
-default; a value <= 0 disables the budget; unset means 300 seconds.
+default; a value <= 0, ``inf`` or anything above :data:`NO_LIMIT_ABOVE`
+disables the budget; unset means 300 seconds.  NaN, strings and other
+non-numbers are refused with :class:`~viterbo.errors.InvalidParameterError`.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import math
+import numbers
 import os
 import time
 from typing import Any, Callable, TypeVar
 
-from .errors import TimeBudgetExceededError
+from .errors import InvalidParameterError, TimeBudgetExceededError
 
-__all__ = ["Budget", "TimeBudgetExceededError", "default_timeout", "enforce_time_budget"]
+__all__ = ["Budget", "TimeBudgetExceededError", "default_timeout", "enforce_time_budget", "parse_seconds"]
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
+
+#: Budgets above this many seconds (about 31 years) mean "no limit": a deadline that far away
+#: only risks overflow in the clocks of compiled code.
+NO_LIMIT_ABOVE = 1e9
+
+
+def parse_seconds(value: Any, who: str = "time_budget") -> float | None:
+    """A budget in seconds from a number: None for no limit (<= 0, inf, > NO_LIMIT_ABOVE).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``value`` is not a real number (a string, a bool, None where a number is needed) or is NaN.
+
+    Examples
+    --------
+    >>> parse_seconds(5), parse_seconds(0), parse_seconds(float("inf"))
+    (5.0, None, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidParameterError(
+            f"{who} must be a number of seconds (e.g. 60, or 0 / inf for no limit); got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    seconds = float(value)
+    if math.isnan(seconds):
+        raise InvalidParameterError(f"{who} is NaN; pass a number of seconds (0 or inf for no limit).")
+    if seconds <= 0 or seconds > NO_LIMIT_ABOVE:
+        return None
+    return seconds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,11 +64,11 @@ def default_timeout() -> float | None:
     try:
         value = float(raw)
     except ValueError as exc:
-        raise ValueError(
+        raise InvalidParameterError(
             f"VITERBO_SOLVER_TIMEOUT={raw!r} is not a number of seconds; "
-            "set it to e.g. 60, or to 0 to disable the budget."
+            "set it to e.g. 60, or to 0 (or inf) to disable the budget."
         ) from exc
-    return None if value <= 0 else value
+    return parse_seconds(value, f"VITERBO_SOLVER_TIMEOUT={raw!r}")
 
 
 class Budget:
@@ -43,13 +77,18 @@ class Budget:
     Parameters
     ----------
     seconds : float or None
-        Allowed wall time; None (or <= 0) means no limit.
+        Allowed wall time; None, <= 0, inf or above :data:`NO_LIMIT_ABOVE` mean no limit.
     what : str
         Name of the computation, used in the error message.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``seconds`` is not a number, or is NaN.
     """
 
     def __init__(self, seconds: float | None, what: str = "computation") -> None:
-        self.seconds = None if seconds is None or seconds <= 0 else float(seconds)
+        self.seconds = None if seconds is None else parse_seconds(seconds, f"{what}: time budget")
         self.what = what
         self.start = time.monotonic()
         self.deadline = None if self.seconds is None else self.start + self.seconds
@@ -109,7 +148,7 @@ def enforce_time_budget(func: F) -> F:
     def wrapper(*args: Any, time_budget: float | None = None, budget: Budget | None = None,
                 **kwargs: Any) -> Any:
         if budget is None:
-            seconds = default_timeout() if time_budget is None else time_budget
+            seconds = default_timeout() if time_budget is None else parse_seconds(time_budget)
             budget = Budget(seconds, what=func.__qualname__)
         return func(*args, budget=budget, **kwargs)
 

@@ -7,6 +7,7 @@ Each benchmark also asserts the value (against the other path or a reference val
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 
@@ -20,6 +21,7 @@ PENTAGON = 2 * math.cos(math.pi / 10) * (1 + math.cos(math.pi / 5))
 
 def _info(benchmark, K, result, path):
     benchmark.extra_info.update({"dtype": "float64", "device": "cpu", "facets": K.n_facets, "path": path,
+                                 "method": "haim_kislev", "polytope": K.name,
                                  "variant": result.stats["variant"],
                                  "subsets_examined": result.stats["subsets_examined"],
                                  "kkt_solves": result.stats["kkt_solves"],
@@ -31,18 +33,19 @@ def _capacity(K, **kw):
     return vb.capacity(K, method="haim_kislev", time_budget=600, **kw)
 
 
-@pytest.mark.smoke
+# Benchmarks report speed; they assert values, never wall-clock times (timings are noise on a shared
+# machine: compare ratios from one run, e.g. with scripts/kernel_table.py).
+@pytest.mark.deep
 @needs_native
 def test_bench_pentagon_native(benchmark):
     benchmark.group = "haim_kislev: pentagon counterexample (10 facets)"
     K = F.pentagon_counterexample()
     r = benchmark(_capacity, K)
     assert r.value == pytest.approx(PENTAGON, rel=1e-9)
-    assert r.stats["search_seconds"] < 1.0
     _info(benchmark, K, r, "native")
 
 
-@pytest.mark.smoke
+@pytest.mark.deep
 @needs_native
 @pytest.mark.parametrize("seed", [0, 1])
 def test_bench_random_12_native(benchmark, seed):
@@ -50,21 +53,20 @@ def test_bench_random_12_native(benchmark, seed):
     K = F.random_halfspaces(12, 4, seed)
     r = benchmark(_capacity, K)
     r.verify()
-    assert r.stats["seconds"] < 30.0
     _info(benchmark, K, r, "native")
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize("use_native", [None, False], ids=["native", "python"])
-def test_bench_random_8(benchmark, use_native):
-    if use_native is None and not native_available():
+@pytest.mark.parametrize("implementation", [None, "python"], ids=["native", "python"])
+def test_bench_random_8(benchmark, implementation):
+    if implementation is None and not native_available():
         pytest.skip("compiled extension not available")
     benchmark.group = "haim_kislev: random_halfspaces(8, 4, 0), native vs python"
     K = F.random_halfspaces(8, 4, 0)
-    r = benchmark(_capacity, K, use_native=use_native)
-    assert r.value == pytest.approx(_capacity(K, use_native=False, swap_rule=False, commute_rule=False).value,
+    r = benchmark(_capacity, K, implementation=implementation)
+    assert r.value == pytest.approx(_capacity(K, implementation="python", swap_rule=False, commute_rule=False).value,
                                     rel=1e-9)
-    _info(benchmark, K, r, "native" if use_native is None else "python")
+    _info(benchmark, K, r, "native" if implementation is None else "python")
 
 
 @pytest.mark.deep
@@ -78,7 +80,7 @@ def test_bench_scaling(benchmark, m, path):
         pytest.skip("the Python reference takes minutes beyond m = 11")
     benchmark.group = f"haim_kislev scaling: random_halfspaces({m}, 4, 0)"
     K = F.random_halfspaces(m, 4, 0)
-    kw = {"native": {}, "native_same_rules": {"inertia_rule": False}, "python": {"use_native": False}}[path]
+    kw = {"native": {}, "native_same_rules": {"inertia_rule": False}, "python": {"implementation": "python"}}[path]
     r = benchmark.pedantic(_capacity, args=(K,), kwargs=kw, rounds=1, iterations=1)
     r.verify()
     _info(benchmark, K, r, path)
@@ -92,3 +94,31 @@ def test_bench_cell24_symmetric(benchmark):
     r = benchmark(_capacity, K)
     assert r.value == pytest.approx(2.0, rel=1e-9)
     _info(benchmark, K, r, "native")
+
+
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("m", [8, 9, 10, 11, 12])
+def test_bench_end_to_end_vs_search(benchmark, m):
+    """issue 13: the whole call against the compiled search inside it (target: at most 2x at m = 8..12).
+
+    The search time of every round is recorded; the note gives its median and the ratio of the medians.
+    """
+    benchmark.group = "haim_kislev: end to end vs search, random_halfspaces(m, 4, 0)"
+    K = F.random_halfspaces(m, 4, 0)
+    searches = []
+
+    def call():
+        r = _capacity(K)
+        searches.append(r.stats["search_seconds"])
+        return r
+
+    r = benchmark(call)
+    assert r.certified and r.verify()
+    _info(benchmark, K, r, "native")
+    search = statistics.median(searches)
+    benchmark.extra_info["search_median_s"] = search
+    if benchmark.stats is not None:  # None with --benchmark-disable (the default run)
+        ratio = benchmark.stats.stats.median / search
+        benchmark.extra_info["call_over_search"] = ratio
+        benchmark.extra_info["note"] = f"search {search * 1e3:.3g} ms: call / search {ratio:.2f}"

@@ -27,7 +27,7 @@ def test_bench_reeb_warm(record, name):
     K = INPUTS[name]()
     r = vb.capacity(K, method="reeb")
     bench = record(polytope=name, facets=K.n_facets, two_faces=r.stats["two_faces"],
-                   nodes=r.stats["nodes_expanded"], mode="warm", implementation="cpp")
+                   nodes=r.stats["nodes_expanded"], mode="warm", implementation="native")
     bench.group = "reeb capacity (warm)"
     out = bench(vb.capacity, K, method="reeb")
     assert out.value == pytest.approx(r.value, rel=1e-12)
@@ -37,7 +37,7 @@ def test_bench_reeb_warm(record, name):
 def test_bench_reeb_cold(record, name):
     K = INPUTS[name]()
     counter = itertools.count()
-    bench = record(polytope=name, facets=K.n_facets, mode="cold", implementation="cpp")
+    bench = record(polytope=name, facets=K.n_facets, mode="cold", implementation="native")
     bench.group = "reeb capacity (cold: 2-faces + flow graph + search)"
 
     def setup():
@@ -48,7 +48,7 @@ def test_bench_reeb_cold(record, name):
 
 
 @pytest.mark.parametrize("name", ["cross_polytope", "cell24", "random_hull_20_s0"])
-@pytest.mark.parametrize("implementation", ["cpp", "python"])
+@pytest.mark.parametrize("implementation", ["native", "python"])
 def test_bench_reeb_cpp_vs_python(record, name, implementation):
     K = INPUTS[name]()
     r = vb.capacity(K, method="reeb", implementation=implementation)

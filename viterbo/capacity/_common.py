@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..geometry.polytope import Polytope
 from .result import Orbit
@@ -14,7 +13,7 @@ def centred_halfspaces(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
     Every offset is then positive, as the formulas of conventions.md require.
     """
-    centre = K.interior_point().detach().cpu().numpy()
+    centre = K._chebyshev()[0]
     N = np.ascontiguousarray(K.normals_np)
     H = np.ascontiguousarray(K.offsets_np - N @ centre)
     return N, H, centre
@@ -22,5 +21,4 @@ def centred_halfspaces(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def orbit_from_numpy(K: Polytope, points: np.ndarray, facets) -> Orbit:
     """Wrap breakpoints (CPU numpy) as an Orbit on K's device."""
-    return Orbit(torch.tensor(np.asarray(points, dtype=np.float64), device=K.device),
-                 tuple(int(f) for f in facets))
+    return Orbit(np.asarray(points, dtype=np.float64), tuple(int(f) for f in facets), device=K._device)

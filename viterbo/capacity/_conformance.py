@@ -14,6 +14,9 @@ Checks (ids name them, so ``pytest -k reference_cube`` works):
 * ``witness_verifies``, ``deterministic``, ``input_unchanged``.
 * ``inapplicable_raises``: a polytope the method rejects raises MethodNotApplicableError naming it.
 * ``tiny_budget_raises``: a budget of 1e-9 s raises TimeBudgetExceededError.
+* ``contract``: the method's registry row holds: the counters it declares are integers in ``stats``,
+  ``stats["implementation"]`` says which path ran and follows ``implementation=``, ``params`` echoes
+  every lever, an unknown keyword raises LeverError naming the levers.
 
 New methods are picked up from the registry; nothing here lists them except
 :data:`BUDGET_EXEMPT` (closed forms with no loop to interrupt) and
@@ -30,17 +33,19 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..errors import MethodNotApplicableError, TimeBudgetExceededError
+from .._native_support import native_available
+from ..errors import LeverError, MethodNotApplicableError, TimeBudgetExceededError
 from ..geometry import families
 from ..geometry.polytope import Polytope
 from ..geometry.symplectic import random_symplectic_matrix
-from ._registry import MethodSpec, get_method
+from ._registry import Method, get_method
+from .agreement import AGREEMENT_REL_TOL, values_agree
 
 __all__ = ["conformance_cases", "checks_for", "REFERENCES", "KNOWN_FAILURES", "BUDGET_EXEMPT",
            "SMOKE_MAX_FACETS", "REL_TOL"]
 
-#: Agreement with reference values and invariances, relative.
-REL_TOL = 1e-9
+#: Agreement with reference values and invariances, relative (the one rule: :mod:`.agreement`).
+REL_TOL = AGREEMENT_REL_TOL
 #: Reference bodies with at most this many facets run in the smoke tier, the rest in deep.
 SMOKE_MAX_FACETS = 10
 
@@ -126,11 +131,11 @@ def _monotone_pairs() -> list[tuple[Polytope, Polytope]]:
             (families.simplex(), families.cross_polytope())]
 
 
-def _applies(spec: MethodSpec, K: Polytope) -> bool:
+def _applies(spec: Method, K: Polytope) -> bool:
     return spec.why_not(K) is None
 
 
-def _first(spec: MethodSpec, pool: list[Polytope]) -> Polytope | None:
+def _first(spec: Method, pool: list[Polytope]) -> Polytope | None:
     return next((K for K in pool if _applies(spec, K)), None)
 
 
@@ -140,12 +145,8 @@ def _run(method: str, K: Polytope, **kw):
     return capacity(K, method=method, **kw)
 
 
-def _close(a: float, b: float, tol: float = REL_TOL) -> bool:
-    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
-
-
 def _assert_value(method: str, K: Polytope, got: float, want: float, what: str) -> None:
-    assert _close(got, want), (f'method "{method}" on {K.name or K!r}: {what} gives {got!r}, expected '
+    assert values_agree(got, want), (f'method "{method}" on {K.name or K!r}: {what} gives {got!r}, expected '
                                f'{want!r} (relative error {abs(got - want) / max(abs(want), 1e-300):.3g} '
                                f'> {REL_TOL:g}). A method disagreeing with a reference value is a bug to find.')
 
@@ -193,7 +194,7 @@ def _reference_check(ref: Reference) -> Callable[[str], None]:
     return check
 
 
-def checks_for(spec: MethodSpec) -> Iterator[Callable[[str], None]]:
+def checks_for(spec: Method) -> Iterator[Callable[[str], None]]:
     """The checks that apply to one method (by its ``why_not``)."""
     for ref in REFERENCES:
         K = ref.build()
@@ -208,7 +209,7 @@ def checks_for(spec: MethodSpec) -> Iterator[Callable[[str], None]]:
     yield _named("tiny_budget_raises", "smoke", _check_tiny_budget)
 
 
-def _probe_checks(spec: MethodSpec, probe: Polytope) -> Iterator[Callable[[str], None]]:
+def _probe_checks(spec: Method, probe: Polytope) -> Iterator[Callable[[str], None]]:
     def translation(method: str) -> None:
         base = _run(method, probe).value
         v = np.linspace(0.3, -0.7, probe.dim)
@@ -259,7 +260,37 @@ def _probe_checks(spec: MethodSpec, probe: Polytope) -> Iterator[Callable[[str],
                     else _same_structure(x, y) if what == "structure" else x == y)
             assert same, f'method "{method}" changed its input polytope ({what})'
 
-    for func in (translation, scaling, symplectic_invariance, witness_verifies, deterministic, input_unchanged):
+    def contract(method: str) -> None:
+        result = _run(method, probe)
+        for counter in spec.counters:
+            value = result.stats.get(counter)
+            assert isinstance(value, int) and not isinstance(value, bool) and value >= 0, (
+                f'method "{method}" declares the counter {counter!r} in its registry row, but stats[{counter!r}] '
+                f"is {value!r}; report it as a non-negative int (or drop it from the row)")
+        assert result.params == spec.defaults(), (
+            f'method "{method}": result.params is {result.params!r}, expected every lever at its default '
+            f"{spec.defaults()!r}")
+        expected = "native" if spec.kernel and native_available() else "python"
+        assert result.stats.get("implementation") == expected, (
+            f'method "{method}": stats["implementation"] is {result.stats.get("implementation")!r}, expected '
+            f"{expected!r} (the compiled kernel {spec.kernel!r} runs by default when available)")
+        for forced in spec.implementations:
+            if forced == "native" and not native_available():
+                continue
+            got = _run(method, probe, implementation=forced)
+            assert got.stats["implementation"] == forced, (
+                f'method "{method}" with implementation="{forced}" ran {got.stats["implementation"]!r}')
+            _assert_value(method, probe, got.value, result.value, f'implementation="{forced}"')
+        try:
+            _run(method, probe, no_such_lever=1)
+        except LeverError as exc:
+            assert "no_such_lever" in str(exc) and all(name in str(exc) for name in spec.lever_names), (
+                f'method "{method}": the LeverError should name the keyword and the levers; got {exc}')
+        else:
+            raise AssertionError(f'method "{method}" accepted an unknown keyword')
+
+    for func in (translation, scaling, symplectic_invariance, witness_verifies, deterministic, input_unchanged,
+                 contract):
         yield _named(func.__name__, "smoke", func)
 
 
@@ -312,7 +343,7 @@ def _check_tiny_budget(method: str) -> None:
                              "check its Budget (budget.check()) and raise TimeBudgetExceededError")
 
 
-def conformance_cases(specs: list[MethodSpec]) -> Iterator[tuple[str, Callable[[str], None]]]:
+def conformance_cases(specs: list[Method]) -> Iterator[tuple[str, Callable[[str], None]]]:
     """Every (method name, check) pair that applies, for the methods given (e.g. all registered).
 
     Examples

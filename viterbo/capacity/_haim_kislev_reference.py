@@ -64,6 +64,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+
+def linprog(*args, **kwargs):
+    """scipy.optimize.linprog, imported on first use (scipy.optimize costs ~0.3-0.6 s at import)."""
+    from scipy.optimize import linprog as _linprog
+
+    return _linprog(*args, **kwargs)
+
+# The same numbers as the compiled search (ext/haim_kislev.cpp; viterbo._native.haim_kislev_tolerances()
+# returns them, and tests/test_haim_kislev_native.py checks that they agree).
 #: Relative tolerance of rank decisions (constraint rows, KKT matrix).
 RANK_TOL = 1e-10
 #: Weights b_e h_e above -POS_TOL count as non-negative (rounding of exact zeros).
@@ -72,6 +81,10 @@ POS_TOL = 1e-12
 RES_TOL = 1e-9
 #: omega(g_next, g_prev) below -SWAP_TOL forbids the transition (swap rule).
 SWAP_TOL = 1e-12
+#: Compiled only (no twin here): a singular KKT pivot is one below PIVOT_TOL times the largest entry.
+PIVOT_TOL = 1e-12
+#: Compiled only (the inertia rule): reduced eigenvalues above INERTIA_TOL |A_P|_F prune a prefix.
+INERTIA_TOL = 1e-9
 
 
 def omega_matrix(G: np.ndarray) -> np.ndarray:
@@ -233,6 +246,37 @@ def search_symmetric(R: np.ndarray, h: np.ndarray, *, swap_rule: bool = False, c
         extend([2 * r], {r})
     out.candidates.sort(key=lambda c: -c[0])
     return out
+
+
+def usable_for_closure(N: np.ndarray) -> np.ndarray:
+    """usable[f, e]: facet e >= f carries positive weight in some closure sum b n = 0, b >= 0,
+    supported on {f, ..., m-1} (reference of ``viterbo._native.haim_kislev_closure_mask``).
+
+    All orders enumerated with first element f only use facets >= f, so a facet outside this set
+    (or a first element f outside it) can never have b > 0: pruning them is exact.  One LP per f
+    (HiGHS): maximise sum s_e with 0 <= s_e <= min(b_e, 1); the support of the optimum is the union
+    of the supports of all closure relations (the closure cone is closed under addition), and s is
+    its 0/1 indicator there.
+    """
+    m, d = N.shape
+    usable = np.zeros((m, m), dtype=np.uint8)
+    for f in range(m):
+        k = m - f
+        if k < 2:
+            continue
+        # variables: b (k), s (k)
+        c = np.concatenate([np.zeros(k), -np.ones(k)])
+        A_eq = np.concatenate([N[f:].T, np.zeros((d, k))], axis=1)
+        A_ub = np.concatenate([-np.eye(k), np.eye(k)], axis=1)  # s - b <= 0
+        lp = linprog(c, A_ub=A_ub, b_ub=np.zeros(k), A_eq=A_eq, b_eq=np.zeros(d),
+                     bounds=[(0, None)] * k + [(0, 1)] * k, method="highs")
+        if lp.status != 0:
+            usable[f, f:] = 1  # cannot decide: prune nothing
+            continue
+        s = lp.x[k:]
+        # generous threshold: a facet is dropped only when its weight is clearly zero
+        usable[f, f:] = (s > 1e-9).astype(np.uint8)
+    return usable
 
 
 def brute_force_value(N: np.ndarray, H: np.ndarray) -> float:

@@ -3,10 +3,17 @@
 A polytope is the intersection of its facet halfspaces.  If every facet
 normal of K ⊂ R^4 lies in one of two complementary coordinate planes A and B,
 the halfspaces split into conditions on the A-coordinates only and conditions
-on the B-coordinates only, so K = K_A x K_B exactly.  This test reads only the
-H-description, so it recognises products however they were entered (plain
-vertices, halfspaces, a family with ``structure``), and it is robust: no
-vertex matching, just one tolerance on normal components.
+on the B-coordinates only, so K = K_A x K_B exactly.  This test reads the
+facets and their vertices, so it recognises products however they were
+entered (plain vertices, halfspaces, a family with ``structure``).
+
+The tolerance is relative to the body's own widths: a facet counts as lying
+in plane A when its vertices lie on a hyperplane whose normal is in A (the
+facet's normal projected to A) to within ``tol`` of the width of K along that
+normal, i.e. when snapping the normal moves the facet by at most ``tol`` of
+the body's width.  A thin body (width 1e-6) whose facet is tilted by 1e-9 over
+a length 100 moves by 1e-7, a tenth of its width: it is not a product, however
+small the tilt.
 
 Coordinates are x = (q1, q2, p1, p2):
 
@@ -25,8 +32,11 @@ from ..geometry.polytope import Polytope
 __all__ = ["ConvexPolygon", "lagrangian_factors", "symplectic_factors", "product_factors",
            "NORMAL_TOL", "LAGRANGIAN_PLANES", "SYMPLECTIC_PLANES"]
 
-#: A unit facet normal whose components off a plane are below this lies in the plane.
-NORMAL_TOL = 1e-9
+#: A facet lies in a coordinate plane when snapping its normal to the plane moves it by at most
+#: this fraction of the width of K along the snapped normal.  Far below the 1e-9 to which values
+#: are certified: snapping must not move the body by anything a certified value could notice, and
+#: products (built from factors, or hulls of product points) snap by ~1e-16.
+NORMAL_TOL = 1e-12
 LAGRANGIAN_PLANES = ((0, 1), (2, 3))
 SYMPLECTIC_PLANES = ((0, 2), (1, 3))
 
@@ -95,7 +105,8 @@ def product_factors(K: Polytope, planes: tuple[tuple[int, int], tuple[int, int]]
     planes : ((i, j), (k, l))
         The coordinate indices of the two planes A and B.
     tol : float
-        Off-plane component allowed in a unit facet normal.
+        How far (as a fraction of the width of K along the snapped normal) snapping a facet's
+        normal into a plane may move the facet.
 
     Returns
     -------
@@ -106,26 +117,53 @@ def product_factors(K: Polytope, planes: tuple[tuple[int, int], tuple[int, int]]
     if K.dim != 4:
         return f"K is in R^{K.dim}, not R^4"
     (a0, a1), (b0, b1) = planes
-    N, H = K.normals_np, K.offsets_np
-    off_a = np.hypot(N[:, b0], N[:, b1])  # component outside plane A
-    off_b = np.hypot(N[:, a0], N[:, a1])
-    in_a = off_a <= tol
-    in_b = off_b <= tol
+    N = K.normals_np
+    snapped = [_snap(K, c0, c1, tol) for c0, c1 in planes]
+    (in_a, Na, Ha), (in_b, Nb, Hb) = snapped
     mixed = np.flatnonzero(~(in_a | in_b))
     if mixed.size:
         f = int(mixed[0])
         return (f"facet {f} has normal {np.round(N[f], 6).tolist()}, which lies in neither coordinate "
-                f"plane {planes[0]} nor {planes[1]}")
+                f"plane {planes[0]} nor {planes[1]} (to {tol:g} of the body's width)")
     if in_a.sum() < 3 or in_b.sum() < 3:
         return "its facets do not split into two planar polygons"
     idx = np.arange(N.shape[0])
     factors = []
-    for mask, (c0, c1) in ((in_a, (a0, a1)), (in_b, (b0, b1))):
-        sub = N[mask][:, [c0, c1]]
-        norms = np.linalg.norm(sub, axis=1)
-        poly = _polygon_from_halfspaces(sub / norms[:, None], H[mask] / norms, idx[mask])
+    for mask, (c0, c1), Np, Hp in ((in_a, (a0, a1), Na, Ha), (in_b, (b0, b1), Nb, Hb)):
+        poly = _polygon_from_halfspaces(Np[mask], Hp[mask], idx[mask])
         factors.append(_snap_to_projected_vertices(poly, K.vertices_np[:, [c0, c1]]))
     return factors[0], factors[1]
+
+
+def _snap(K: Polytope, c0: int, c1: int, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which facets lie in the coordinate plane (c0, c1) at relative tolerance ``tol``, with the
+    snapped unit normals (in the plane's 2 coordinates) and offsets (every vertex inside)."""
+    N, V = K.normals_np, K.vertices_np
+    m = N.shape[0]
+    P = N[:, [c0, c1]]
+    norm = np.hypot(P[:, 0], P[:, 1])
+    usable = norm > 0.5  # a normal mostly outside the plane is not snapped into it
+    Ps = P / np.where(usable, norm, 1.0)[:, None]
+    W = V[:, [c0, c1]]
+    # Spread of each facet's own vertices along the snapped normal (sparse: ~d vertices per facet).
+    rows, cols = K._incidence_pairs()
+    vals = np.einsum("ij,ij->i", W[cols], Ps[rows])
+    hi = np.full(m, -np.inf)
+    lo = np.full(m, np.inf)
+    np.maximum.at(hi, rows, vals)
+    np.minimum.at(lo, rows, vals)
+    spread = hi - lo
+    diam = float(np.abs(W - W.mean(axis=0)).max()) * 2 * np.sqrt(2)  # >= every width in the plane
+    inside = usable & (spread <= tol * diam)
+    offsets = hi.copy()
+    if inside.any():  # exact test on the candidates: spread against the width along the snapped normal
+        cand = np.flatnonzero(inside)
+        proj = W @ Ps[cand].T  # (k, candidates)
+        top = proj.max(axis=0)
+        width = top - proj.min(axis=0)
+        inside[cand] = (spread[cand] <= tol * width) & (top <= hi[cand] + tol * width)
+        offsets[cand] = top
+    return inside, Ps, offsets
 
 
 def _snap_to_projected_vertices(poly: ConvexPolygon, projected: np.ndarray) -> ConvexPolygon:

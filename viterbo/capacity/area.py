@@ -9,7 +9,7 @@ import numpy as np
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
-from ._registry import register
+from ._value_range import check_representable
 from .result import CapacityResult
 
 
@@ -17,7 +17,6 @@ def _why_not(K: Polytope) -> str | None:
     return None if K.dim == 2 else f'"area" applies in R^2 only; K is in R^{K.dim}'
 
 
-@register("area", why_not=_why_not, auto_rank=0, summary="planar polygons: c = area (exact)")
 def area_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c(K) = area(K) for a convex polygon; the witness is the boundary, run counter-clockwise.
 
@@ -37,5 +36,9 @@ def area_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     mid = (ring + nxt) / 2
     facets = [int(np.argmin(np.abs(N @ x - H))) for x in mid]
     orbit = orbit_from_numpy(K, ring, facets)
-    return CapacityResult(value=K.volume(), method="area", orbit=orbit,
+    # Shoelace of the boundary, about the centre (no cancellation far from the origin, no hull rebuilt).
+    W, Wn = ring - centre, nxt - centre
+    value = check_representable(0.5 * float((W[:, 0] * Wn[:, 1] - W[:, 1] * Wn[:, 0]).sum()),
+                                'capacity(method="area")')
+    return CapacityResult(value=value, method="area", orbit=orbit,
                           stats={"seconds": time.perf_counter() - start}, polytope=K)

@@ -49,16 +49,22 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from scipy.optimize import linprog
 
-from .._native_support import native_module
-from ..errors import VerificationError
+from .._native_support import kernel_module
+from ..errors import NumericalFailureError, VerificationError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
 from ._products import ConvexPolygon, lagrangian_factors
-from ._registry import register
+from ._value_range import check_representable
 from .result import CapacityResult
+
+
+def linprog(*args, **kwargs):
+    """scipy.optimize.linprog, imported on first use (scipy.optimize costs ~0.3 s at import)."""
+    from scipy.optimize import linprog as _linprog
+
+    return _linprog(*args, **kwargs)
 
 __all__ = ["billiard_capacity", "billiard_types", "minimal_billiard", "billiard_witness"]
 
@@ -142,8 +148,9 @@ def _solve_type_reference(Kq: ConvexPolygon, Tp: ConvexPolygon, edges: tuple[int
     c, rows, rhs, bounds, A, tau = _type_lp(Kq, Tp, edges)
     res = linprog(c, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs-ds",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
-    if res.status != 0:  # pragma: no cover - the LP is feasible and bounded by construction
-        raise RuntimeError(f"billiard LP for edges {edges} failed: {res.message}")
+    if res.status != 0:  # the LP is feasible and bounded by construction: only numerics can fail it
+        raise NumericalFailureError(f"billiard: the LP of edge type {edges} did not reach an optimum "
+                                    f"({res.message}); the billiard method cannot answer for this polytope.")
     t = np.clip(res.x[: len(edges)], 0.0, 1.0)
     Q = A + t[:, None] * tau
     return Q
@@ -162,32 +169,35 @@ def _normalised(P: ConvexPolygon) -> tuple[ConvexPolygon, np.ndarray, float]:
 
 
 def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None = None,
-                     native: bool = True) -> tuple[float, np.ndarray, tuple[int, ...], dict]:
+                     implementation: str | None = None) -> tuple[float, np.ndarray, tuple[int, ...], dict]:
     """Minimise the T-length over all types; return (value, points, type, stats).
 
     ``points`` are the bounce points q_1..q_k in the order of the formula
-    (length sum_i h_T(q_{i+1} - q_i)).  ``native=False`` forces the pure-Python
-    reference (one HiGHS LP per type).  Both solve on normalised factors: K' = (K - c_K) / s_K,
+    (length sum_i h_T(q_{i+1} - q_i)).  ``implementation="python"`` forces the pure-Python
+    reference (one HiGHS LP per type), "native" the compiled kernel; ``stats["implementation"]`` says
+    which ran.  Both solve on normalised factors: K' = (K - c_K) / s_K,
     T' = (T - c_T) / s_T; then c(K x T) = s_K s_T c(K' x T') (translating T changes each h_T(d)
     by <c_T, d>, which sums to 0 around a closed polygon).
     """
     types = billiard_types(Kq)
-    mod = native_module() if native else None
-    if mod is not None and not hasattr(mod, "billiard_minimum"):
-        mod = None
-    stats: dict = {"types": len(types), "lp_solved": 0, "kernel": "native" if mod is not None else "python"}
+    mod = kernel_module(implementation, "billiard_minimum", 'capacity(method="billiard")')
+    stats: dict = {"types": len(types), "lp_solved": 0, "implementation": "native" if mod is not None else "python"}
     Kn, cK, sK = _normalised(Kq)
     Tn, _, sT = _normalised(Tp)
     if mod is not None:
         deadline = -1.0 if budget is None else budget.remaining_or_negative()
-        _, Qn, index, solved, timed_out = mod.billiard_minimum(
-            np.ascontiguousarray(Kn.vertices), np.ascontiguousarray(Tn.vertices),
-            [list(t) for t in types], deadline)
-        stats["lp_solved"] = int(solved)
-        if timed_out:
-            raise budget.exceeded(f"{solved} of {len(types)} types solved")
-        Qn = np.asarray(Qn, dtype=np.float64)
-        best_type = types[int(index)]
+        raw = mod.billiard_minimum(np.ascontiguousarray(Kn.vertices), np.ascontiguousarray(Tn.vertices),
+                                   [list(t) for t in types], deadline)
+        stats["lp_solved"] = int(raw["solved"])
+        if raw["timed_out"]:
+            raise budget.exceeded(f"{raw['solved']} of {len(types)} types solved")
+        if raw["failed_type"] >= 0 or raw["type_index"] < 0 or not np.isfinite(raw["value"]):
+            which = (f"the LP of edge type {types[raw['failed_type']]} did not reach an optimum"
+                     if raw["failed_type"] >= 0 else "no edge type gave a finite length")
+            raise NumericalFailureError(f"billiard: {which} (compiled simplex, after {raw['solved']} of "
+                                        f"{len(types)} types); the billiard method cannot answer for this polytope.")
+        Qn = np.asarray(raw["points"], dtype=np.float64)
+        best_type = types[int(raw["type_index"])]
     else:
         best_value, Qn, best_type = np.inf, None, None
         for n_done, edges in enumerate(types):
@@ -198,6 +208,9 @@ def minimal_billiard(Kq: ConvexPolygon, Tp: ConvexPolygon, budget: Budget | None
             value = polygon_length(Tn, Q)
             if value < best_value - 1e-13 * abs(value):
                 best_value, Qn, best_type = value, Q, edges
+        if Qn is None:
+            raise NumericalFailureError("billiard: no edge type gave a finite length; the billiard method cannot "
+                                        "answer for this polytope.")
     return sK * sT * polygon_length(Tn, Qn), cK + sK * Qn, best_type, stats
 
 
@@ -338,10 +351,7 @@ def billiard_witness(K: Polytope, Kq: ConvexPolygon, Tp: ConvexPolygon, Q: np.nd
 
 
 # ---------------------------------------------------------------------------------------------- method
-@register("billiard", why_not=_why_not, auto_rank=10,
-          summary="Lagrangian products of polygons: shortest Minkowski billiard (exact, 2-3 bounces)",
-          levers=())
-def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
+def billiard_capacity(K: Polytope, *, budget: Budget, implementation: str | None = None) -> CapacityResult:
     """c_EHZ(K x T) as the shortest closed (K, T)-Minkowski billiard trajectory.
 
     Parameters
@@ -350,17 +360,21 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
         A Lagrangian product of convex polygons in R^4 (recognised from its facets).
     budget : Budget
         Checked between types; exceeding it raises.
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the reference.
 
     Returns
     -------
     CapacityResult
         ``stats``: ``types`` (combinatorial types), ``lp_solved``, ``bounces``, ``bounce_points``
-        (q_1..q_k in formula order), ``type`` (edges of K), ``kernel``.
+        (q_1..q_k in formula order), ``type`` (edges of K), ``implementation`` ("native" or "python").
 
     Raises
     ------
     TimeBudgetExceededError
         The budget ran out before every type was solved.
+    NumericalFailureError
+        A type's LP did not reach an optimum (a :class:`MethodNotApplicableError`: "auto" moves on).
 
     References
     ----------
@@ -375,7 +389,8 @@ def billiard_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """
     start = time.perf_counter()
     Kq, Tp = lagrangian_factors(K)
-    value, Q, best_type, stats = minimal_billiard(Kq, Tp, budget)
+    value, Q, best_type, stats = minimal_billiard(Kq, Tp, budget, implementation)
+    value = check_representable(value, 'capacity(method="billiard")')
     # Drop repeated points (a vertex shared by two edges of a 3-type): a 2-bounce orbit.
     keep = [Q[0]]
     for q in Q[1:]:

@@ -20,20 +20,28 @@ Pruning rules (each exact; counters in ``result.stats``):
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
 import numpy as np
-from scipy.optimize import linprog
 
-from .._native_support import native_module
-from ..errors import VerificationError
+from .._native_support import kernel_module
+from ..errors import NumericalFailureError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
-from ._common import centred_halfspaces, orbit_from_numpy
-from ._registry import register
+from ._common import centred_halfspaces
+from ._haim_kislev_witness import CERTIFY_REL, MAX_TIES, TIE_REL, Candidate, certified_witness, rounding_bound
+from ._value_range import check_representable
 from .result import CapacityResult
+
+
+def linprog(*args, **kwargs):
+    """scipy.optimize.linprog, imported on first use (scipy.optimize costs ~0.3 s at import)."""
+    from scipy.optimize import linprog as _linprog
+
+    return _linprog(*args, **kwargs)
 
 __all__ = ["haim_kislev_capacity", "MAX_FACETS_GENERAL", "MAX_PAIRS_SYMMETRIC"]
 
@@ -50,21 +58,19 @@ _PAIR_TOL = 1e-9
 
 def _antipodal_pairs(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(representative facet indices, partner indices, centre) when K = -K about its centroid."""
-    if not K.is_centrally_symmetric():
-        return None
-    centre = K.vertices_np.mean(axis=0)
     N = K.normals_np
-    H = K.offsets_np - N @ centre
     m = N.shape[0]
     if m % 2:
         return None
-    partner = np.full(m, -1)
-    for i in range(m):
-        d = np.abs(N + N[i]).max(axis=1)
-        j = int(np.argmin(d))
-        if d[j] > _PAIR_TOL or abs(H[i] - H[j]) > _PAIR_TOL * max(1.0, abs(H[i])):
-            return None
-        partner[i] = j
+    # Cheap necessary test first (most bodies fail it): the normals come in antipodal pairs.
+    d = np.abs(N[:, None, :] + N[None, :, :]).max(axis=2)
+    partner = np.argmin(d, axis=1)
+    if d[np.arange(m), partner].max() > _PAIR_TOL or not K.is_centrally_symmetric():
+        return None
+    centre = K.vertices_np.mean(axis=0)
+    H = K.offsets_np - N @ centre
+    if np.any(np.abs(H - H[partner]) > _PAIR_TOL * np.maximum(1.0, np.abs(H))):
+        return None
     reps = np.array([i for i in range(m) if i < partner[i]])
     if 2 * len(reps) != m:
         return None
@@ -86,99 +92,6 @@ def _why_not(K: Polytope) -> str | None:
     return None
 
 
-def _place_loop(N: np.ndarray, H: np.ndarray, facets: list[int], steps: np.ndarray, scale: float) -> np.ndarray:
-    """Start point x0 with x0 + D_i on facet facets[i] for every i (D_i = sum of the first i steps).
-
-    The system is overdetermined but consistent for a maximiser; least squares first,
-    then (when the least-squares point leaves K) a feasibility LP over all breakpoints.
-    """
-    D = np.concatenate([np.zeros((1, steps.shape[1])), np.cumsum(steps, axis=0)[:-1]])
-    Nf = N[facets]
-    rhs = H[facets] - np.einsum("ij,ij->i", Nf, D)
-    x0, *_ = np.linalg.lstsq(Nf, rhs, rcond=None)
-    tol = 1e-10 * scale
-    X = x0 + D
-    if np.abs(Nf @ x0 - rhs).max() <= tol and (X @ N.T - H).max() <= tol:
-        return X
-    # Inequalities N (x0 + D_i) <= H for every breakpoint, equalities on the own facets.
-    A_ub = np.concatenate([N for _ in range(len(facets))])
-    b_ub = np.concatenate([H - N @ D[i] for i in range(len(facets))])
-    lp = linprog(np.zeros(N.shape[1]), A_ub=A_ub, b_ub=b_ub, A_eq=Nf, b_eq=rhs,
-                 bounds=[(None, None)] * N.shape[1], method="highs")
-    if lp.status != 0:
-        raise VerificationError(
-            "haim_kislev: the witness loop of the maximising order could not be placed on the boundary "
-            f"of K to tolerance (placement LP status {lp.status}: {lp.message}). This happens on nearly "
-            "degenerate input (facets within ~1e-6 of a body with coinciding constraints), where the "
-            "placement is ill-conditioned; no value is returned. Round or regularise the input, or report "
-            "the polytope if it is not nearly degenerate."
-        )
-    return lp.x + D
-
-
-def _witness(K: Polytope, facets_sigma: list[int], b: np.ndarray, Q: float):
-    """Closed polygon for the Haim-Kislev maximiser (sigma, b) with objective value Q > 0.
-
-    Segment l is d_l = b_l J n_l / Q (J(q, p) = (-p, q)), run in the reverse of sigma:
-    then 1/2 sum_{i<j} omega(d_i, d_j) = Q / (2 Q^2) = 1 / (2Q) = c, and the flow time
-    b_l h_l / (2Q) adds up to c.  Reversing sigma is what makes the action positive:
-    sum_{j<i} omega(n_sigma(i), n_sigma(j)) > 0 is the sum over i<j of the reversed order.
-    """
-    N, H = K.normals_np, K.offsets_np
-    Nc, Hc, _ = centred_halfspaces(K)
-    # Weights that are zero up to rounding belong to a smaller subset with the same value: drop them
-    # (a zero-length segment would still have to touch its facet), then re-solve that subset exactly.
-    keep = [i for i in range(len(facets_sigma)) if b[i] * Hc[facets_sigma[i]] > 1e-9]
-    sub = [facets_sigma[i] for i in keep]
-    weights = np.array([b[i] for i in keep])
-    if len(keep) < len(facets_sigma):
-        rhs = np.zeros(K.dim + 1)
-        rhs[-1] = 1.0
-        cand = ref.kkt_candidate(ref.quadratic_form(ref.omega_matrix(Nc), sub),
-                                 np.concatenate([Nc[sub], Hc[sub, None]], axis=1), rhs, Hc[sub])
-        if cand is not None and abs(cand[0] - Q) <= 1e-9 * abs(Q):
-            Q, weights = cand
-    facets = sub[::-1]
-    weights = weights[::-1]
-    n = K.dim // 2
-    Nf = N[facets]
-    Jn = np.concatenate([-Nf[:, n:], Nf[:, :n]], axis=1)
-    steps = weights[:, None] * Jn / Q
-    scale = float(np.abs(K.vertices_np - K.vertices_np.mean(axis=0)).max())
-    X = _place_loop(N, H, facets, steps, scale)
-    return orbit_from_numpy(K, X, facets)
-
-
-def _usable_for_closure(N: np.ndarray) -> np.ndarray:
-    """usable[f, e]: facet e > f (or e = f) carries positive weight in some closure sum b n = 0, b >= 0,
-    supported on {f, ..., m-1}.
-
-    All orders enumerated with first element f only use facets >= f, so a facet outside this set
-    (or a first element f outside it) can never have b > 0: pruning them is exact.  One LP per f:
-    maximise sum s_e with 0 <= s_e <= min(b_e, 1); the support of the optimum is the union of the
-    supports of all closure relations (the closure cone is closed under addition).
-    """
-    m, d = N.shape
-    usable = np.zeros((m, m), dtype=np.uint8)
-    for f in range(m):
-        k = m - f
-        if k < 2:
-            continue
-        # variables: b (k), s (k)
-        c = np.concatenate([np.zeros(k), -np.ones(k)])
-        A_eq = np.concatenate([N[f:].T, np.zeros((d, k))], axis=1)
-        A_ub = np.concatenate([-np.eye(k), np.eye(k)], axis=1)  # s - b <= 0
-        lp = linprog(c, A_ub=A_ub, b_ub=np.zeros(k), A_eq=A_eq, b_eq=np.zeros(d),
-                     bounds=[(0, None)] * k + [(0, 1)] * k, method="highs")
-        if lp.status != 0:
-            usable[f, f:] = 1  # cannot decide: prune nothing
-            continue
-        s = lp.x[k:]
-        # generous threshold: a facet is dropped only when its weight is clearly zero
-        usable[f, f:] = (s > 1e-9).astype(np.uint8)
-    return usable
-
-
 #: Seconds between progress lines of a long compiled search (on stderr).
 PROGRESS_INTERVAL_S = 2.0
 
@@ -193,14 +106,36 @@ def _progress_interval(progress: bool | None) -> float:
 def _run_native(native, G, h, mode, usable, budget, rules, progress_s=0.0):
     budget.check("before the search")
     t0 = time.perf_counter()
+    swap_rule, commute_rule, inertia_rule = rules
     raw = native.haim_kislev_search(np.ascontiguousarray(G, dtype=np.float64),
                                     np.ascontiguousarray(h, dtype=np.float64), int(mode),
                                     np.ascontiguousarray(usable, dtype=np.uint8),
-                                    float(budget.remaining_or_negative()), *rules, float(progress_s))
+                                    float(budget.remaining_or_negative()), swap_rule=swap_rule,
+                                    commute_rule=commute_rule, inertia_rule=inertia_rule,
+                                    progress_s=float(progress_s), tie_rel=TIE_REL, max_ties=MAX_TIES)
     raw["search_seconds"] = time.perf_counter() - t0
     if raw["timed_out"]:
         raise budget.exceeded(f"{raw['subsets_examined']} ordered subsets examined")
+    raw["candidates"] = [(float(q), list(order), np.asarray(b)) for q, order, b in raw["ties"]]
     return raw
+
+
+def _closure_mask(native, N: np.ndarray) -> np.ndarray:
+    """The closure mask of the general variant (compiled, certified LPs; see ext/haim_kislev.cpp)."""
+    return np.asarray(native.haim_kislev_closure_mask(np.ascontiguousarray(N, dtype=np.float64))["usable"])
+
+
+def _reference_ties(out: ref.SearchOutcome) -> list[tuple[float, list[int], np.ndarray]]:
+    """The reference search's candidates within TIE_REL of its best (best first), as the compiled search keeps them."""
+    floor = out.value - TIE_REL * abs(out.value)
+    return [(float(q), list(order), np.asarray(b)) for q, order, b in out.candidates[:MAX_TIES + 1] if q >= floor]
+
+
+def _power_of_two_scale(h: np.ndarray) -> float:
+    """2^k closest to max(h): the search runs on h / 2^k (exact in floating point), so its tolerances,
+    written for support numbers of order 1, see the same numbers at every scale of K."""
+    top = float(np.max(h))
+    return math.ldexp(1.0, int(round(math.log2(top)))) if top > 0 and math.isfinite(top) else 1.0
 
 
 _COUNTERS = ("subsets_examined", "kkt_solves", "pruned_swap", "pruned_commute", "pruned_inertia",
@@ -212,10 +147,7 @@ def _reference_counters(out: ref.SearchOutcome, seconds: float) -> dict:
             "pruned_swap": out.pruned_swap, "pruned_commute": out.pruned_commute, "search_seconds": seconds}
 
 
-@register("haim_kislev", why_not=_why_not, auto_rank=50,
-          summary="any 2n, exact: Haim-Kislev formula, pruned search over facet orders (m <= 24; symmetric <= 32 pairs)",
-          levers=())
-def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None = None,
+def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | None = None,
                          variant: str = "auto", swap_rule: bool = True,
                          commute_rule: bool = True, inertia_rule: bool = True,
                          progress: bool | None = None) -> CapacityResult:
@@ -228,9 +160,10 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         pairs (centrally symmetric).
     budget : Budget
         Time budget (passed by :func:`viterbo.capacity`).
-    use_native : bool or None
-        None: the compiled search when available; False: the pure-Python
-        reference (parity tests, benchmarks); True: require the compiled search.
+    implementation : {None, "native", "python"}
+        None: the compiled search when available; "python": the pure-Python
+        reference (parity tests, benchmarks); "native": require the compiled search.
+        ``stats["implementation"]`` records which ran.
     variant : {"auto", "general", "symmetric"}
         "auto" uses the symmetric formula (HK Cor. 1.2) when K = -K about its
         centroid; "general" forces the closure-constrained formula.
@@ -252,7 +185,12 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     Returns
     -------
     CapacityResult
-        ``stats``: variant, facets, subsets_examined, kkt_solves, pruned_* counters, seconds.
+        ``stats``: variant, facets, subsets_examined, kkt_solves, pruned_* counters, search_seconds,
+        seconds, ``witness_candidates_tried`` (near-tie orders placed until one verified) and
+        ``rounding_bound`` (relative error float64 rounding of K's coordinates can cause).
+        ``certified`` is True only when the witness passes :func:`~viterbo.capacity.result.verify_orbit`
+        and ``rounding_bound`` <= 1e-9; otherwise ``reason`` says which failed
+        (:mod:`viterbo.capacity._haim_kislev_witness`).
 
     Raises
     ------
@@ -260,6 +198,8 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         Too many facets (through :func:`viterbo.capacity`).
     TimeBudgetExceededError
         The search did not finish within the budget.
+    PolytopeError
+        The capacity underflows or overflows float64 (K scaled far from size 1).
 
     References
     ----------
@@ -278,19 +218,20 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
     start = time.perf_counter()
     if variant not in ("auto", "general", "symmetric"):
         raise ValueError(f'haim_kislev: variant={variant!r}; choose "auto", "general" or "symmetric".')
-    native = native_module() if use_native in (None, True) else None
-    if use_native is True and native is None:
-        from .._native_support import require_native
-        require_native('capacity(method="haim_kislev", use_native=True)')
+    native = kernel_module(implementation, "haim_kislev_search", 'capacity(method="haim_kislev")')
     pairs = _antipodal_pairs(K) if variant in ("auto", "symmetric") else None
     if variant == "symmetric" and pairs is None:
         raise ValueError("haim_kislev: variant='symmetric' needs a centrally symmetric K (K = -K about its centroid).")
-    stats: dict = {"facets": K.n_facets, "native": native is not None}
+    stats: dict = {"facets": K.n_facets, "implementation": "native" if native is not None else "python"}
     rules = (bool(swap_rule), bool(commute_rule), bool(inertia_rule))
+    # Candidates are (Q, facet order, weights) in the search's frame: support numbers divided by
+    # hscale (a power of two), sum b h = 1 there; c = hscale^2 / (2 Q).
     if pairs is not None:
         reps, partners, centre = pairs
         R = K.normals_np[reps]
         h = K.offsets_np[reps] - R @ centre
+        hscale = _power_of_two_scale(h)
+        h = h / hscale
         G = np.repeat(R, 2, axis=0) * np.tile([1.0, -1.0], len(reps))[:, None]
         hh = np.repeat(h, 2)
         signed_facet = np.empty(2 * len(reps), dtype=int)
@@ -298,41 +239,58 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, use_native: bool | None
         if native is not None:
             raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, rules,
                               _progress_interval(progress))
-            Q_half, order, b_half = raw["value"], list(raw["order"]), np.asarray(raw["b"])
+            Q_half, ties = raw["value"], raw["candidates"]
         else:
             t0 = time.perf_counter()
             out = ref.search_symmetric(R, h, swap_rule=swap_rule, commute_rule=commute_rule, budget=budget)
             raw = _reference_counters(out, time.perf_counter() - t0)
-            Q_half, order, b_half = out.value, list(out.order), out.b
+            Q_half, ties = out.value, _reference_ties(out)
         if not Q_half > 0:
-            raise VerificationError("haim_kislev: no admissible order found (symmetric variant); this is a bug.")
+            raise NumericalFailureError(
+                "haim_kislev: the search found no admissible order (symmetric variant), which cannot happen in exact "
+                "arithmetic: the input defeats the search's tolerances. Please report the polytope.")
         # Full loop: the half-loop followed by its antipodal copy; Q_full = 2 Q_half, c = 1/(4 Q_half).
-        facets_sigma = [int(signed_facet[e]) for e in order] + [int(signed_facet[e ^ 1]) for e in order]
-        b_full = np.concatenate([b_half, b_half])
+        candidates = [Candidate(2.0 * q, tuple(int(signed_facet[e]) for e in order)
+                                + tuple(int(signed_facet[e ^ 1]) for e in order), np.concatenate([b, b]))
+                      for q, order, b in ties]
+        N = K.normals_np
+        Hc = (K.offsets_np - N @ centre) / hscale
         Q = 2.0 * Q_half
         stats["variant"] = "symmetric"
         stats["pairs"] = len(reps)
     else:
         N, H, _ = centred_halfspaces(K)
+        hscale = _power_of_two_scale(H)
+        Hc = H / hscale
         if native is not None:
-            usable = _usable_for_closure(N)
-            raw = _run_native(native, N, H, 0, usable, budget, rules, _progress_interval(progress))
-            Q, order, b = raw["value"], list(raw["order"]), np.asarray(raw["b"])
+            raw = _run_native(native, N, Hc, 0, _closure_mask(native, N), budget, rules, _progress_interval(progress))
+            Q, ties = raw["value"], raw["candidates"]
         else:
             t0 = time.perf_counter()
-            out = ref.search_general(N, H, swap_rule=swap_rule, commute_rule=commute_rule, budget=budget)
+            out = ref.search_general(N, Hc, swap_rule=swap_rule, commute_rule=commute_rule, budget=budget)
             raw = _reference_counters(out, time.perf_counter() - t0)
-            Q, order, b = out.value, list(out.order), out.b
+            Q, ties = out.value, _reference_ties(out)
         if not Q > 0:
-            raise VerificationError("haim_kislev: no admissible order found (general variant); this is a bug.")
-        facets_sigma, b_full = [int(e) for e in order], np.asarray(b)
+            raise NumericalFailureError(
+                "haim_kislev: the search found no admissible order (general variant), which cannot happen in exact "
+                "arithmetic: the input defeats the search's tolerances. Please report the polytope.")
+        candidates = [Candidate(q, tuple(int(e) for e in order), np.asarray(b)) for q, order, b in ties]
         stats["variant"] = "general"
-    value = 1.0 / (2.0 * Q)
-    orbit = _witness(K, facets_sigma, b_full, Q)
+    value = check_representable(hscale * hscale / (2.0 * Q), 'capacity(method="haim_kislev")')
+    orbit, reason, tried = certified_witness(K, N, Hc, candidates, hscale, value, native)
+    stats["witness_candidates_tried"] = tried
+    stats["rounding_bound"] = rounding = rounding_bound(K, Hc * hscale, orbit.facets)
+    if reason is None and rounding > CERTIFY_REL:
+        reason = (f"haim_kislev: float64 rounding of K's coordinates (up to {np.abs(K.vertices_np).max():.3g}) "
+                  f"can move the value by about {rounding:.1g} relative (the orbit's facets are as close as "
+                  f"{float(np.min(Hc[list(orbit.facets)])) * hscale:.3g} to K's centre), more than {CERTIFY_REL:g}: "
+                  "the witness verifies but the value is not certified. Centre K and give it in coordinates where "
+                  "it is not stretched (a symplectic change of coordinates keeps the capacity).")
     for key in _COUNTERS:
         stats[key] = int(raw.get(key, 0))
     stats["search_seconds"] = float(raw["search_seconds"])
     stats["seconds"] = time.perf_counter() - start
     return CapacityResult(value=value, method="haim_kislev", orbit=orbit, stats=stats, polytope=K,
-                          params={"use_native": use_native, "variant": variant, "swap_rule": swap_rule,
-                                  "commute_rule": commute_rule, "inertia_rule": inertia_rule})
+                          params={"variant": variant, "swap_rule": swap_rule,
+                                  "commute_rule": commute_rule, "inertia_rule": inertia_rule},
+                          certified=reason is None, reason=reason)

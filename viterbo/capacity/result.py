@@ -3,39 +3,72 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import torch
 
-from ..errors import VerificationError
+from ..errors import InvalidParameterError, VerificationError
 from ..geometry.polytope import Polytope
 
 __all__ = ["Orbit", "CapacityResult", "orbit_action", "verify_orbit"]
 
 
-@dataclass(frozen=True)
 class Orbit:
     """A closed polygonal characteristic on the boundary of a polytope.
 
+    Parameters
+    ----------
+    breakpoints : array_like or torch.Tensor, shape (k, 2n)
+        x_0, ..., x_{k-1}; segment i runs from x_i to x_{i+1} (indices mod k).
+    facets : sequence of int
+        Facet index (in the polytope's canonical order) of segment i.
+    device : str, optional
+        Device of the tensor :attr:`breakpoints` returns (default: that of a tensor passed in, else CPU).
+
     Attributes
     ----------
-    breakpoints : torch.Tensor, shape (k, 2n)
-        x_0, ..., x_{k-1}; segment i runs from x_i to x_{i+1} (indices mod k).
+    breakpoints : torch.Tensor
+        The breakpoints as a float64 tensor (``breakpoints_np``: the numpy array, no torch needed).
     facets : tuple[int, ...]
-        Facet index (in the polytope's canonical order) of segment i.
     """
 
-    breakpoints: torch.Tensor
-    facets: tuple[int, ...]
+    __slots__ = ("_X", "facets", "_device")
 
-    def __post_init__(self) -> None:
-        if self.breakpoints.ndim != 2 or self.breakpoints.shape[0] != len(self.facets):
-            raise ValueError(
-                f"Orbit: breakpoints have shape {tuple(self.breakpoints.shape)} but there are "
-                f"{len(self.facets)} facets; need one facet per breakpoint (segment)."
+    def __init__(self, breakpoints, facets, *, device: str | None = None) -> None:
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(breakpoints, torch.Tensor):
+            device = str(breakpoints.device) if device is None else device
+            X = breakpoints.detach().to("cpu").double().numpy()
+        else:
+            X = np.asarray(breakpoints, dtype=np.float64)
+        X = np.array(X, dtype=np.float64)
+        X.flags.writeable = False
+        facets = tuple(int(f) for f in facets)
+        if X.ndim != 2 or X.shape[0] != len(facets):
+            raise InvalidParameterError(
+                f"Orbit: breakpoints have shape {X.shape} but there are {len(facets)} facets; "
+                "need one facet per breakpoint (segment)."
             )
+        object.__setattr__(self, "_X", X)
+        object.__setattr__(self, "facets", facets)
+        object.__setattr__(self, "_device", device or "cpu")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Orbit is immutable")
+
+    @property
+    def breakpoints_np(self) -> np.ndarray:
+        """The breakpoints, read-only float64 numpy array of shape (k, 2n)."""
+        return self._X
+
+    @property
+    def breakpoints(self):
+        """The breakpoints as a torch float64 tensor (imports torch)."""
+        import torch
+
+        return torch.tensor(np.array(self._X), dtype=torch.float64, device=self._device)
 
     @property
     def n_segments(self) -> int:
@@ -43,10 +76,21 @@ class Orbit:
 
     def action(self) -> float:
         """The integral of lambda0 = 1/2 sum (q dp - p dq) around the loop."""
-        return orbit_action(self.breakpoints.detach().cpu().numpy())
+        return orbit_action(self._X)
 
     def to_dict(self) -> dict:
-        return {"breakpoints": self.breakpoints.detach().cpu().tolist(), "facets": list(self.facets)}
+        return {"breakpoints": self._X.tolist(), "facets": list(self.facets)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Orbit):
+            return NotImplemented
+        return self.facets == other.facets and np.array_equal(self._X, other._X)
+
+    def __hash__(self) -> int:
+        return hash((self.facets, self._X.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Orbit(segments={len(self.facets)}, facets={self.facets})"
 
 
 def orbit_action(points: np.ndarray) -> float:
@@ -64,58 +108,79 @@ def orbit_action(points: np.ndarray) -> float:
 def verify_orbit(K: Polytope, orbit: Orbit, value: float, tol: float = 1e-9) -> list[str]:
     """Re-check a witness from scratch; return the list of failures (empty when valid).
 
-    Checks, with tolerances relative to the size of K and to ``value``: every
-    breakpoint lies in K and on the facets of the segments it joins; each
-    segment is a positive multiple of the Reeb direction J n of its facet
-    (J = -J0); the flow times (2/h)^{-1}|d| add up to the action; the action
-    (integral of lambda0) equals ``value``.
+    Computed in the normal form of K (a translation, a power-of-two scale and an exactly symplectic
+    map, derived from K alone, see :mod:`viterbo.geometry._frame`), where K is round and every
+    check is scale free.  Checks: every breakpoint lies in K and on the facets of the segments it
+    joins, within ``10 tol`` of the width of K along the facet normal; each segment is a positive
+    multiple of the Reeb direction J n of its facet (J = -J0), off it by at most ``10 tol`` of the
+    size of K; the flow times add up to the action; the action equals ``value`` to ``10 tol``
+    relative.  Each bound also allows the rounding of the breakpoints to float64 in the caller's
+    coordinates (a witness far from the origin cannot be more exact than its own coordinates).
     """
-    problems: list[str] = []
-    X = orbit.breakpoints.detach().cpu().numpy().astype(np.float64)
-    N, H, V = K.normals_np, K.offsets_np, K.vertices_np
+    X = orbit.breakpoints_np
     k, dim = X.shape
     if dim != K.dim:
         return [f"breakpoints are in R^{dim}, the polytope in R^{K.dim}"]
     if k < 2:
         return [f"an orbit needs at least 2 segments; got {k}"]
-    scale = float(np.abs(V - V.mean(axis=0)).max())
-    pos_tol = tol * scale * 10
-    slack = X @ N.T - H
-    if slack.max() > pos_tol:
-        i, f = np.unravel_index(np.argmax(slack), slack.shape)
-        problems.append(f"breakpoint {i} lies outside K (facet {f} violated by {slack[i, f]:.3g})")
-    # Reeb directions J n with J = -J0: J (q, p) = (-p, q).
+    if not (isinstance(value, (float, int, np.floating)) and math.isfinite(value) and value > 0):
+        return [f"the reported value {value!r} is not a positive finite number"]
+    facets = np.asarray(orbit.facets)
+    if facets.min() < 0 or facets.max() >= K.n_facets:
+        bad = int(facets[(facets < 0) | (facets >= K.n_facets)][0])
+        return [f"a segment names facet {bad}, which does not exist (K has {K.n_facets})"]
+    if not np.isfinite(X).all():
+        return ["the breakpoints contain NaN or infinite entries"]
+    frame, Kf = K._normal_form("symplectic")
+    Xf = frame.to_frame(X)
+    E = frame.rounding_floor(X)  # per-entry bound on Xf's error from X's own rounding
+    vf = frame.value_to_frame(float(value))
+    N, H, w = Kf.normals_np, Kf.offsets_np, Kf.widths()
+    size = float(np.abs(Kf.vertices_np).max())
+    pos_tol = 10 * tol
+    slack = Xf @ N.T - H  # (k, m)
+    allow = pos_tol * w[None, :] + E @ np.abs(N).T
+    problems: list[str] = []
+    excess = slack - allow
+    if excess.max() > 0:
+        i, f = np.unravel_index(np.argmax(excess), excess.shape)
+        problems.append(f"breakpoint {i} lies outside K (facet {f} violated by {slack[i, f] / w[f]:.3g} of "
+                        "the width of K along its normal)")
+    nxt = np.roll(np.arange(k), -1)
+    rows = np.arange(k)
+    for label, idx in (("start", rows), ("end", nxt)):
+        off = np.abs(slack[idx, facets])
+        bad = np.flatnonzero(off > allow[idx, facets])
+        if bad.size:
+            i = int(bad[0])
+            problems.append(f"segment {i} {label} is {off[i] / w[facets[i]]:.3g} (of the width) off its facet "
+                            f"{facets[i]}")
     n = dim // 2
-    centre = K.interior_point().detach().cpu().numpy()
-    times = []
-    for i in range(k):
-        f = orbit.facets[i]
-        if not 0 <= f < N.shape[0]:
-            problems.append(f"segment {i} names facet {f}, which does not exist")
-            continue
-        a, b = X[i], X[(i + 1) % k]
-        for label, x in (("start", a), ("end", b)):
-            off = abs(float(N[f] @ x - H[f]))
-            if off > pos_tol:
-                problems.append(f"segment {i} {label} is {off:.3g} off its facet {f}")
-        d = b - a
-        u = np.concatenate([-N[f, n:], N[f, :n]])  # J n, a unit vector
-        along = float(d @ u)
-        across = float(np.linalg.norm(d - along * u))
-        if along <= 0:
-            problems.append(f"segment {i} runs against the Reeb direction of facet {f} (<d, Jn> = {along:.3g})")
-        if across > pos_tol:
-            problems.append(f"segment {i} leaves the Reeb direction of facet {f} by {across:.3g}")
-        h = float(H[f] - N[f] @ centre)  # support number seen from an interior point
-        times.append(along * h / 2.0)
-    action = orbit_action(X)
-    # Relative comparisons: an absolute floor would accept wrong values of small bodies.
-    if not value > 0:
-        problems.append(f"the reported value {value!r} is not positive")
-    if abs(action - value) > tol * abs(value) * 10:
-        problems.append(f"action of the witness is {action!r}, the reported value is {value!r}")
-    if times and abs(sum(times) - action) > tol * abs(action) * 10:
-        problems.append(f"flow times add up to {sum(times)!r}, but the action is {action!r}")
+    D = Xf[nxt] - Xf
+    Nf = N[facets]
+    U = np.concatenate([-Nf[:, n:], Nf[:, :n]], axis=1)  # J n, a unit vector
+    along = (D * U).sum(axis=1)
+    across = np.sqrt(((D - along[:, None] * U) ** 2).sum(axis=1))
+    Enorm = np.sqrt((E * E).sum(axis=1))
+    against = np.flatnonzero(along <= 0)
+    if against.size:
+        i = int(against[0])
+        problems.append(f"segment {i} runs against the Reeb direction of facet {facets[i]} "
+                        f"(<d, Jn> = {along[i]:.3g} in the normal form)")
+    leaves = np.flatnonzero(across > pos_tol * size + Enorm + Enorm[nxt])
+    if leaves.size:
+        i = int(leaves[0])
+        problems.append(f"segment {i} leaves the Reeb direction of facet {facets[i]} by {across[i] / size:.3g} "
+                        "of the size of K")
+    action = orbit_action(Xf)
+    # Rounding of X moves the action by at most 1/2 sum |E_i| . (|d_i| + |d_{i-1}|).
+    floor = 0.5 * float((E * (np.abs(D) + np.abs(D[np.roll(rows, 1)]))).sum())
+    if abs(action - vf) > pos_tol * abs(vf) + floor:
+        problems.append(f"action of the witness is {frame.value_from_frame(action)!r}, the reported value is "
+                        f"{value!r} (relative difference {abs(action - vf) / vf:.3g})")
+    times = along * H[facets] / 2.0  # flow time on facet f: |d| h_f / 2 (any reference point: the loop is closed)
+    if abs(times.sum() - action) > pos_tol * abs(action) + floor + float(np.abs(H[facets]) @ Enorm):
+        problems.append(f"flow times add up to {times.sum() / action:.12g} times the action")
     return problems
 
 
@@ -156,9 +221,8 @@ class CapacityResult:
         return float(self.value)
 
     def systolic_ratio(self) -> float:
-        """c^n / (n! vol(K))."""
-        n = self.polytope.dim // 2
-        return self.value**n / (math.factorial(n) * self.polytope.volume())
+        """c^n / (n! vol(K)), computed scale free (the volume of a body of size 1e100 overflows)."""
+        return systolic_from(self.value, self.polytope)
 
     def verify(self, tol: float = 1e-9) -> bool:
         """Re-check the witness independently of the method.
@@ -187,3 +251,12 @@ class CapacityResult:
     def __repr__(self) -> str:
         flag = "" if self.certified else ", certified=False"
         return f"CapacityResult(value={self.value!r}, method={self.method!r}{flag})"
+
+
+def systolic_from(value: float, K: Polytope) -> float:
+    """c^n / (n! vol(K)) by logarithms: scale invariant, so no t^{2n} under- or overflow."""
+    n = K.dim // 2
+    lv = K._log2_volume()
+    if -900 < lv < 900 and 1e-150 < value < 1e150:
+        return value**n / (math.factorial(n) * K.volume())
+    return 2.0 ** (n * math.log2(value) - math.log2(math.factorial(n)) - lv)

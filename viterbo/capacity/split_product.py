@@ -27,7 +27,7 @@ from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from ._common import orbit_from_numpy
 from ._products import symplectic_factors
-from ._registry import register
+from ._value_range import check_representable
 from .result import CapacityResult
 
 __all__ = ["split_product_capacity"]
@@ -41,8 +41,6 @@ def _why_not(K: Polytope) -> str | None:
     return None
 
 
-@register("split_product", why_not=_why_not, auto_rank=5,
-          summary="symplectic products K1 x K2 of polygons: c = min(area K1, area K2) (exact)", levers=())
 def split_product_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     """c_EHZ of a symplectic product of polygons, with the boundary of the smaller factor as witness.
 
@@ -77,7 +75,8 @@ def split_product_capacity(K: Polytope, *, budget: Budget) -> CapacityResult:
     pts[:, list(own)] = small.vertices
     pts[:, list(rest)] = z_other
     orbit = orbit_from_numpy(K, pts, small.facets)
-    return CapacityResult(value=min(a1, a2), method="split_product", orbit=orbit,
+    value = check_representable(min(a1, a2), 'capacity(method="split_product")')
+    return CapacityResult(value=value, method="split_product", orbit=orbit,
                           stats={"area_1": a1, "area_2": a2, "factor": which,
                                  "seconds": time.perf_counter() - start},
                           polytope=K)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DimensionError, PolytopeError
 from .polytope import Polytope
-from .symplectic import random_symplectic_matrix
+from .symplectic import random_symplectic_matrix_np
 
 __all__ = ["cube", "cross_polytope", "simplex", "cell24", "regular_polygon", "lagrangian_product",
            "symplectic_product", "pentagon_counterexample", "random_hull", "random_halfspaces",
@@ -64,42 +64,43 @@ def regular_polygon(k: int, radius: float = 1.0, angle: float = 0.0) -> Polytope
     return Polytope.from_vertices(radius * np.stack([np.cos(t), np.sin(t)], axis=1), name=f"{k}-gon")
 
 
-def _points(P) -> np.ndarray:
-    return P.vertices_np if isinstance(P, Polytope) else np.asarray(P, dtype=np.float64)
+def _factor(P, who: str) -> Polytope:
+    return P if isinstance(P, Polytope) else Polytope.from_vertices(P)
 
 
 def lagrangian_product(K, T, *, name: str | None = None) -> Polytope:
     """K x T with K in the q-plane and T in the p-plane (Lagrangian product).
+
+    Built from the factors (facets e x T and K x f, vertices (v, w)), so an 80-gon x 80-gon is as
+    quick to build as its factors.
 
     Parameters
     ----------
     K, T : Polytope or array_like of points in R^n
         The factors; the product lives in R^{2n} with x = (q, p), q in K, p in T.
     """
-    A, B = _points(K), _points(T)
-    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1]:
+    A, B = _factor(K, "lagrangian_product"), _factor(T, "lagrangian_product")
+    if A.dim != B.dim:
         raise DimensionError(
-            f"lagrangian_product: factors must be point sets in the same R^n; got shapes {A.shape} and {B.shape}."
+            f"lagrangian_product: factors must be point sets in the same R^n; got R^{A.dim} and R^{B.dim}."
         )
-    A = Polytope.from_vertices(A).vertices_np
-    B = Polytope.from_vertices(B).vertices_np
-    pts = np.array([np.concatenate([a, b]) for a in A for b in B])
     label = name or f"{getattr(K, 'name', None) or 'K'} x {getattr(T, 'name', None) or 'T'}"
-    return Polytope.from_vertices(pts, name=label,
-                                  structure={"kind": "lagrangian_product", "K": A.copy(), "T": B.copy()})
+    n = A.dim
+    return Polytope._product(A, B, np.arange(2 * n), name=label,
+                             structure={"kind": "lagrangian_product", "K": A.vertices_np.copy(),
+                                        "T": B.vertices_np.copy()})
 
 
 def symplectic_product(K1, K2, *, name: str | None = None) -> Polytope:
     """K1 x K2 with K1 in the (q1, p1)-plane and K2 in the (q2, p2)-plane (c = min area)."""
-    A, B = _points(K1), _points(K2)
-    if A.shape[-1] != 2 or B.shape[-1] != 2:
-        raise DimensionError(f"symplectic_product: factors must be planar; got shapes {A.shape} and {B.shape}.")
-    A = Polytope.from_vertices(A).vertices_np
-    B = Polytope.from_vertices(B).vertices_np
-    pts = np.array([[a[0], b[0], a[1], b[1]] for a in A for b in B])
+    A, B = _factor(K1, "symplectic_product"), _factor(K2, "symplectic_product")
+    if A.dim != 2 or B.dim != 2:
+        raise DimensionError(f"symplectic_product: factors must be planar; got R^{A.dim} and R^{B.dim}.")
     label = name or f"{getattr(K1, 'name', None) or 'K1'} (x)s {getattr(K2, 'name', None) or 'K2'}"
-    return Polytope.from_vertices(pts, name=label,
-                                  structure={"kind": "symplectic_product", "K1": A.copy(), "K2": B.copy()})
+    # (a_q, a_p, b_q, b_p) -> (q1, q2, p1, p2) = (a_q, b_q, a_p, b_p)
+    return Polytope._product(A, B, [0, 2, 1, 3], name=label,
+                             structure={"kind": "symplectic_product", "K1": A.vertices_np.copy(),
+                                        "K2": B.vertices_np.copy()})
 
 
 def pentagon_counterexample() -> Polytope:
@@ -146,7 +147,7 @@ def symplectic_image(K: Polytope, seed: int = 0, *, scale: float = 0.5) -> Polyt
     """M K for a seeded random symplectic matrix M (capacity unchanged)."""
     if K.dim % 2:
         raise DimensionError(f"symplectic_image: K is in R^{K.dim}; symplectic maps need even dimension.")
-    M = random_symplectic_matrix(K.dim // 2, seed, scale=scale)
+    M = random_symplectic_matrix_np(K.dim // 2, seed, scale=scale)
     return K.transform(M).with_name(f"symplectic_image({K.name or 'K'},seed={seed})")
 
 
@@ -169,21 +170,14 @@ NAMES = {
 
 
 def by_name(name: str) -> Polytope:
-    """A family member by name; ``random_hull:SEED:N`` style parameters are accepted.
+    """A built-in polytope by name, labelled with it: ``cube``, ``regular_polygon:5``, ``random_hull:N:SEED``,
+    ``symplectic_image:BASE:SEED``, ... (the one naming syntax: :mod:`viterbo.geometry.naming`).
 
-    Examples: ``cube``, ``cell24``, ``random_hull:3:20`` (seed 3, 20 points),
-    ``random_halfspaces:1:9`` (seed 1, 9 facets).
+    Raises
+    ------
+    PolytopeError
+        Unknown family, malformed or out-of-range arguments.
     """
-    base, *params = name.split(":")
-    if base not in NAMES:
-        raise PolytopeError(f"unknown family {name!r}; choose one of: {', '.join(sorted(NAMES))}.")
-    if params and base in {"random_hull", "random_halfspaces"}:
-        try:
-            seed = int(params[0])
-            size = int(params[1]) if len(params) > 1 else (20 if base == "random_hull" else 8)
-        except ValueError as exc:
-            raise PolytopeError(f"family {name!r}: parameters must be integers, as in {base}:SEED:SIZE.") from exc
-        return random_hull(size, 4, seed) if base == "random_hull" else random_halfspaces(size, 4, seed)
-    if params:
-        raise PolytopeError(f"family {base!r} takes no parameters; got {name!r}.")
-    return NAMES[base]()
+    from .naming import polytope_from_name
+
+    return polytope_from_name(name)

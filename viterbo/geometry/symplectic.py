@@ -8,11 +8,16 @@ omega(x, y) = x^T J0 y, J = -J0 the complex structure, Reeb field on a facet
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..errors import DimensionError
 
-__all__ = ["J0", "J", "omega", "is_symplectic_matrix", "random_symplectic_matrix"]
+__all__ = ["J0", "J", "omega", "is_symplectic_matrix", "random_symplectic_matrix", "random_symplectic_matrix_np"]
+
+
+def _torch():
+    import torch  # deferred: only the tensor-returning helpers need it
+
+    return torch
 
 
 def _half_dim(dim: int, who: str) -> int:
@@ -24,7 +29,7 @@ def _half_dim(dim: int, who: str) -> int:
     return dim // 2
 
 
-def J0(dim: int = 4, *, dtype=torch.float64, device=None) -> torch.Tensor:
+def J0(dim: int = 4, *, dtype=None, device=None):
     """The standard symplectic matrix [[0, I], [-I, 0]] on R^dim (dim even).
 
     Examples
@@ -32,18 +37,20 @@ def J0(dim: int = 4, *, dtype=torch.float64, device=None) -> torch.Tensor:
     >>> J0(2).tolist()
     [[0.0, 1.0], [-1.0, 0.0]]
     """
+    torch = _torch()
+    dtype = torch.float64 if dtype is None else dtype
     n = _half_dim(dim, "J0")
     eye = torch.eye(n, dtype=dtype, device=device)
     zero = torch.zeros(n, n, dtype=dtype, device=device)
     return torch.cat([torch.cat([zero, eye], 1), torch.cat([-eye, zero], 1)], 0)
 
 
-def J(dim: int = 4, *, dtype=torch.float64, device=None) -> torch.Tensor:
+def J(dim: int = 4, *, dtype=None, device=None):
     """The complex structure J = -J0 (multiplication by i on z = q + i p)."""
     return -J0(dim, dtype=dtype, device=device)
 
 
-def omega(x, y) -> torch.Tensor:
+def omega(x, y):
     """omega(x, y) = x^T J0 y = sum_i (q_i p'_i - p_i q'_i), batched over leading axes.
 
     Examples
@@ -51,6 +58,7 @@ def omega(x, y) -> torch.Tensor:
     >>> float(omega([1.0, 0.0], [0.0, 1.0]))
     1.0
     """
+    torch = _torch()
     x = torch.as_tensor(x, dtype=torch.float64)
     y = torch.as_tensor(y, dtype=torch.float64, device=x.device)
     n = _half_dim(x.shape[-1], "omega")
@@ -59,6 +67,7 @@ def omega(x, y) -> torch.Tensor:
 
 def is_symplectic_matrix(M, tol: float = 1e-9) -> bool:
     """True when M^T J0 M = J0 up to ``tol`` relative to |M|^2."""
+    torch = _torch()
     M = torch.as_tensor(M, dtype=torch.float64)
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         return False
@@ -70,7 +79,7 @@ def is_symplectic_matrix(M, tol: float = 1e-9) -> bool:
     return bool(err <= tol * scale)
 
 
-def random_symplectic_matrix(n: int = 2, seed: int = 0, *, scale: float = 0.5) -> torch.Tensor:
+def random_symplectic_matrix(n: int = 2, seed: int = 0, *, scale: float = 0.5):
     """A seeded random symplectic matrix of size 2n, moderately conditioned.
 
     Built as a product of shears [[I, S], [0, I]], [[I, 0], [S, I]] (S symmetric)
@@ -84,7 +93,18 @@ def random_symplectic_matrix(n: int = 2, seed: int = 0, *, scale: float = 0.5) -
         Seed of the numpy generator; the same seed gives the same matrix.
     scale : float
         Size of the random entries; larger means worse conditioning.
+
+    Returns
+    -------
+    torch.Tensor
+        float64, shape (2n, 2n); :func:`random_symplectic_matrix_np` gives the numpy array.
     """
+    torch = _torch()
+    return torch.as_tensor(random_symplectic_matrix_np(n, seed, scale=scale), dtype=torch.float64)
+
+
+def random_symplectic_matrix_np(n: int = 2, seed: int = 0, *, scale: float = 0.5) -> np.ndarray:
+    """The numpy array of :func:`random_symplectic_matrix` (same seed, same matrix)."""
     if n < 1:
         raise DimensionError(f"random_symplectic_matrix: n = {n}; need n >= 1 (the matrix is 2n x 2n).")
     rng = np.random.default_rng(seed)
@@ -101,4 +121,4 @@ def random_symplectic_matrix(n: int = 2, seed: int = 0, *, scale: float = 0.5) -
     while abs(np.linalg.det(A)) < 0.2:
         A = eye + rng.normal(scale=scale / 2, size=(n, n))
     block = np.block([[A, zero], [zero, np.linalg.inv(A).T]])
-    return torch.as_tensor(upper @ block @ lower, dtype=torch.float64)
+    return upper @ block @ lower

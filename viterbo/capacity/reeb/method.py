@@ -26,13 +26,12 @@ import weakref
 
 import numpy as np
 
-from ..._native_support import native_module
+from ..._native_support import kernel_module
 from ...errors import MethodNotApplicableError, TimeBudgetExceededError
 from ...geometry.lagrangian import LAGRANGIAN_TOL, lagrangianity
 from ...geometry.polytope import Polytope
 from ...runtime import Budget
 from .._common import orbit_from_numpy
-from .._registry import register
 from ..result import CapacityResult
 from .exact import exact_cycle
 from .flow_graph import FlowGraph, build_flow_graph
@@ -122,10 +121,8 @@ def why_not_reeb(K: Polytope) -> str | None:
 
 
 def _use_cpp(implementation: str | None) -> bool:
-    native = native_module()
-    if implementation == "cpp" and (native is None or not hasattr(native, "reeb_capacity_search")):
-        raise MethodNotApplicableError('implementation="cpp" needs the compiled extension viterbo._native.')
-    return implementation != "python" and native is not None and hasattr(native, "reeb_capacity_search")
+    """True when the compiled certifying search runs (see viterbo._native_support.kernel_module)."""
+    return kernel_module(implementation, "reeb_capacity_search", 'method="reeb"') is not None
 
 
 def _raise_if_stopped(out: SearchOutcome, budget: Budget | None) -> None:
@@ -144,16 +141,18 @@ def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
                implementation: str | None = None) -> tuple[FlowGraph, SearchOutcome]:
     """Build (or reuse) the flow graph and run one 2-face search (the fast pass, or the spectrum).
 
-    ``implementation``: None (C++ when available), "cpp" or "python".
+    ``implementation``: None (the compiled kernel when available), "native" or "python".
     Raises TimeBudgetExceededError when the budget ran out.
     """
     G = flow_graph_of(K)
-    if _use_cpp(implementation):
+    native = _use_cpp(implementation)
+    if native:
         out = run_native_search(G, cfg, budget)
     else:
         if budget is not None and budget.deadline is not None:
             cfg.deadline = budget.deadline
         out = run_reference_search(G, cfg)
+    out.implementation = "native" if native else "python"
     _raise_if_stopped(out, budget)
     return G, out
 
@@ -215,9 +214,6 @@ def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]
     return unresolved
 
 
-@register("reeb", why_not=why_not_reeb, auto_rank=30,
-          summary="4D symplectic polytopes: Chaidez–Hutchings combinatorial Reeb-orbit search (exact, certified)",
-          levers=("use_cF_budgets", "use_memo"))
 def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                   use_memo: bool = True, implementation: str | None = None) -> CapacityResult:
     """c_EHZ(K) for a 4D polytope without Lagrangian 2-faces, with a witness orbit and a certificate.
@@ -239,8 +235,9 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     use_memo : bool
         Dominance memo (only ever fires without facet-once, i.e. in
         :func:`viterbo.spectrum`; kept as a lever for symmetry).
-    implementation : {None, "cpp", "python"}
-        Force the C++ kernel or the pure-Python reference (parity tests).
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the
+        pure-Python reference (parity tests).  ``stats["implementation"]`` records which ran.
 
     Returns
     -------
@@ -334,7 +331,7 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
                   "orbit_type": int(best.orbit_type), "winner": "2-face cycle" if best.kind == 1 else "jump cycle",
                   "runner_up_action": runner, "min_pruned_bound": pruned, "certification_margin": margin,
                   "min_face_symplecticity": float(G.face_symplecticity.min()),
-                  "implementation": "cpp" if cpp else "python",
+                  "implementation": "native" if cpp else "python",
                   "seconds_certification": cert_seconds, "seconds": time.perf_counter() - start})
     params = {"rotation_cap": rotation_cap, "use_cF_budgets": use_cF_budgets, "use_memo": use_memo}
     return CapacityResult(value=value, method="reeb", orbit=orbit, stats=stats, polytope=K, params=params,

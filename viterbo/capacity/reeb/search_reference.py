@@ -123,6 +123,7 @@ class SearchOutcome:
         self.min_pruned_bound = math.inf  # smallest action lower bound of a branch cut by the action prune
         self.min_other_action = math.inf  # smallest action of a validated orbit that is not the winner
         self.timed_out = False
+        self.implementation = "python"  # "native" when the compiled kernel produced this outcome
         self.depth_exceeded = False
 
 

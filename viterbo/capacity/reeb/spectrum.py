@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from ...errors import MethodNotApplicableError
 from ...geometry.polytope import Polytope
@@ -26,6 +26,9 @@ from .method import reeb_capacity, run_search, why_not_reeb
 from .orbit_fit import STATUS_OK, clean_witness
 from .rotation import classify, cz_from_code, trace_tolerance
 from .search_reference import SearchConfig
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["ReebOrbit", "Spectrum", "spectrum", "DEFAULT_ACTION_FACTOR"]
 
@@ -176,8 +179,9 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
     time_budget : float, optional
         Seconds (default from VITERBO_SOLVER_TIMEOUT; inf or <= 0: no limit);
         raises when exceeded.
-    implementation : {None, "cpp", "python"}
-        Force the C++ kernel or the pure-Python reference.
+    implementation : {None, "native", "python"}
+        None: the compiled kernel when available; "native" requires it; "python" forces the
+        pure-Python reference.
     include_type2 : bool
         Also list the Type 2 orbits the search meets on the boundaries of its
         domains (``orbit_type=2``; e.g. the limits of the 24-cell's families).
@@ -225,6 +229,8 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
     cfg = SearchConfig(spectrum=True, rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo,
                        action_cap=float(max_action), max_orbits=max_orbits)
     G, out = run_search(K, cfg, budget, implementation)
+    import torch  # deferred: ReebOrbit.breakpoints is a tensor; importing viterbo must not pull torch in
+
     problems = []
     found = list(out.orbits)
     for kind, faces, est in out.pending:
