@@ -697,6 +697,8 @@ py::dict reeb_tolerances_py() {
     d["BALL_SLACK"] = BALL_SLACK;
     d["TIME_RES"] = TIME_RES;
     d["PIN_WEIGHT"] = PIN_WEIGHT;
+    d["ESCALATE"] = ESCALATE;
+    d["IMPRECISE_BUDGET"] = double(IMPRECISE_BUDGET);
     return d;
 }
 

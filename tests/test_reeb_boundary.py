@@ -89,7 +89,7 @@ def test_missing_array_and_bad_skeleton_raise(native, arrays):
 @pytest.mark.smoke
 def test_builders_check_their_inputs(native, arrays):
     K, G, g, _ = arrays
-    inc = np.ascontiguousarray(K.incidence if hasattr(K, "incidence") else np.zeros((3, 3), bool))
+    inc = np.ascontiguousarray(K._incidence_np())
     with pytest.raises(vb.NativeInputError, match="incidence"):
         native.reeb_build_skeleton(inc.astype(np.int64), g["N"], g["face_pairs"], g["face_facets"])
     with pytest.raises(vb.NativeInputError, match="face_pairs"):

@@ -18,7 +18,7 @@ import numpy as np
 
 from .flow_graph import FlowGraph
 from .rotation import trace_tolerance
-from .tolerances import BALL_SLACK, GAMMA, INTERIOR_MARGIN, RESID_TOL, TIME_TOL
+from .tolerances import BALL_SLACK, GAMMA, INTERIOR_MARGIN, PIN_WEIGHT, RESID_TOL, TIME_TOL
 
 __all__ = ["FixedPoint", "solve_fixed_point", "reconstruct", "reconstruct_r4", "validate_closed", "polygon_margin",
            "clean_witness", "INTERIOR_MARGIN", "STATUS_OK", "STATUS_BOUNDARY", "STATUS_OUTSIDE",
@@ -28,8 +28,6 @@ STATUS_OK, STATUS_BOUNDARY, STATUS_OUTSIDE = 0, 1, 2
 #: Why a rebuilt loop was rejected: the float checks failed (residual, closure, off its face, outside K),
 #: or its recomputed action is below pi r^2 (a constant loop around a vertex, not an orbit).
 REJ_NUMERIC, REJ_BALL = 1, 2
-#: Weight of the rows x_0 = pin in reconstruct_r4 (relative to the orbit's own equations).
-PIN_WEIGHT = 1e-6
 
 
 class FixedPoint:

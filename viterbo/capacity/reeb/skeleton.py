@@ -86,7 +86,7 @@ def build_skeleton(K: Polytope, G: FlowGraph, implementation: str | None = None)
     reference; otherwise ``reeb_build_skeleton`` of the C++ kernel builds the
     same arrays.
     """
-    inc = K.incidence().cpu().numpy()  # (m, nV)
+    inc = K._incidence_np()  # (m, nV)
     m, nV = inc.shape
     V = K.vertices_np - G.centre
     N = G.N

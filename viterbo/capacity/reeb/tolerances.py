@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["TOLERANCES", "CLIP_REL", "DEDUPE_REL", "INTERIOR_MARGIN", "MEMO_TOL", "MEMO_MARGIN", "ACTION_TIE",
            "BUDGET_SLACK", "MAX_DEPTH", "GAMMA", "TRACE_TOL", "RESID_TOL", "TIME_TOL", "OMEGA_SIGN_TOL",
-           "BALL_SLACK", "EPS", "TIME_RES", "ESCALATE", "IMPRECISE_BUDGET"]
+           "BALL_SLACK", "EPS", "TIME_RES", "ESCALATE", "IMPRECISE_BUDGET", "PIN_WEIGHT"]
 
 #: Machine epsilon of float64.
 EPS = 2.220446049250313e-16
@@ -54,11 +54,14 @@ ESCALATE = 0.1
 IMPRECISE_BUDGET = 20000
 #: Recomputed actions below pi r^2 (1 - BALL_SLACK) are constant loops (reeb-certification.md Lemma 1).
 BALL_SLACK = 1e-9
+#: Weight of the rows x_0 = pin when a closed loop is rebuilt in R^4 (orbit_fit.reconstruct_r4), relative to the
+#: orbit's own equations: it picks the member of a family of closed orbits nearest the pin.
+PIN_WEIGHT = 1e-6
 
 TOLERANCES = {
     "EPS": EPS, "GAMMA": GAMMA, "CLIP_REL": CLIP_REL, "DEDUPE_REL": DEDUPE_REL, "INTERIOR_MARGIN": INTERIOR_MARGIN,
     "MEMO_TOL": MEMO_TOL, "MEMO_MARGIN": MEMO_MARGIN, "ACTION_TIE": ACTION_TIE, "BUDGET_SLACK": BUDGET_SLACK,
     "MAX_DEPTH": float(MAX_DEPTH), "TRACE_TOL": TRACE_TOL, "RESID_TOL": RESID_TOL, "TIME_TOL": TIME_TOL,
     "OMEGA_SIGN_TOL": OMEGA_SIGN_TOL, "BALL_SLACK": BALL_SLACK, "TIME_RES": TIME_RES, "ESCALATE": ESCALATE,
-    "IMPRECISE_BUDGET": float(IMPRECISE_BUDGET),
+    "IMPRECISE_BUDGET": float(IMPRECISE_BUDGET), "PIN_WEIGHT": PIN_WEIGHT,
 }
