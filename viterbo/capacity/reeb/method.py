@@ -182,6 +182,13 @@ def _run_capacity_python(K, G, cfg, budget):
     return out, stats, time.perf_counter() - t_cert
 
 
+def _of_value(action: float, value: float) -> str:
+    """An action as a multiple of the value (reasons are read in the user's units; the search ran in a frame)."""
+    if not math.isfinite(value) or value <= 0:
+        return f"{action:.6g} (in the search's units)"
+    return f"{action / value:.6g} times the value"
+
+
 def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]:
     """Exact re-evaluation of cycles the float checks rejected below the value; the unresolved ones."""
     unresolved = []
@@ -191,7 +198,7 @@ def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]
         if est >= v * (1.0 - ACTION_TIE):
             continue
         if kind != 1:
-            unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {est:.12g}")
+            unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {_of_value(est, v)}")
             continue
         ex = exact_cycle(G, list(faces))
         if ex.status == "excluded":
@@ -208,7 +215,8 @@ def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]
             else:
                 out.min_other_action = min(out.min_other_action, action)
             continue
-        unresolved.append(f"a degenerate 2-face cycle ({len(faces)} faces) with estimated action {est:.12g}")
+        unresolved.append(f"a degenerate 2-face cycle ({len(faces)} faces) with estimated action "
+                          f"{_of_value(est, out.best.action if out.best is not None else math.inf)}")
     stats["exact_resolved"] = resolved
     stats["unresolved"] = len(unresolved)
     return unresolved
@@ -311,7 +319,7 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
         worst = min(beyond, key=lambda u: u[1])
         reasons.append(f"not excluded: {len(beyond)} search branches beyond float64 (strongly hyperbolic "
                        f"paths, |A_p| up to {max(u[2] for u in beyond):.2g}; the smallest action bound among "
-                       f"them is {worst[1]:.12g} < {value:.12g}) — their error bounds exceed what float64 can decide; "
+                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide; "
                        'method="haim_kislev" settles it when K has at most 24 facets')
     if unresolved:
         reasons.append("not excluded: " + "; ".join(unresolved[:3])
