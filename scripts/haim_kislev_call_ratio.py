@@ -1,12 +1,14 @@
 """Before/after table: a whole ``vb.capacity(K, method="haim_kislev")`` call against the compiled search in it.
 
-Usage: python scripts/haim_kislev_call_ratio.py [--before REV] [--seeds 20] [--rounds 7] [--m 8,9,10,11,12]
+Usage: python scripts/haim_kislev_call_ratio.py [--before REV] [--seeds 20] [--rounds 7] [--m 8,9,10,11,12] [--fresh]
 
 Per polytope random_halfspaces(m, 4, seed), seed = 0..seeds-1 (those of tests/performance/test_bench_haim_kislev.py):
 one warm-up call, then ``rounds`` calls on the same K; CPU time of this thread (time.thread_time: a shared
 machine) of the whole call and of ``viterbo._native.haim_kislev_search`` inside it (timed through a proxy of
 the extension module); the ratio of the two medians.  Per m: the median, smallest and largest ratio over the
-polytopes, and the median call and search times.
+polytopes, and the median call and search times.  ``--fresh``: each timed call gets a new K (the same halfspaces,
+built outside the clock), so the per-polytope work a second call reuses (the normal forms, the Chebyshev
+centre, the closure mask) is in the call.
 
 "Before" is the ``viterbo`` package at git revision REV (default: main), exported with ``git archive`` next to
 the compiled extension built from this checkout (the kernels the old code calls are unchanged), run in a
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = r'''
 import importlib, json, statistics, sys, time
-tree, m, seeds, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+tree, m, seeds, rounds, fresh = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
 if tree:  # the exported revision first; editable-install finders would otherwise redirect to the checkout
     sys.path.insert(0, tree)
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__.lower()
@@ -64,8 +66,9 @@ for seed in range(seeds):
     value = vb.capacity(K, method="haim_kislev").value
     calls, searches = [], []
     for _ in range(rounds):
+        L = vb.Polytope.from_halfspaces(K.normals_np, K.offsets_np) if fresh else K  # built outside the clock
         t0 = clock()
-        vb.capacity(K, method="haim_kislev")
+        vb.capacity(L, method="haim_kislev")
         calls.append(clock() - t0)
         searches.append(Timed.last)
     rows.append({"seed": seed, "value": value, "call": statistics.median(calls),
@@ -74,8 +77,9 @@ print(json.dumps(rows))
 '''
 
 
-def _run(tree: str, m: int, seeds: int, rounds: int) -> list[dict]:
-    out = subprocess.run([sys.executable, "-c", WORKER, tree, str(m), str(seeds), str(rounds)], cwd=tempfile.gettempdir(),
+def _run(tree: str, m: int, seeds: int, rounds: int, fresh: bool) -> list[dict]:
+    out = subprocess.run([sys.executable, "-c", WORKER, tree, str(m), str(seeds), str(rounds), "1" if fresh else "0"],
+                         cwd=tempfile.gettempdir(),
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -96,6 +100,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--m", default="8,9,10,11,12")
+    parser.add_argument("--fresh", action="store_true",
+                        help="time the first call on a new K each time (normal form, Chebyshev centre, closure mask "
+                             "included; building K is not timed)")
     args = parser.parse_args()
     ms = [int(x) for x in args.m.split(",")]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -105,7 +112,9 @@ def main() -> None:
     print(f"Measured {datetime.date.today()} on {platform.node()} ({platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}): commit {commit} against {args.before} ({before_rev}); "
           f"random_halfspaces(m, 4, seed), seeds 0-{args.seeds - 1}; per polytope CPU time of the call and of the "
-          f"compiled search in it, median of {args.rounds} calls after a warm-up; ratio = call / search.\n")
+          f"compiled search in it, median of {args.rounds} calls after a warm-up"
+          f"{', each on a new K (first call: normal form etc. included)' if args.fresh else ', on the same K'}; "
+          "ratio = call / search.\n")
     print("| m | before: median ratio (min-max) | after: median ratio (min-max) | before: call | after: call | "
           "search | same values |")
     print("|---|---|---|---|---|---|---|")
@@ -114,8 +123,8 @@ def main() -> None:
         for m in ms:
             runs = {"before": [], "after": []}
             for _ in range(2):
-                runs["before"].append(_run(tree, m, args.seeds, args.rounds))
-                runs["after"].append(_run("", m, args.seeds, args.rounds))
+                runs["before"].append(_run(tree, m, args.seeds, args.rounds, args.fresh))
+                runs["after"].append(_run("", m, args.seeds, args.rounds, args.fresh))
             assert all(Path(r[0]["file"]).is_relative_to(tmp) for r in runs["before"]), "before did not load REV"
             summary = {}
             for label, pair in runs.items():
