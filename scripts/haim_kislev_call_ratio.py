@@ -132,7 +132,8 @@ def main() -> None:
                        for i in range(args.seeds)]
                 ratios = [p["call"] / p["search"] for p in per]
                 summary[label] = (statistics.median(ratios), min(ratios), max(ratios),
-                                  statistics.median(p["call"] for p in per), statistics.median(p["search"] for p in per))
+                                  statistics.median(p["call"] for p in per),
+                                  statistics.median(p["search"] for p in per))
             same = all(a["value"] == b["value"] for a, b in zip(runs["before"][0], runs["after"][0]))
             (rb, lb, hb, cb, _), (ra, la, ha, ca, sa) = summary["before"], summary["after"]
             print(f"| {m} | {rb:.2f}x ({lb:.2f}-{hb:.2f}) | **{ra:.2f}x** ({la:.2f}-{ha:.2f}) | {1e3 * cb:.3f} ms | "

@@ -51,7 +51,8 @@ def _perturbed(orbit: Orbit, value: float, K, rng):
         Y[len(Y) // 2] += delta * size * rng.standard_normal(X.shape[1])
         yield f"one breakpoint moved {delta:g}", Orbit(Y, orbit.facets), value
         yield f"value off by {delta:g}", orbit, value * (1 + delta)
-        yield f"loop stretched {delta:g}", Orbit(X.mean(axis=0) + (1 + delta) * (X - X.mean(axis=0)), orbit.facets), value
+        centre = X.mean(axis=0)
+        yield f"loop stretched {delta:g}", Orbit(centre + (1 + delta) * (X - centre), orbit.facets), value
     yield "shifted", Orbit(X + 0.3 * size, orbit.facets), value
     yield "reversed", Orbit(X[::-1], orbit.facets[::-1]), value
     yield "facets rotated", Orbit(X, orbit.facets[1:] + orbit.facets[:1]), value
@@ -133,7 +134,8 @@ def test_every_failure_branch_is_compared():
     for label, orbit, value in _perturbed(r.orbit, r.value, K, np.random.default_rng(1)):
         _assert_same_findings(K, orbit, value, label)
         cc = _findings(K, orbit, value)[1]
-        failed |= {name for name in ("outside_i", "start_i", "end_i", "against_i", "leaves_i") if getattr(cc, name) >= 0}
+        failed |= {name for name in ("outside_i", "start_i", "end_i", "against_i", "leaves_i")
+                   if getattr(cc, name) >= 0}
         failed |= {name for name in ("action_bad", "times_bad") if getattr(cc, name)}
     assert failed == {"outside_i", "start_i", "end_i", "against_i", "leaves_i", "action_bad", "times_bad"}
 

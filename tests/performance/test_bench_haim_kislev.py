@@ -162,5 +162,5 @@ def test_bench_call_over_search_ratio(benchmark, m):
                                  "call_over_search_median": statistics.median(ratios),
                                  "call_over_search_min": min(ratios), "call_over_search_max": max(ratios),
                                  "search_median_s": statistics.median(statistics.median(s) for s in searches)})
-    benchmark.extra_info["note"] = (f"call / search over {len(bodies)} polytopes: median {statistics.median(ratios):.2f}, "
-                                    f"range {min(ratios):.2f}-{max(ratios):.2f}")
+    benchmark.extra_info["note"] = (f"call / search over {len(bodies)} polytopes: median "
+                                    f"{statistics.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}")

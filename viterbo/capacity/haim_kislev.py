@@ -32,8 +32,8 @@ from ..geometry.polytope import Polytope
 from ..runtime import Budget
 from . import _haim_kislev_reference as ref
 from ._common import centred_halfspaces
-from ._memo import memo
 from ._haim_kislev_witness import CERTIFY_REL, MAX_TIES, TIE_REL, Candidate, certified_witness, rounding_bound
+from ._memo import memo
 from ._value_range import check_representable
 from .result import CapacityResult
 
@@ -127,10 +127,12 @@ def _run_native(native, G, h, mode, usable, budget, rules, progress_s=0.0):
 
 def _closure_mask(native, N: np.ndarray) -> np.ndarray:
     """The closure mask of the general variant (compiled, certified LPs; see ext/haim_kislev.cpp)."""
-    return _readonly(np.asarray(native.haim_kislev_closure_mask(np.ascontiguousarray(N, dtype=np.float64))["usable"]))[0]
+    usable = np.asarray(native.haim_kislev_closure_mask(np.ascontiguousarray(N, dtype=np.float64))["usable"])
+    return _readonly(usable)[0]
 
 
 def _readonly(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays, made read-only (they are kept with K and shared by every later call)."""
     for a in arrays:
         a.flags.writeable = False
     return arrays

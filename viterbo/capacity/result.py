@@ -189,7 +189,7 @@ def verify_orbit(K: Polytope, orbit: Orbit, value: float, tol: float = 1e-9, *,
         Xf = frame.to_frame(X)
         E = frame.rounding_floor(X)  # per-entry bound on Xf's error from X's own rounding
         found = _findings_python(Xf, E, N, H, w, facets, size, vf, tol)
-    return _messages(found, facets, w, frame, value, vf)
+    return _messages(found, facets, frame, value, vf)
 
 
 def _findings_python(Xf: np.ndarray, E: np.ndarray, N: np.ndarray, H: np.ndarray, w: np.ndarray,
@@ -233,7 +233,7 @@ def _findings_python(Xf: np.ndarray, E: np.ndarray, N: np.ndarray, H: np.ndarray
                      bool(times_bad))
 
 
-def _messages(found: _Findings, facets: np.ndarray, w: np.ndarray, frame, value: float, vf: float) -> list[str]:
+def _messages(found: _Findings, facets: np.ndarray, frame, value: float, vf: float) -> list[str]:
     """The failures of :func:`verify_orbit`, one sentence each, from what its checks found."""
     problems: list[str] = []
     if found.outside_i >= 0:
