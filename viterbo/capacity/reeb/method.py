@@ -35,6 +35,7 @@ from .._common import orbit_from_numpy
 from ..result import CapacityResult
 from .exact import exact_cycle
 from .flow_graph import FlowGraph, build_flow_graph
+from .jump_exact import resolve_jump_branches
 from .jump_reference import JUMP_STAT_KEYS, run_jump_search
 from .native_bridge import run_native_capacity, run_native_search
 from .orbit_fit import STATUS_OK, clean_witness
@@ -47,6 +48,10 @@ __all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "skel
 #: 2-faces with |omega(n_a, n_b)| / sin(angle) below this are "nearly Lagrangian": computed like the
 #: others (with error bounds that grow like 1/|omega|), and the witness is re-evaluated exactly.
 NEAR_LAGRANGIAN_TOL = 1e-4
+
+#: Test hook: (escalate, imprecise_budget) of the float jump search instead of (ESCALATE, IMPRECISE_BUDGET);
+#: (0.0, 0) gives every jump branch up at once, so the exact phase (jump_exact.py) runs the whole jump search.
+_JUMP_LIMITS: tuple[float, int] | None = None
 
 
 class _PerPolytope:
@@ -163,7 +168,8 @@ def _run_capacity_python(K, G, cfg, budget):
     out = run_reference_search(G, cfg)
     _raise_if_stopped(out, budget)
     t_cert = time.perf_counter()
-    cert = SearchConfig(certify=True, deadline=deadline)
+    cert = SearchConfig(certify=True, deadline=deadline, jump_escalate=cfg.jump_escalate,
+                        jump_imprecise_budget=cfg.jump_imprecise_budget)
     s_def = run_deferred(G, cert, out, out.deferred)
     _raise_if_stopped(out, budget)
     S = skeleton_of(K, G)
@@ -285,6 +291,8 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             raise MethodNotApplicableError(f"reeb: {name} must be a positive finite number; got {val!r}.")
     G = flow_graph_of(K)
     cfg = SearchConfig(rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo)
+    if _JUMP_LIMITS is not None:
+        cfg.jump_escalate, cfg.jump_imprecise_budget = float(_JUMP_LIMITS[0]), int(_JUMP_LIMITS[1])
     cpp = _use_cpp(implementation)
     if cpp:
         S = skeleton_of(K, G)
@@ -294,6 +302,10 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
         out, stats, cert_seconds = _run_capacity_python(K, G, cfg, budget)
     t_exact = time.perf_counter()
     unresolved = _resolve_pending(G, out, stats)
+    # Jump branches given up as beyond float64: replayed and finished in rationals (jump_exact.py).
+    left = resolve_jump_branches(K, G, skeleton_of(K, G), out, stats,
+                                 deadline=budget.deadline if budget is not None else None)
+    out.unresolved = [u for u in out.unresolved if not (u[0] == 2 and u[3])] + left
     best = out.best
     if best is None and out.unresolved:
         raise MethodNotApplicableError(

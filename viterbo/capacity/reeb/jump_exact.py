@@ -1,0 +1,393 @@
+"""Exact rational resolution of jump-search branches given up as beyond float64 (reeb-certification.md §4, §7).
+
+Along strongly hyperbolic paths the start-parameter interval of the jump
+search shrinks like 1/|u| and the float64 error bounds of §7 grow like |u|:
+past ESCALATE (and the IMPRECISE_BUDGET of imprecise children) a branch can be
+neither pruned nor followed, and the float search records it (its node path
+from the start, jump_reference.py / ext/reeb_jump.cpp).  This module replays
+each recorded branch in exact rational arithmetic and finishes its subtree with
+the same rules as the float search but no error terms.
+
+The exact polytope.  The float search is about K given by the float64 data;
+those data are not exactly consistent (four float hyperplanes through an edge
+do not meet in one line exactly), so the exact phase works on K_V = conv(V),
+V the skeleton's float64 vertices (centred coordinates) read as exact
+rationals.  Every facet hyperplane of K_V is computed exactly through its
+vertices (K's incidences), and checked exactly: all its vertices lie on it and
+every other vertex strictly inside (``ExactPolytope.facet``; a float filter
+decides the far vertices, their slack exceeds 1e-9 of K's size).  So K_V has
+exactly K's face lattice, its Reeb vectors R_E = (2 / h_E) J n_E are exact
+(invariant under scaling (n_E, h_E)), and the orbit really lands on an edge or
+vertex when the exits through it tie.  K_V is within rounding of K (its
+vertices are K's vertices minus the centre, rounded once), far below ACTION_TIE.
+A facet for which this check fails (non-simplicial facets whose float vertices
+are not exactly coplanar) makes the branches that need it unavailable: they
+stay unresolved.
+
+The rules (jump_reference.py, without error terms): facet-once, canonical
+start, the exact closed sub-interval of each child, zero-time hops cut only when
+the segment has length exactly 0 on the whole sub-interval, the action prune
+min a(sigma) + return bound >= v (1 - ACTION_TIE).  The return bound reuses the
+float search's Dijkstra tables (per-edge lower bounds whose errors do not grow
+along paths) and the distance-over-top-speed bound, both lowered by a relative
+1e-9 (their only float64 inputs are K's data and the rounded end points of the
+exact segment).  A closed cycle below v is a closed facet polygon of K_V: it
+becomes the witness (its exact breakpoints, rounded).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from .flow_graph import FlowGraph
+from .jump_reference import jump_return_bounds, segment_distance
+from .orbit_fit import STATUS_OK
+from .search_reference import Candidate, SearchOutcome
+from .skeleton import Skeleton
+from .tolerances import ACTION_TIE
+
+__all__ = ["ExactPolytope", "ExactUnavailable", "resolve_jump_branches", "EXACT_NODE_BUDGET",
+           "EXACT_BRANCH_BUDGET", "JUMP_EXACT_STAT_KEYS"]
+
+#: Nodes the exact phase expands per capacity call, and per recorded branch (Fractions grow along a path).
+EXACT_NODE_BUDGET = 200000
+EXACT_BRANCH_BUDGET = 20000
+#: Relative lowering of the float-derived return bounds (reeb-certification.md §7: their inputs are
+#: K's data and rounded end points, errors ~1e-15).
+RETURN_SLACK = 1e-9
+
+JUMP_EXACT_STAT_KEYS = ("jump_exact_branches", "jump_exact_resolved", "jump_exact_nodes", "jump_exact_unavailable",
+                        "jump_exact_over_budget", "jump_exact_cycles_closed")
+
+_ZERO = Fraction(0)
+
+
+class ExactUnavailable(Exception):
+    """K_V cannot be built exactly for a facet this branch needs (see the module docstring)."""
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]
+
+
+class ExactPolytope:
+    """K_V = conv(V): exact facet hyperplanes and Reeb vectors, built and checked lazily per facet."""
+
+    def __init__(self, inc: np.ndarray, V: np.ndarray, scale: float):
+        self.inc = inc
+        self.Vf = np.asarray(V, dtype=float)
+        self.scale = float(scale)
+        self._V: dict[int, tuple] = {}
+        self._facet: dict[int, tuple] = {}
+        self._reeb: dict[int, tuple] = {}
+
+    def vertex(self, i: int) -> tuple:
+        v = self._V.get(i)
+        if v is None:
+            v = self._V[i] = tuple(Fraction(float(c)) for c in self.Vf[i])
+        return v
+
+    def facet(self, g: int) -> tuple:
+        """(n, h): the exact hyperplane <n, x> = h (h > 0) of facet g of K_V, checked against every vertex."""
+        got = self._facet.get(g)
+        if got is not None:
+            return got
+        verts = [int(i) for i in np.flatnonzero(self.inc[g])]
+        if len(verts) < 4:
+            raise ExactUnavailable(f"facet {g} has {len(verts)} vertices")
+        n = None
+        for quad in itertools.islice(itertools.combinations(verts, 4), 200):
+            p = [self.vertex(i) for i in quad]
+            d = [[p[k][c] - p[0][c] for c in range(4)] for k in (1, 2, 3)]
+            cand = []
+            for c in range(4):  # cofactors of the 3x4 matrix d: a normal of the affine hull
+                cols = [cc for cc in range(4) if cc != c]
+                m = [[row[cc] for cc in cols] for row in d]
+                det = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                       - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                       + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+                cand.append(det if c % 2 == 0 else -det)
+            if any(cand):
+                n = cand
+                break
+        if n is None:
+            raise ExactUnavailable(f"facet {g}: no four affinely independent vertices")
+        h = _dot(n, self.vertex(verts[0]))
+        if h == 0:
+            raise ExactUnavailable(f"facet {g} passes through the centre")
+        if h < 0:
+            n, h = [-c for c in n], -h
+        for i in verts:
+            if _dot(n, self.vertex(i)) != h:
+                raise ExactUnavailable(f"the vertices of facet {g} are not exactly coplanar")
+        nf = np.array([float(c) for c in n])
+        norm = float(np.linalg.norm(nf))
+        slack = float(h) / norm - self.Vf @ (nf / norm)
+        on = set(verts)
+        for i in np.flatnonzero(slack < 1e-9 * self.scale):
+            i = int(i)
+            if i not in on and _dot(n, self.vertex(i)) >= h:
+                raise ExactUnavailable(f"vertex {i} is not strictly inside facet {g} exactly")
+        got = self._facet[g] = (tuple(n), h)
+        return got
+
+    def reeb(self, E: int) -> tuple:
+        """R_E = (2 / h) J n with J (q, p) = (-p, q) (flow_graph.py); the same for any scaling of (n, h)."""
+        R = self._reeb.get(E)
+        if R is None:
+            n, h = self.facet(E)
+            c = 2 / h
+            R = self._reeb[E] = (-c * n[2], -c * n[3], c * n[0], c * n[1])
+        return R
+
+
+class _ExactJump:
+    """The jump search of jump_reference.py in rationals, started from recorded branches."""
+
+    def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, out: SearchOutcome, stats: dict,
+                 deadline: float | None):
+        self.G, self.S, self.P, self.out, self.st, self.deadline = G, S, P, out, stats, deadline
+        self.jumps_from = [[] for _ in range(G.n_facets)]
+        for j in range(S.n_jumps):
+            self.jumps_from[int(S.jp_E[j])].append(j)
+        self.bounds_cache: dict = {}
+        self.inv_speed = 1.0 / max(math.sqrt(float(np.dot(G.R[E], G.R[E]))) for E in range(G.n_facets))
+        self.timed_out = False
+
+    @property
+    def incumbent(self) -> float:
+        return self.out.best.action if self.out.best is not None else math.inf
+
+    def cut(self, bound) -> bool:
+        v = self.incumbent
+        return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE))
+
+    def note_pruned(self, bound) -> None:
+        self.out.min_pruned_bound = min(self.out.min_pruned_bound, float(bound))
+
+    def resolve(self, branch: tuple, node_budget: int) -> str:
+        """Replay ``branch`` exactly and finish its subtree: "resolved", "budget" or "unavailable"."""
+        G, S, P = self.G, self.S, self.P
+        kind0, p0, C0 = branch[0]
+        assert kind0 == "J"
+        self.p0, self.C0 = p0, C0
+        arrivals = tuple(sorted({int(S.jp_E[j]) for j in range(S.n_jumps)
+                                 if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0}))
+        if arrivals not in self.bounds_cache:
+            self.bounds_cache[arrivals] = jump_return_bounds(G, S, arrivals)
+        self.dist_face, self.dist_facet = self.bounds_cache[arrivals]
+        ua, va = (int(w) for w in S.jf_v[p0])
+        self.p0_start = S.V[ua]
+        self.p0_dir = S.V[va] - S.V[ua]
+        self.edge0 = int(S.jf_kind[p0]) == 1
+        self.Va, self.Vb = P.vertex(ua), P.vertex(va)
+        x0 = self.Va
+        u = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (_ZERO,) * 4
+        hi = Fraction(1) if self.edge0 else _ZERO
+        self.nodes_left = node_budget
+        self.stack = [(branch[0], x0, u)]
+        try:
+            self.expand(C0, _ZERO, hi, x0, u, _ZERO, _ZERO, 1 << C0, list(branch[1:]))
+        except _OverBudget:
+            return "budget"
+        except ExactUnavailable:
+            return "unavailable"
+        return "budget" if self.timed_out else "resolved"
+
+    def rest(self, dist: float, x0, u, lo, hi) -> Fraction | None:
+        """Lower bound of the way back (None: no way back), lowered by RETURN_SLACK."""
+        if not math.isfinite(dist):
+            return None
+        a = np.array([float(x0[c] + lo * u[c]) for c in range(4)])
+        b = np.array([float(x0[c] + hi * u[c]) for c in range(4)])
+        d = segment_distance(a, b - a, self.p0_start, self.p0_dir)
+        wb = max(0.0, d - 1e-9 * self.G.scale) * self.inv_speed
+        return Fraction(max(dist, wb)) * (1 - Fraction(RETURN_SLACK))
+
+    def expand(self, E: int, lo, hi, x0, u, a0, a1, used: int, forced: list) -> None:
+        G, S, P, st = self.G, self.S, self.P, self.st
+        self.nodes_left -= 1
+        st["jump_exact_nodes"] += 1
+        if self.nodes_left < 0:
+            raise _OverBudget
+        if self.deadline is not None and (st["jump_exact_nodes"] & 255) == 0 and time.monotonic() > self.deadline:
+            self.timed_out = True
+        if self.timed_out:
+            return
+        R = P.reeb(E)
+        exits = S.exits_of(E)
+        al, be, gs = [], [], []
+        for f in exits:
+            g = int(G.face_facets[f, 1])
+            n, h = P.facet(g)
+            rate = _dot(n, R)
+            if rate <= 0:
+                raise ExactUnavailable(f"the exact rate of exit {g} of facet {E} is not positive")
+            al.append((h - _dot(n, x0)) / rate)
+            be.append(-_dot(n, u) / rate)
+            gs.append(g)
+
+        def sub_interval(first):
+            l2, h2 = lo, hi
+            for i in first:
+                for k in range(len(exits)):
+                    if k == i:
+                        continue
+                    c1, c0 = be[i] - be[k], al[k] - al[i]  # t_i <= t_k:  c1 sigma <= c0
+                    if c1 > 0:
+                        h2 = min(h2, c0 / c1)
+                    elif c1 < 0:
+                        l2 = max(l2, c0 / c1)
+                    elif c0 < 0:
+                        return hi, lo
+            return l2, h2
+
+        def child(i, l2, h2, rest_of):
+            if al[i] + be[i] * l2 == 0 and al[i] + be[i] * h2 == 0:
+                return None  # a hop of length exactly 0 on the whole sub-interval (§3)
+            x2 = tuple(x0[c] + al[i] * R[c] for c in range(4))
+            u2 = tuple(u[c] + be[i] * R[c] for c in range(4))
+            b0, b1 = a0 + al[i], a1 + be[i]
+            amin = min(b0 + b1 * l2, b0 + b1 * h2)
+            rest = rest_of(x2, u2)
+            if rest is None:
+                return None
+            bound = amin + rest
+            if self.cut(bound):
+                self.note_pruned(bound)
+                return None
+            return bound, x2, u2, b0, b1
+
+        want = forced[0] if forced else None
+        children = []
+        for i2, f2 in enumerate(exits):
+            G2 = gs[i2]
+            node = ("F", f2, G2)
+            if (used >> G2) & 1 or (want is not None and node != want):
+                continue
+            l2, h2 = sub_interval([i2])
+            if l2 > h2:
+                continue
+            got = child(i2, l2, h2, lambda x2, u2, f2=f2, l2=l2, h2=h2:
+                        self.rest(float(self.dist_face[f2]), x2, u2, l2, h2))
+            if got is not None:
+                children.append((got[0], 0, f2, node, G2, l2, h2, i2) + got[1:])
+        for j in self.jumps_from[E]:
+            p, C = int(S.jp_face[j]), int(S.jp_C[j])
+            node = ("J", p, C)
+            if p < self.p0 or (want is not None and node != want):
+                continue
+            closing = p == self.p0 and C == self.C0
+            if p == self.p0 and not closing:
+                continue
+            if not closing and (used >> C) & 1:
+                continue
+            X = [exits.index(f) for f in S.jump_exits(j)]
+            l2, h2 = sub_interval(X)
+            if l2 > h2:
+                continue
+            if closing:
+                rest_of = lambda x2, u2: _ZERO  # noqa: E731
+            else:
+                rest_of = lambda x2, u2, C=C, l2=l2, h2=h2: self.rest(float(self.dist_facet[C]), x2, u2, l2, h2)  # noqa: E731
+            got = child(X[0], l2, h2, rest_of)
+            if got is not None:
+                children.append((got[0], 1, j, node, C, l2, h2, X[0]) + got[1:])
+        children.sort(key=lambda ch: (ch[0], ch[1], ch[2]))
+        for bound, _flag, _idx, node, nxt, l2, h2, i, x2, u2, b0, b1 in children:
+            if self.timed_out:
+                return
+            if self.cut(bound):
+                self.note_pruned(bound)
+                continue
+            # The segment through E from the current node: its time is al[i] + be[i] sigma.
+            top = self.stack[-1]
+            self.stack[-1] = top[:3] + (al[i], be[i], E)
+            if node[0] == "J" and node[1] == self.p0 and node[2] == self.C0:
+                self.close(l2, h2, x2, u2, b0, b1)
+                continue
+            self.stack.append((node, x2, u2))
+            self.expand(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), forced[1:])
+            self.stack.pop()
+
+    def close(self, lo, hi, x0, u, a0, a1) -> None:
+        """Back on P_0: solve x0 + sigma u = V_a + sigma (V_b - V_a) on [lo, hi] exactly (a vertex: sigma = 0)."""
+        self.st["jump_exact_cycles_closed"] += 1
+        if self.edge0:
+            d = tuple(self.Vb[c] - self.Va[c] for c in range(4))
+        else:
+            d = (_ZERO,) * 4
+        w = [u[c] - d[c] for c in range(4)]
+        r = [self.Va[c] - x0[c] for c in range(4)]
+        if not any(w):
+            if any(r):
+                return
+            sigma = lo if a1 >= 0 else hi  # a family of closed loops: its cheapest member
+        else:
+            k = next(c for c in range(4) if w[c] != 0)
+            sigma = r[k] / w[k]
+            if any(w[c] * sigma != r[c] for c in range(4)) or not lo <= sigma <= hi:
+                return
+        action = a0 + a1 * sigma
+        if action <= 0:
+            return  # the constant loop at a vertex (Lemma 1)
+        if self.cut(action):
+            self.out.min_other_action = min(self.out.min_other_action, float(action))
+            return
+        xs, ts, flows, nodes = [], [], [], []
+        for node, x, uu, al, be, E in self.stack:
+            xs.append([float(x[c] + sigma * uu[c]) for c in range(4)])
+            ts.append(float(al + be * sigma))
+            flows.append(int(E))
+            nodes.append(node)
+        if min(ts) < 0:
+            return  # cannot happen on K_V (every breakpoint is in K_V); kept as a guard
+        cand = Candidate(tuple(nodes), np.array(xs), np.array(ts), float(action), 0, math.nan, np.eye(2), False,
+                         STATUS_OK, float(action), 2, flows, 2)
+        if self.out.best is not None:
+            self.out.min_other_action = min(self.out.min_other_action, self.out.best.action)
+        self.out.best = cand
+        self.st["winner_from_exact_jump"] = True
+        self.st["exact_action"] = float(action)
+
+
+def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stats: dict,
+                          deadline: float | None = None, node_budget: int = EXACT_NODE_BUDGET,
+                          branch_budget: int = EXACT_BRANCH_BUDGET) -> list[tuple]:
+    """Resolve the recorded jump branches of ``out.unresolved`` exactly; returns those left unresolved.
+
+    Branches whose float action bound is already >= the value need nothing.
+    Stats: ``jump_exact_branches`` (tried), ``jump_exact_resolved``,
+    ``jump_exact_nodes``, ``jump_exact_unavailable`` (K_V not exact for a facet
+    they need), ``jump_exact_over_budget``, ``jump_exact_cycles_closed``.
+    """
+    for k in JUMP_EXACT_STAT_KEYS:
+        stats.setdefault(k, 0)
+    jumps = [u for u in out.unresolved if u[0] == 2 and u[3]]
+    if not jumps:
+        return []
+    P = ExactPolytope(K._incidence_np(), S.V, G.scale)
+    X = _ExactJump(G, S, P, out, stats, deadline)
+    left = []
+    for entry in sorted(jumps, key=lambda e: e[1]):
+        v = X.incumbent
+        if entry[1] >= v * (1.0 - ACTION_TIE):
+            continue  # excluded by its float bound against the (possibly lowered) value
+        stats["jump_exact_branches"] += 1
+        remaining = node_budget - stats["jump_exact_nodes"]
+        status = "budget" if remaining <= 0 or X.timed_out else X.resolve(entry[3], min(branch_budget, remaining))
+        if status == "resolved":
+            stats["jump_exact_resolved"] += 1
+            continue
+        stats["jump_exact_unavailable" if status == "unavailable" else "jump_exact_over_budget"] += 1
+        left.append(entry)
+    return left
