@@ -154,8 +154,10 @@ class _ExactJump:
     """The jump search of jump_reference.py in rationals, started from recorded branches."""
 
     def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, out: SearchOutcome, stats: dict,
-                 deadline: float | None):
+                 deadline: float | None, node_budget: int, branch_budget: int):
         self.G, self.S, self.P, self.out, self.st, self.deadline = G, S, P, out, stats, deadline
+        self.node_budget, self.branch_budget = node_budget, branch_budget
+        self.status: dict[int, str] = {}  # recorded branch -> "resolved" / "budget" / "unavailable"
         self.jumps_from = [[] for _ in range(G.n_facets)]
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
@@ -174,11 +176,10 @@ class _ExactJump:
     def note_pruned(self, bound) -> None:
         self.out.min_pruned_bound = min(self.out.min_pruned_bound, float(bound))
 
-    def resolve(self, branch: tuple, node_budget: int) -> str:
-        """Replay ``branch`` exactly and finish its subtree: "resolved", "budget" or "unavailable"."""
+    def run_start(self, p0: int, C0: int, trie: dict) -> None:
+        """Replay every recorded branch from the start (p0, C0) (a trie of node paths) exactly and finish
+        the subtree below each branch's last node; sets ``self.status[leaf]``."""
         G, S, P = self.G, self.S, self.P
-        kind0, p0, C0 = branch[0]
-        assert kind0 == "J"
         self.p0, self.C0 = p0, C0
         arrivals = tuple(sorted({int(S.jp_E[j]) for j in range(S.n_jumps)
                                  if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0}))
@@ -193,35 +194,75 @@ class _ExactJump:
         x0 = self.Va
         u = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (_ZERO,) * 4
         hi = Fraction(1) if self.edge0 else _ZERO
-        self.nodes_left = node_budget
-        self.stack = [(branch[0], x0, u)]
-        try:
-            self.expand(C0, _ZERO, hi, x0, u, _ZERO, _ZERO, 1 << C0, list(branch[1:]))
-        except _OverBudget:
-            return "budget"
-        except ExactUnavailable:
-            return "unavailable"
-        return "budget" if self.timed_out else "resolved"
+        self.stack = [(("J", p0, C0), x0, u)]
+        self.leaf_left = None
+        self.descend(C0, _ZERO, hi, x0, u, _ZERO, _ZERO, 1 << C0, trie)
 
-    def rest(self, dist: float, x0, u, lo, hi) -> Fraction | None:
-        """Lower bound of the way back (None: no way back), lowered by RETURN_SLACK."""
+    def descend(self, E, lo, hi, x0, u, a0, a1, used, trie) -> None:
+        """expand() along a trie node: what it leaves unmarked below is excluded exactly (resolved),
+        unless the phase ran out of nodes or time."""
+        depth = len(self.stack)
+        try:
+            self.expand(E, lo, hi, x0, u, a0, a1, used, trie)
+        except ExactUnavailable:
+            del self.stack[depth:]
+            self.mark(trie, "unavailable")
+            return
+        self.mark(trie, "budget" if self.stopped() else "resolved")
+
+    def mark(self, trie, status: str) -> None:
+        for sub in trie.values():
+            if isinstance(sub, dict):
+                self.mark(sub, status)
+            else:
+                self.status.setdefault(sub, status)
+
+    def stopped(self) -> bool:
+        return self.timed_out or self.st["jump_exact_nodes"] >= self.node_budget
+
+    def leaf(self, leaf: int, E, lo, hi, x0, u, a0, a1, used) -> None:
+        """The full exact subtree below a recorded branch's last node, within the per-branch budget."""
+        depth = len(self.stack)
+        self.leaf_left = self.branch_budget
+        try:
+            self.expand(E, lo, hi, x0, u, a0, a1, used, None)
+            self.status[leaf] = "budget" if self.stopped() else "resolved"
+        except _OverBudget:
+            self.status[leaf] = "budget"
+        except ExactUnavailable:
+            self.status[leaf] = "unavailable"
+        finally:
+            del self.stack[depth:]
+            self.leaf_left = None
+
+    def rest(self, dist: float, x0, u, lo, hi, amin) -> Fraction | None:
+        """Lower bound of the way back (None: no way back), lowered by RETURN_SLACK.  The
+        distance bound (rounding the segment's end points, the costly part) only when the
+        Dijkstra bound alone does not cut."""
         if not math.isfinite(dist):
             return None
+        dist_q = Fraction(dist) * (1 - Fraction(RETURN_SLACK))
+        if self.cut(amin + dist_q):
+            return dist_q
         a = np.array([float(x0[c] + lo * u[c]) for c in range(4)])
         b = np.array([float(x0[c] + hi * u[c]) for c in range(4)])
         d = segment_distance(a, b - a, self.p0_start, self.p0_dir)
         wb = max(0.0, d - 1e-9 * self.G.scale) * self.inv_speed
-        return Fraction(max(dist, wb)) * (1 - Fraction(RETURN_SLACK))
+        return max(dist_q, Fraction(wb) * (1 - Fraction(RETURN_SLACK)))
 
-    def expand(self, E: int, lo, hi, x0, u, a0, a1, used: int, forced: list) -> None:
+    def expand(self, E: int, lo, hi, x0, u, a0, a1, used: int, trie: dict | None) -> None:
+        """Flow the exact state through E (jump_reference._JumpSearch.expand without error terms).
+        ``trie``: the recorded branches below this node (only their children are followed; a leaf
+        starts the full subtree); None inside a leaf's subtree."""
         G, S, P, st = self.G, self.S, self.P, self.st
-        self.nodes_left -= 1
         st["jump_exact_nodes"] += 1
-        if self.nodes_left < 0:
-            raise _OverBudget
+        if self.leaf_left is not None:
+            self.leaf_left -= 1
+            if self.leaf_left < 0:
+                raise _OverBudget
         if self.deadline is not None and (st["jump_exact_nodes"] & 255) == 0 and time.monotonic() > self.deadline:
             self.timed_out = True
-        if self.timed_out:
+        if self.stopped():
             return
         R = P.reeb(E)
         exits = S.exits_of(E)
@@ -258,7 +299,7 @@ class _ExactJump:
             u2 = tuple(u[c] + be[i] * R[c] for c in range(4))
             b0, b1 = a0 + al[i], a1 + be[i]
             amin = min(b0 + b1 * l2, b0 + b1 * h2)
-            rest = rest_of(x2, u2)
+            rest = rest_of(x2, u2, amin)
             if rest is None:
                 return None
             bound = amin + rest
@@ -267,24 +308,23 @@ class _ExactJump:
                 return None
             return bound, x2, u2, b0, b1
 
-        want = forced[0] if forced else None
         children = []
         for i2, f2 in enumerate(exits):
             G2 = gs[i2]
             node = ("F", f2, G2)
-            if (used >> G2) & 1 or (want is not None and node != want):
+            if (used >> G2) & 1 or (trie is not None and node not in trie):
                 continue
             l2, h2 = sub_interval([i2])
             if l2 > h2:
                 continue
-            got = child(i2, l2, h2, lambda x2, u2, f2=f2, l2=l2, h2=h2:
-                        self.rest(float(self.dist_face[f2]), x2, u2, l2, h2))
+            got = child(i2, l2, h2, lambda x2, u2, amin, f2=f2, l2=l2, h2=h2:
+                        self.rest(float(self.dist_face[f2]), x2, u2, l2, h2, amin))
             if got is not None:
                 children.append((got[0], 0, f2, node, G2, l2, h2, i2) + got[1:])
         for j in self.jumps_from[E]:
             p, C = int(S.jp_face[j]), int(S.jp_C[j])
             node = ("J", p, C)
-            if p < self.p0 or (want is not None and node != want):
+            if p < self.p0 or (trie is not None and node not in trie):
                 continue
             closing = p == self.p0 and C == self.C0
             if p == self.p0 and not closing:
@@ -296,15 +336,16 @@ class _ExactJump:
             if l2 > h2:
                 continue
             if closing:
-                rest_of = lambda x2, u2: _ZERO  # noqa: E731
+                rest_of = lambda x2, u2, amin: _ZERO  # noqa: E731
             else:
-                rest_of = lambda x2, u2, C=C, l2=l2, h2=h2: self.rest(float(self.dist_facet[C]), x2, u2, l2, h2)  # noqa: E731
+                rest_of = lambda x2, u2, amin, C=C, l2=l2, h2=h2: self.rest(  # noqa: E731
+                    float(self.dist_facet[C]), x2, u2, l2, h2, amin)
             got = child(X[0], l2, h2, rest_of)
             if got is not None:
                 children.append((got[0], 1, j, node, C, l2, h2, X[0]) + got[1:])
         children.sort(key=lambda ch: (ch[0], ch[1], ch[2]))
         for bound, _flag, _idx, node, nxt, l2, h2, i, x2, u2, b0, b1 in children:
-            if self.timed_out:
+            if self.stopped():
                 return
             if self.cut(bound):
                 self.note_pruned(bound)
@@ -312,11 +353,19 @@ class _ExactJump:
             # The segment through E from the current node: its time is al[i] + be[i] sigma.
             top = self.stack[-1]
             self.stack[-1] = top[:3] + (al[i], be[i], E)
+            sub = trie[node] if trie is not None else None
             if node[0] == "J" and node[1] == self.p0 and node[2] == self.C0:
                 self.close(l2, h2, x2, u2, b0, b1)
+                if sub is not None and not isinstance(sub, dict):
+                    self.status[sub] = "resolved"
                 continue
             self.stack.append((node, x2, u2))
-            self.expand(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), forced[1:])
+            if sub is None:
+                self.expand(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), None)
+            elif isinstance(sub, dict):
+                self.descend(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), sub)
+            else:
+                self.leaf(sub, nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt))
             self.stack.pop()
 
     def close(self, lo, hi, x0, u, a0, a1) -> None:
@@ -376,15 +425,28 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     if not jumps:
         return []
     P = ExactPolytope(K._incidence_np(), S.V, G.scale)
-    X = _ExactJump(G, S, P, out, stats, deadline)
+    X = _ExactJump(G, S, P, out, stats, deadline, node_budget, branch_budget)
+    v = X.incumbent
+    # Branches already excluded by their float bound need nothing; the others, grouped by start
+    # into tries of node paths (prefixes are replayed once).
+    todo = [e for e in jumps if e[1] < v * (1.0 - ACTION_TIE)]
+    stats["jump_exact_branches"] += len(todo)
+    tries: dict = {}
+    for idx, entry in enumerate(todo):
+        branch = entry[3]
+        assert branch[0][0] == "J" and len(branch) >= 2
+        node = tries.setdefault(branch[0][1:], {})
+        for step in branch[1:-1]:
+            node = node.setdefault(step, {})
+        node[branch[-1]] = idx
+    for (p0, C0), trie in sorted(tries.items()):
+        if X.stopped():
+            X.mark(trie, "budget")
+            continue
+        X.run_start(p0, C0, trie)
     left = []
-    for entry in sorted(jumps, key=lambda e: e[1]):
-        v = X.incumbent
-        if entry[1] >= v * (1.0 - ACTION_TIE):
-            continue  # excluded by its float bound against the (possibly lowered) value
-        stats["jump_exact_branches"] += 1
-        remaining = node_budget - stats["jump_exact_nodes"]
-        status = "budget" if remaining <= 0 or X.timed_out else X.resolve(entry[3], min(branch_budget, remaining))
+    for idx, entry in enumerate(todo):
+        status = X.status.get(idx, "budget")
         if status == "resolved":
             stats["jump_exact_resolved"] += 1
             continue
