@@ -158,6 +158,7 @@ class _ExactJump:
         self.G, self.S, self.P, self.out, self.st, self.deadline = G, S, P, out, stats, deadline
         self.node_budget, self.branch_budget = node_budget, branch_budget
         self.status: dict[int, str] = {}  # recorded branch -> "resolved" / "budget" / "unavailable"
+        self.signs_checked: set[int] = set()
         self.jumps_from = [[] for _ in range(G.n_facets)]
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
@@ -217,6 +218,21 @@ class _ExactJump:
             else:
                 self.status.setdefault(sub, status)
 
+    def check_signs(self, E: int, R) -> None:
+        """The exact rates <n_G, R_E> of E's 2-face neighbours have the flow graph's signs (exits > 0,
+        entrances < 0), so the exits list is exactly where the flow through E can leave it."""
+        G = self.G
+        for f in range(G.n_faces):
+            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
+            if E not in (a, b):
+                continue
+            other = b if a == E else a  # a == E: an exit of E (E_from = E); b == E: an entrance
+            n, _h = self.P.facet(other)
+            rate = _dot(n, R)
+            if (rate > 0) != (a == E) or rate == 0:
+                raise ExactUnavailable(f"the exact rate of facet {other} along R_{E} has the wrong sign")
+        self.signs_checked.add(E)
+
     def stopped(self) -> bool:
         return self.timed_out or self.st["jump_exact_nodes"] >= self.node_budget
 
@@ -265,6 +281,8 @@ class _ExactJump:
         if self.stopped():
             return
         R = P.reeb(E)
+        if E not in self.signs_checked:
+            self.check_signs(E, R)
         exits = S.exits_of(E)
         al, be, gs = [], [], []
         for f in exits:
