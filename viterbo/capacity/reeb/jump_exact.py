@@ -80,24 +80,31 @@ def _dot(a, b):
 
 
 class ExactPolytope:
-    """K_V = conv(V): exact facet hyperplanes and Reeb vectors, built and checked lazily per facet."""
+    """K_V = conv(V) in integers: V scaled by lam (a power of two) is integral, so every facet
+    hyperplane <n, x> = h (n, h coprime integers, h > 0) and J n are integral; built and checked
+    lazily per facet.  Lengths in this frame are lam times the search's, times and actions lam^2."""
 
     def __init__(self, inc: np.ndarray, V: np.ndarray, scale: float):
         self.inc = inc
         self.Vf = np.asarray(V, dtype=float)
         self.scale = float(scale)
+        self.lam = max(Fraction(float(c)).denominator for c in self.Vf.ravel())
         self._V: dict[int, tuple] = {}
         self._facet: dict[int, tuple] = {}
-        self._reeb: dict[int, tuple] = {}
+        self._J: dict[int, tuple] = {}
 
     def vertex(self, i: int) -> tuple:
+        """Vertex i times lam, as integers (exact: the float coordinates are dyadic)."""
         v = self._V.get(i)
         if v is None:
-            v = self._V[i] = tuple(Fraction(float(c)) for c in self.Vf[i])
+            q = [Fraction(float(c)) * self.lam for c in self.Vf[i]]
+            assert all(c.denominator == 1 for c in q)
+            v = self._V[i] = tuple(int(c) for c in q)
         return v
 
     def facet(self, g: int) -> tuple:
-        """(n, h): the exact hyperplane <n, x> = h (h > 0) of facet g of K_V, checked against every vertex."""
+        """(n, h): the exact hyperplane <n, x> = h (h > 0) of facet g of K_V (lam-frame), checked
+        against every vertex."""
         got = self._facet.get(g)
         if got is not None:
             return got
@@ -126,12 +133,14 @@ class ExactPolytope:
             raise ExactUnavailable(f"facet {g} passes through the centre")
         if h < 0:
             n, h = [-c for c in n], -h
+        common = math.gcd(math.gcd(math.gcd(n[0], n[1]), math.gcd(n[2], n[3])), h)
+        n, h = [c // common for c in n], h // common
         for i in verts:
             if _dot(n, self.vertex(i)) != h:
                 raise ExactUnavailable(f"the vertices of facet {g} are not exactly coplanar")
         nf = np.array([float(c) for c in n])
         norm = float(np.linalg.norm(nf))
-        slack = float(h) / norm - self.Vf @ (nf / norm)
+        slack = (h / self.lam) / norm - self.Vf @ (nf / norm)
         on = set(verts)
         for i in np.flatnonzero(slack < 1e-9 * self.scale):
             i = int(i)
@@ -140,18 +149,29 @@ class ExactPolytope:
         got = self._facet[g] = (tuple(n), h)
         return got
 
-    def reeb(self, E: int) -> tuple:
-        """R_E = (2 / h) J n with J (q, p) = (-p, q) (flow_graph.py); the same for any scaling of (n, h)."""
-        R = self._reeb.get(E)
-        if R is None:
-            n, h = self.facet(E)
-            c = 2 / h
-            R = self._reeb[E] = (-c * n[2], -c * n[3], c * n[0], c * n[1])
-        return R
+    def jn(self, E: int) -> tuple:
+        """J n_E with J (q, p) = (-p, q) (flow_graph.py): R_E = (2 / h_E) J n_E."""
+        r = self._J.get(E)
+        if r is None:
+            n, _h = self.facet(E)
+            r = self._J[E] = (-n[2], -n[3], n[0], n[1])
+        return r
+
+
+def _at(a: int, b: int, s: Fraction) -> int:
+    """The sign-carrying numerator of a + b s (denominator s.denominator > 0)."""
+    return a * s.denominator + b * s.numerator
 
 
 class _ExactJump:
-    """The jump search of jump_reference.py in rationals, started from recorded branches."""
+    """The jump search of jump_reference.py in exact integer arithmetic, started from recorded branches.
+
+    A state flowing through facet E is homogeneous: x(sigma) = (X + sigma U) / D and the action
+    a(sigma) = (A + sigma B) / (2 D) (lam-frame, ExactPolytope), sigma in [lo, hi] (Fractions).
+    Through an exit G with q = <n_G, J n_E> > 0 the flow time is (a_G + sigma b_G) h_E / (2 q D),
+    a_G = h_G D - <n_G, X>, b_G = -<n_G, U>; moving there multiplies D by q, so nothing is reduced
+    by gcds (which dominate Fraction arithmetic) and every comparison is one of integers.
+    """
 
     def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, out: SearchOutcome, stats: dict,
                  deadline: float | None, node_budget: int, branch_budget: int):
@@ -159,6 +179,13 @@ class _ExactJump:
         self.node_budget, self.branch_budget = node_budget, branch_budget
         self.status: dict[int, str] = {}  # recorded branch -> "resolved" / "budget" / "unavailable"
         self.signs_checked: set[int] = set()
+        self.lam = P.lam
+        self.lam2 = P.lam * P.lam
+        self.neighbours = [[] for _ in range(G.n_facets)]  # (other facet, True for an exit)
+        for f in range(G.n_faces):
+            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
+            self.neighbours[a].append((b, True))
+            self.neighbours[b].append((a, False))
         self.jumps_from = [[] for _ in range(G.n_facets)]
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
@@ -170,12 +197,13 @@ class _ExactJump:
     def incumbent(self) -> float:
         return self.out.best.action if self.out.best is not None else math.inf
 
-    def cut(self, bound) -> bool:
+    def cut(self, bound: Fraction) -> bool:
+        """``bound`` (lam-frame) >= v (1 - ACTION_TIE)."""
         v = self.incumbent
-        return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE))
+        return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
 
-    def note_pruned(self, bound) -> None:
-        self.out.min_pruned_bound = min(self.out.min_pruned_bound, float(bound))
+    def note_pruned(self, bound: Fraction) -> None:
+        self.out.min_pruned_bound = min(self.out.min_pruned_bound, float(bound / self.lam2))
 
     def run_start(self, p0: int, C0: int, trie: dict) -> None:
         """Replay every recorded branch from the start (p0, C0) (a trie of node paths) exactly and finish
@@ -192,19 +220,19 @@ class _ExactJump:
         self.p0_dir = S.V[va] - S.V[ua]
         self.edge0 = int(S.jf_kind[p0]) == 1
         self.Va, self.Vb = P.vertex(ua), P.vertex(va)
-        x0 = self.Va
-        u = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (_ZERO,) * 4
+        X = self.Va
+        U = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
         hi = Fraction(1) if self.edge0 else _ZERO
-        self.stack = [(("J", p0, C0), x0, u)]
+        self.stack = [(("J", p0, C0), X, U, 1)]
         self.leaf_left = None
-        self.descend(C0, _ZERO, hi, x0, u, _ZERO, _ZERO, 1 << C0, trie)
+        self.descend(C0, _ZERO, hi, (X, U, 0, 0, 1), 1 << C0, trie)
 
-    def descend(self, E, lo, hi, x0, u, a0, a1, used, trie) -> None:
+    def descend(self, E, lo, hi, state, used, trie) -> None:
         """expand() along a trie node: what it leaves unmarked below is excluded exactly (resolved),
         unless the phase ran out of nodes or time."""
         depth = len(self.stack)
         try:
-            self.expand(E, lo, hi, x0, u, a0, a1, used, trie)
+            self.expand(E, lo, hi, state, used, trie)
         except ExactUnavailable:
             del self.stack[depth:]
             self.mark(trie, "unavailable")
@@ -218,30 +246,24 @@ class _ExactJump:
             else:
                 self.status.setdefault(sub, status)
 
-    def check_signs(self, E: int, R) -> None:
+    def check_signs(self, E: int, JE) -> None:
         """The exact rates <n_G, R_E> of E's 2-face neighbours have the flow graph's signs (exits > 0,
         entrances < 0), so the exits list is exactly where the flow through E can leave it."""
-        G = self.G
-        for f in range(G.n_faces):
-            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
-            if E not in (a, b):
-                continue
-            other = b if a == E else a  # a == E: an exit of E (E_from = E); b == E: an entrance
-            n, _h = self.P.facet(other)
-            rate = _dot(n, R)
-            if (rate > 0) != (a == E) or rate == 0:
+        for other, is_exit in self.neighbours[E]:
+            rate = _dot(self.P.facet(other)[0], JE)  # times 2 / h_E > 0
+            if rate == 0 or (rate > 0) != is_exit:
                 raise ExactUnavailable(f"the exact rate of facet {other} along R_{E} has the wrong sign")
         self.signs_checked.add(E)
 
     def stopped(self) -> bool:
         return self.timed_out or self.st["jump_exact_nodes"] >= self.node_budget
 
-    def leaf(self, leaf: int, E, lo, hi, x0, u, a0, a1, used) -> None:
+    def leaf(self, leaf: int, E, lo, hi, state, used) -> None:
         """The full exact subtree below a recorded branch's last node, within the per-branch budget."""
         depth = len(self.stack)
         self.leaf_left = self.branch_budget
         try:
-            self.expand(E, lo, hi, x0, u, a0, a1, used, None)
+            self.expand(E, lo, hi, state, used, None)
             self.status[leaf] = "budget" if self.stopped() else "resolved"
         except _OverBudget:
             self.status[leaf] = "budget"
@@ -251,26 +273,31 @@ class _ExactJump:
             del self.stack[depth:]
             self.leaf_left = None
 
-    def rest(self, dist: float, x0, u, lo, hi, amin) -> Fraction | None:
-        """Lower bound of the way back (None: no way back), lowered by RETURN_SLACK.  The
-        distance bound (rounding the segment's end points, the costly part) only when the
-        Dijkstra bound alone does not cut."""
+    def point(self, X, U, D, s: Fraction) -> np.ndarray:
+        """x(s) in the search's coordinates, rounded (one correctly rounded division per coordinate)."""
+        den = D * s.denominator * self.lam
+        return np.array([(X[c] * s.denominator + U[c] * s.numerator) / den for c in range(4)])
+
+    def rest(self, dist: float, X, U, D, lo, hi, amin) -> Fraction | None:
+        """Lower bound of the way back in the lam-frame (None: no way back), lowered by RETURN_SLACK.
+        The distance bound (rounding the segment's end points) only when the Dijkstra bound alone
+        does not cut."""
         if not math.isfinite(dist):
             return None
-        dist_q = Fraction(dist) * (1 - Fraction(RETURN_SLACK))
+        keep = 1 - Fraction(RETURN_SLACK)
+        dist_q = Fraction(dist) * keep * self.lam2
         if self.cut(amin + dist_q):
             return dist_q
-        a = np.array([float(x0[c] + lo * u[c]) for c in range(4)])
-        b = np.array([float(x0[c] + hi * u[c]) for c in range(4)])
+        a, b = self.point(X, U, D, lo), self.point(X, U, D, hi)
         d = segment_distance(a, b - a, self.p0_start, self.p0_dir)
         wb = max(0.0, d - 1e-9 * self.G.scale) * self.inv_speed
-        return max(dist_q, Fraction(wb) * (1 - Fraction(RETURN_SLACK)))
+        return max(dist_q, Fraction(wb) * keep * self.lam2)
 
-    def expand(self, E: int, lo, hi, x0, u, a0, a1, used: int, trie: dict | None) -> None:
+    def expand(self, E: int, lo: Fraction, hi: Fraction, state, used: int, trie: dict | None) -> None:
         """Flow the exact state through E (jump_reference._JumpSearch.expand without error terms).
         ``trie``: the recorded branches below this node (only their children are followed; a leaf
         starts the full subtree); None inside a leaf's subtree."""
-        G, S, P, st = self.G, self.S, self.P, self.st
+        S, P, st = self.S, self.P, self.st
         st["jump_exact_nodes"] += 1
         if self.leaf_left is not None:
             self.leaf_left -= 1
@@ -280,19 +307,19 @@ class _ExactJump:
             self.timed_out = True
         if self.stopped():
             return
-        R = P.reeb(E)
+        X, U, A, B, D = state
+        JE = P.jn(E)
+        hE = P.facet(E)[1]
         if E not in self.signs_checked:
-            self.check_signs(E, R)
+            self.check_signs(E, JE)
         exits = S.exits_of(E)
-        al, be, gs = [], [], []
+        aa, bb, qq, gs = [], [], [], []
         for f in exits:
-            g = int(G.face_facets[f, 1])
+            g = int(self.G.face_facets[f, 1])
             n, h = P.facet(g)
-            rate = _dot(n, R)
-            if rate <= 0:
-                raise ExactUnavailable(f"the exact rate of exit {g} of facet {E} is not positive")
-            al.append((h - _dot(n, x0)) / rate)
-            be.append(-_dot(n, u) / rate)
+            qq.append(_dot(n, JE))
+            aa.append(h * D - _dot(n, X))
+            bb.append(-_dot(n, U))
             gs.append(g)
 
         def sub_interval(first):
@@ -301,30 +328,35 @@ class _ExactJump:
                 for k in range(len(exits)):
                     if k == i:
                         continue
-                    c1, c0 = be[i] - be[k], al[k] - al[i]  # t_i <= t_k:  c1 sigma <= c0
+                    # t_i <= t_k  <=>  (b_i q_k - b_k q_i) sigma <= a_k q_i - a_i q_k  (q > 0)
+                    c1 = bb[i] * qq[k] - bb[k] * qq[i]
+                    c0 = aa[k] * qq[i] - aa[i] * qq[k]
                     if c1 > 0:
-                        h2 = min(h2, c0 / c1)
+                        h2 = min(h2, Fraction(c0, c1))
                     elif c1 < 0:
-                        l2 = max(l2, c0 / c1)
+                        l2 = max(l2, Fraction(c0, c1))
                     elif c0 < 0:
                         return hi, lo
             return l2, h2
 
         def child(i, l2, h2, rest_of):
-            if al[i] + be[i] * l2 == 0 and al[i] + be[i] * h2 == 0:
+            a, b, q = aa[i], bb[i], qq[i]
+            if _at(a, b, l2) == 0 and _at(a, b, h2) == 0:
                 return None  # a hop of length exactly 0 on the whole sub-interval (§3)
-            x2 = tuple(x0[c] + al[i] * R[c] for c in range(4))
-            u2 = tuple(u[c] + be[i] * R[c] for c in range(4))
-            b0, b1 = a0 + al[i], a1 + be[i]
-            amin = min(b0 + b1 * l2, b0 + b1 * h2)
-            rest = rest_of(x2, u2, amin)
+            D2 = q * D
+            A2, B2 = A * q + a * hE, B * q + b * hE
+            amin = min(Fraction(_at(A2, B2, l2), 2 * D2 * l2.denominator),
+                       Fraction(_at(A2, B2, h2), 2 * D2 * h2.denominator))
+            X2 = tuple(X[c] * q + a * JE[c] for c in range(4))
+            U2 = tuple(U[c] * q + b * JE[c] for c in range(4))
+            rest = rest_of(X2, U2, D2, amin)
             if rest is None:
                 return None
             bound = amin + rest
             if self.cut(bound):
                 self.note_pruned(bound)
                 return None
-            return bound, x2, u2, b0, b1
+            return bound, (X2, U2, A2, B2, D2)
 
         children = []
         for i2, f2 in enumerate(exits):
@@ -335,10 +367,10 @@ class _ExactJump:
             l2, h2 = sub_interval([i2])
             if l2 > h2:
                 continue
-            got = child(i2, l2, h2, lambda x2, u2, amin, f2=f2, l2=l2, h2=h2:
-                        self.rest(float(self.dist_face[f2]), x2, u2, l2, h2, amin))
+            got = child(i2, l2, h2, lambda X2, U2, D2, amin, f2=f2, l2=l2, h2=h2:
+                        self.rest(float(self.dist_face[f2]), X2, U2, D2, l2, h2, amin))
             if got is not None:
-                children.append((got[0], 0, f2, node, G2, l2, h2, i2) + got[1:])
+                children.append((got[0], 0, f2, node, G2, l2, h2, i2, got[1]))
         for j in self.jumps_from[E]:
             p, C = int(S.jp_face[j]), int(S.jp_C[j])
             node = ("J", p, C)
@@ -349,82 +381,82 @@ class _ExactJump:
                 continue
             if not closing and (used >> C) & 1:
                 continue
-            X = [exits.index(f) for f in S.jump_exits(j)]
-            l2, h2 = sub_interval(X)
+            Xs = [exits.index(f) for f in S.jump_exits(j)]
+            l2, h2 = sub_interval(Xs)
             if l2 > h2:
                 continue
             if closing:
-                rest_of = lambda x2, u2, amin: _ZERO  # noqa: E731
+                rest_of = lambda X2, U2, D2, amin: _ZERO  # noqa: E731
             else:
-                rest_of = lambda x2, u2, amin, C=C, l2=l2, h2=h2: self.rest(  # noqa: E731
-                    float(self.dist_facet[C]), x2, u2, l2, h2, amin)
-            got = child(X[0], l2, h2, rest_of)
+                rest_of = lambda X2, U2, D2, amin, C=C, l2=l2, h2=h2: self.rest(  # noqa: E731
+                    float(self.dist_facet[C]), X2, U2, D2, l2, h2, amin)
+            got = child(Xs[0], l2, h2, rest_of)
             if got is not None:
-                children.append((got[0], 1, j, node, C, l2, h2, X[0]) + got[1:])
+                children.append((got[0], 1, j, node, C, l2, h2, Xs[0], got[1]))
         children.sort(key=lambda ch: (ch[0], ch[1], ch[2]))
-        for bound, _flag, _idx, node, nxt, l2, h2, i, x2, u2, b0, b1 in children:
+        for bound, _flag, _idx, node, nxt, l2, h2, i, state2 in children:
             if self.stopped():
                 return
             if self.cut(bound):
                 self.note_pruned(bound)
                 continue
-            # The segment through E from the current node: its time is al[i] + be[i] sigma.
+            # The segment through E from the current node: time (a_i + sigma b_i) h_E / (2 q_i D).
             top = self.stack[-1]
-            self.stack[-1] = top[:3] + (al[i], be[i], E)
+            self.stack[-1] = top[:4] + (aa[i], bb[i], qq[i], hE, E)
             sub = trie[node] if trie is not None else None
             if node[0] == "J" and node[1] == self.p0 and node[2] == self.C0:
-                self.close(l2, h2, x2, u2, b0, b1)
+                self.close(l2, h2, state2)
                 if sub is not None and not isinstance(sub, dict):
                     self.status[sub] = "resolved"
                 continue
-            self.stack.append((node, x2, u2))
+            self.stack.append((node, state2[0], state2[1], state2[4]))
             if sub is None:
-                self.expand(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), None)
+                self.expand(nxt, l2, h2, state2, used | (1 << nxt), None)
             elif isinstance(sub, dict):
-                self.descend(nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt), sub)
+                self.descend(nxt, l2, h2, state2, used | (1 << nxt), sub)
             else:
-                self.leaf(sub, nxt, l2, h2, x2, u2, b0, b1, used | (1 << nxt))
+                self.leaf(sub, nxt, l2, h2, state2, used | (1 << nxt))
             self.stack.pop()
 
-    def close(self, lo, hi, x0, u, a0, a1) -> None:
-        """Back on P_0: solve x0 + sigma u = V_a + sigma (V_b - V_a) on [lo, hi] exactly (a vertex: sigma = 0)."""
+    def close(self, lo: Fraction, hi: Fraction, state) -> None:
+        """Back on P_0: solve (X + sigma U) / D = V_a + sigma (V_b - V_a) on [lo, hi] exactly (a vertex:
+        sigma = 0), rebuild the polygon from the exact breakpoints."""
+        X, U, A, B, D = state
         self.st["jump_exact_cycles_closed"] += 1
-        if self.edge0:
-            d = tuple(self.Vb[c] - self.Va[c] for c in range(4))
-        else:
-            d = (_ZERO,) * 4
-        w = [u[c] - d[c] for c in range(4)]
-        r = [self.Va[c] - x0[c] for c in range(4)]
+        d = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
+        w = [U[c] - D * d[c] for c in range(4)]
+        r = [D * self.Va[c] - X[c] for c in range(4)]
         if not any(w):
             if any(r):
                 return
-            sigma = lo if a1 >= 0 else hi  # a family of closed loops: its cheapest member
+            sigma = lo if B >= 0 else hi  # a family of closed loops: its cheapest member
         else:
             k = next(c for c in range(4) if w[c] != 0)
-            sigma = r[k] / w[k]
+            sigma = Fraction(r[k], w[k])
             if any(w[c] * sigma != r[c] for c in range(4)) or not lo <= sigma <= hi:
                 return
-        action = a0 + a1 * sigma
+        action = Fraction(_at(A, B, sigma), 2 * D * sigma.denominator)  # lam-frame
         if action <= 0:
             return  # the constant loop at a vertex (Lemma 1)
         if self.cut(action):
-            self.out.min_other_action = min(self.out.min_other_action, float(action))
+            self.out.min_other_action = min(self.out.min_other_action, float(action / self.lam2))
             return
         xs, ts, flows, nodes = [], [], [], []
-        for node, x, uu, al, be, E in self.stack:
-            xs.append([float(x[c] + sigma * uu[c]) for c in range(4)])
-            ts.append(float(al + be * sigma))
+        for node, Xn, Un, Dn, a, b, q, hE, E in self.stack:
+            xs.append(self.point(Xn, Un, Dn, sigma))
+            ts.append(float(Fraction(_at(a, b, sigma) * hE, 2 * q * Dn * sigma.denominator) / self.lam2))
             flows.append(int(E))
             nodes.append(node)
         if min(ts) < 0:
             return  # cannot happen on K_V (every breakpoint is in K_V); kept as a guard
-        cand = Candidate(tuple(nodes), np.array(xs), np.array(ts), float(action), 0, math.nan, np.eye(2), False,
-                         STATUS_OK, float(action), 2, flows, 2)
+        value = float(action / self.lam2)
+        cand = Candidate(tuple(nodes), np.array(xs), np.array(ts), value, 0, math.nan, np.eye(2), False,
+                         STATUS_OK, value, 2, flows, 2)
         if self.out.best is not None:
             self.out.min_other_action = min(self.out.min_other_action, self.out.best.action)
         self.out.best = cand
         self.st["winner_from_exact_jump"] = True
-        self.st["exact_action"] = float(action)
+        self.st["exact_action"] = value
 
 
 def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stats: dict,
