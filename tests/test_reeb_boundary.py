@@ -124,11 +124,14 @@ def test_per_polytope_cache_is_weak_and_by_identity():
     K = families.random_hull(9, 4, seed=2)
     L = vb.Polytope.from_vertices(K.vertices_np.copy())  # equal geometry, another object
     assert flow_graph_of(K) is flow_graph_of(K)
-    assert flow_graph_of(L) is not flow_graph_of(K)
+    g_L = flow_graph_of(L)
+    assert g_L is not flow_graph_of(K)
     n = len(reeb_method._GRAPHS)
     del K
     gc.collect()
-    assert len(reeb_method._GRAPHS) == n - 1
+    # K's entry is gone (other polytopes collected by the same gc pass may drop theirs too); L's stays.
+    assert len(reeb_method._GRAPHS) <= n - 1
+    assert reeb_method._GRAPHS.get(L) is g_L
 
 
 @pytest.mark.smoke
