@@ -26,6 +26,11 @@ Prunes, all sound: facet repeat (facet-once, HK Thm 1.5), canonical start
 by the error bounds), action lower bound (min of a over the interval minus
 its error, plus a lower bound for the way back, ``jump_return_bounds``)
 >= incumbent.  ext/reeb_search.cpp runs the same search rule for rule.
+
+A child whose error bounds exceed ESCALATE after IMPRECISE_BUDGET imprecise
+children is not followed: it is recorded in ``out.unresolved`` with its node
+path from the start (the C++ kernel records the same paths in the same order),
+and jump_exact.py decides it in exact arithmetic after the float passes.
 """
 
 from __future__ import annotations

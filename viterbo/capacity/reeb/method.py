@@ -12,7 +12,9 @@ most once (reeb-certification.md (★): HK Def 2.1 and Thm 1.5).  The call runs
    passes between facets without a common 2-face), both against the value
    found;
 3. exact rational re-evaluation of cycles the float checks rejected below the
-   value, and of the winner on nearly Lagrangian input.
+   value, and of the winner on nearly Lagrangian input; jump branches the float
+   search gave up as beyond float64 are replayed and finished exactly
+   (jump_exact.py).
 
 ``certified=True`` then means: nothing shorter exists (up to the rounding
 model of reeb-certification.md §7) and the witness verifies.
