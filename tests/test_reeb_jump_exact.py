@@ -142,3 +142,17 @@ def test_hull_640_is_certified_by_the_exact_phase(seed):
     assert r.stats["jump_exact_branches"] > 0
     assert r.certified, r.reason
     assert r.verify()
+
+
+@pytest.mark.smoke
+def test_branches_the_exact_phase_cannot_take_stay_unresolved(monkeypatch):
+    """A symplectic image of the 24-cell: its octahedral facets' float vertices are not exactly coplanar,
+    so K_V cannot be built; forced through the exact phase, the branches stay open and the result says so."""
+    K = vb.Polytope.from_vertices(families.cell24().vertices_np @ random_symplectic_matrix_np(2, seed=1).T)
+    monkeypatch.setattr(method, "_JUMP_LIMITS", (0.0, 0))
+    r = vb.capacity(K, method="reeb")
+    assert r.stats["jump_exact_unavailable"] == r.stats["jump_exact_branches"] > 0
+    assert not r.certified
+    assert "not exactly coplanar" in r.reason and "haim_kislev" in r.reason
+    assert r.value == pytest.approx(2.0, rel=1e-12)
+    assert r.verify()

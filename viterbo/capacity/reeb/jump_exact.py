@@ -479,7 +479,7 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     v = X.incumbent
     # Branches already excluded by their float bound need nothing; the others, grouped by start
     # into tries of node paths (prefixes are replayed once).
-    todo = [e for e in jumps if e[1] < v * (1.0 - ACTION_TIE)]
+    todo = [e for e in jumps if not e[1] >= v * (1.0 - ACTION_TIE)]  # a NaN bound is not excluded
     stats["jump_exact_branches"] += len(todo)
     tries: dict = {}
     for idx, entry in enumerate(todo):

@@ -197,6 +197,18 @@ def _of_value(action: float, value: float) -> str:
     return f"{action / value:.6g} times the value"
 
 
+def _exact_phase_note(stats: dict) -> str:
+    """Why the exact phase (jump_exact.py) left jump branches open, if it did."""
+    parts = []
+    if stats.get("jump_exact_over_budget"):
+        parts.append(f"{stats['jump_exact_over_budget']} beyond its node budget ({stats['jump_exact_nodes']} exact "
+                     "nodes)")
+    if stats.get("jump_exact_unavailable"):
+        parts.append(f"{stats['jump_exact_unavailable']} through facets whose float vertices are not exactly "
+                     "coplanar")
+    return f", and exact arithmetic left them open ({'; '.join(parts)})" if parts else ""
+
+
 def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]:
     """Exact re-evaluation of cycles the float checks rejected below the value; the unresolved ones."""
     unresolved = []
@@ -327,14 +339,14 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             stats["exact_action"] = float(ex.action)
     cert_seconds += time.perf_counter() - t_exact
     reasons = []
-    beyond = [u for u in out.unresolved if u[1] < value * (1.0 - ACTION_TIE)]
+    beyond = [u for u in out.unresolved if not u[1] >= value * (1.0 - ACTION_TIE)]  # NaN bounds stay
     stats["unresolved_branches_below_value"] = len(beyond)
     if beyond:
         worst = min(beyond, key=lambda u: u[1])
         reasons.append(f"not excluded: {len(beyond)} search branches beyond float64 (strongly hyperbolic "
                        f"paths, |A_p| up to {max(u[2] for u in beyond):.2g}; the smallest action bound among "
-                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide; "
-                       'method="haim_kislev" settles it when K has at most 24 facets')
+                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide"
+                       + _exact_phase_note(stats) + '; method="haim_kislev" settles it when K has at most 24 facets')
     if unresolved:
         reasons.append("not excluded: " + "; ".join(unresolved[:3])
                        + (f" (and {len(unresolved) - 3} more)" if len(unresolved) > 3 else "")
