@@ -13,9 +13,10 @@ import pytest
 
 import viterbo as vb
 from viterbo import families
-from viterbo.capacity.reeb.jump_exact import ExactPolytope, ExactUnavailable
+from viterbo.capacity.reeb.jump_exact import ExactPolytope, ExactUnavailable, resolve_jump_branches
+from viterbo.capacity.reeb.jump_reference import run_jump_search
 from viterbo.capacity.reeb.native_bridge import run_native_capacity
-from viterbo.capacity.reeb.search_reference import SearchConfig
+from viterbo.capacity.reeb.search_reference import SearchConfig, SearchOutcome
 from viterbo.geometry.symplectic import random_symplectic_matrix_np
 
 method = importlib.import_module("viterbo.capacity.reeb.method")
@@ -56,10 +57,6 @@ def test_exact_phase_finds_a_jump_witness_the_float_search_gave_up():
     K = families.cross_polytope()
     G = method.flow_graph_of(K)
     S = method.skeleton_of(K, G)
-    from viterbo.capacity.reeb.search_reference import SearchOutcome
-    from viterbo.capacity.reeb.jump_reference import run_jump_search
-    from viterbo.capacity.reeb.jump_exact import resolve_jump_branches
-
     out = SearchOutcome()  # no incumbent: the float jump search alone, every branch given up
     run_jump_search(G, S, SearchConfig(certify=True, jump_escalate=0.0, jump_imprecise_budget=0), out)
     assert out.best is None and out.unresolved

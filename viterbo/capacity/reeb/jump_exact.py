@@ -54,7 +54,7 @@ from .tolerances import ACTION_TIE
 __all__ = ["ExactPolytope", "ExactUnavailable", "resolve_jump_branches", "EXACT_NODE_BUDGET",
            "EXACT_BRANCH_BUDGET", "JUMP_EXACT_STAT_KEYS"]
 
-#: Nodes the exact phase expands per capacity call, and per recorded branch (Fractions grow along a path).
+#: Nodes the exact phase expands per capacity call, and per recorded branch (the integers grow along a path).
 EXACT_NODE_BUDGET = 200000
 EXACT_BRANCH_BUDGET = 20000
 #: Relative lowering of the float-derived return bounds (reeb-certification.md §7: their inputs are
