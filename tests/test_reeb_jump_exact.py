@@ -95,6 +95,21 @@ def test_recorded_branches_parity(name, limits):
 
 
 @pytest.mark.smoke
+@pytest.mark.skipif(not vb.native_available(), reason="needs the compiled extension")
+def test_exact_phase_counts_agree_between_implementations(monkeypatch):
+    """Forced through the exact phase, C++ and Python hand it the same branches: same exact counts."""
+    K = SMALL["random_hull_10_1"]()
+    monkeypatch.setattr(method, "_JUMP_LIMITS", (0.0, 7))
+    py = vb.capacity(K, method="reeb", implementation="python")
+    cpp = vb.capacity(K, method="reeb", implementation="native")
+    for key in ("jump_unresolved_branches", "jump_imprecise_children", "jump_exact_branches", "jump_exact_resolved",
+                "jump_exact_nodes", "jump_exact_cycles_closed", "jump_nodes"):
+        assert cpp.stats[key] == py.stats[key], key
+    assert cpp.stats["jump_exact_nodes"] > 0
+    assert cpp.value == pytest.approx(py.value, rel=1e-12) and cpp.certified and py.certified
+
+
+@pytest.mark.smoke
 def test_exact_polytope_hyperplanes():
     """K_V's exact facets match the float normals; facets whose float vertices are not exactly
     coplanar (a symplectic image of the 24-cell) are refused, not guessed."""

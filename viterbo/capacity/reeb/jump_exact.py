@@ -55,8 +55,8 @@ __all__ = ["ExactPolytope", "ExactUnavailable", "resolve_jump_branches", "EXACT_
            "EXACT_BRANCH_BUDGET", "JUMP_EXACT_STAT_KEYS"]
 
 #: Nodes the exact phase expands per capacity call, and per recorded branch (the integers grow along a path).
-EXACT_NODE_BUDGET = 200000
-EXACT_BRANCH_BUDGET = 20000
+EXACT_NODE_BUDGET = 50000
+EXACT_BRANCH_BUDGET = 10000
 #: Relative lowering of the float-derived return bounds (reeb-certification.md §7: their inputs are
 #: K's data and rounded end points, errors ~1e-15).
 RETURN_SLACK = 1e-9
