@@ -13,6 +13,7 @@ import pytest
 
 import viterbo as vb
 from viterbo import families
+from viterbo.capacity.reeb import jump_exact
 from viterbo.capacity.reeb.jump_exact import ExactPolytope, ExactUnavailable, resolve_jump_branches
 from viterbo.capacity.reeb.jump_reference import run_jump_search
 from viterbo.capacity.reeb.native_bridge import run_native_capacity
@@ -168,3 +169,16 @@ def test_branches_the_exact_phase_cannot_take_stay_unresolved(monkeypatch):
     assert "not exactly coplanar" in r.reason and "haim_kislev" in r.reason
     assert r.value == pytest.approx(2.0, rel=1e-12)
     assert r.verify()
+
+
+@pytest.mark.smoke
+def test_exact_phase_over_budget_is_reported(monkeypatch):
+    """Out of exact nodes: the branches stay open, the result is not certified and says why."""
+    K = families.cross_polytope()
+    monkeypatch.setattr(method, "_JUMP_LIMITS", (0.0, 0))
+    monkeypatch.setattr(jump_exact, "EXACT_NODE_BUDGET", 10)
+    r = vb.capacity(K, method="reeb")
+    assert r.stats["jump_exact_over_budget"] > 0
+    assert r.stats["jump_exact_resolved"] + r.stats["jump_exact_over_budget"] == r.stats["jump_exact_branches"]
+    assert not r.certified and "node budget" in r.reason
+    assert r.value == pytest.approx(1.0, rel=1e-12) and r.verify()

@@ -460,8 +460,8 @@ class _ExactJump:
 
 
 def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stats: dict,
-                          deadline: float | None = None, node_budget: int = EXACT_NODE_BUDGET,
-                          branch_budget: int = EXACT_BRANCH_BUDGET) -> list[tuple]:
+                          deadline: float | None = None, node_budget: int | None = None,
+                          branch_budget: int | None = None) -> list[tuple]:
     """Resolve the recorded jump branches of ``out.unresolved`` exactly; returns those left unresolved.
 
     Branches whose float action bound is already >= the value need nothing.
@@ -469,6 +469,8 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     ``jump_exact_nodes``, ``jump_exact_unavailable`` (K_V not exact for a facet
     they need), ``jump_exact_over_budget``, ``jump_exact_cycles_closed``.
     """
+    node_budget = EXACT_NODE_BUDGET if node_budget is None else node_budget
+    branch_budget = EXACT_BRANCH_BUDGET if branch_budget is None else branch_budget
     for k in JUMP_EXACT_STAT_KEYS:
         stats.setdefault(k, 0)
     jumps = [u for u in out.unresolved if u[0] == 2 and u[3]]
