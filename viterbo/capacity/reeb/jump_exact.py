@@ -158,6 +158,16 @@ class ExactPolytope:
         return r
 
 
+def _ratio(n: int, d: int) -> float:
+    """n / d rounded, d > 0: both cut to the top 128 bits of d first (absolute error ~2^-120 |n / d|
+    at worst relative to max(1, |n / d|); a correctly rounded division of 10^4-bit integers costs ~1 ms)."""
+    cut = d.bit_length() - 128
+    if cut > 0:
+        d >>= cut
+        n >>= cut
+    return n / d
+
+
 def _at(a: int, b: int, s: Fraction) -> int:
     """The sign-carrying numerator of a + b s (denominator s.denominator > 0)."""
     return a * s.denominator + b * s.numerator
@@ -192,6 +202,7 @@ class _ExactJump:
         self.bounds_cache: dict = {}
         self.inv_speed = 1.0 / max(math.sqrt(float(np.dot(G.R[E], G.R[E]))) for E in range(G.n_facets))
         self.timed_out = False
+        self._cut_v, self._cut_q = None, None
 
     @property
     def incumbent(self) -> float:
@@ -202,8 +213,20 @@ class _ExactJump:
         v = self.incumbent
         return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
 
-    def note_pruned(self, bound: Fraction) -> None:
-        self.out.min_pruned_bound = min(self.out.min_pruned_bound, float(bound / self.lam2))
+    def cut_sum(self, N: int, M: int, rest: Fraction) -> bool:
+        """N / M + rest >= v (1 - ACTION_TIE) (lam-frame, M > 0), by one integer cross-multiplication
+        (N / M is a large unreduced ratio: a Fraction would spend its time in gcds)."""
+        v = self.incumbent
+        if not math.isfinite(v):
+            return False
+        if v != self._cut_v:
+            self._cut_v, self._cut_q = v, Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
+        c = self._cut_q - rest
+        return N * c.denominator >= c.numerator * M
+
+    def approx(self, N: int, M: int, rest: Fraction) -> float:
+        """N / M + rest in the search's units, rounded (sorting and the reported margins only)."""
+        return (_ratio(N, M) + float(rest)) / self.lam2
 
     def run_start(self, p0: int, C0: int, trie: dict) -> None:
         """Replay every recorded branch from the start (p0, C0) (a trie of node paths) exactly and finish
@@ -274,9 +297,11 @@ class _ExactJump:
             self.leaf_left = None
 
     def point(self, X, U, D, s: Fraction) -> np.ndarray:
-        """x(s) in the search's coordinates, rounded (one correctly rounded division per coordinate)."""
+        """x(s) in the search's coordinates, rounded: numerators and denominator cut to the top 128 bits
+        of the denominator first (absolute error ~2^-120 of K's size: used only by the distance bound,
+        whose slack is 1e-9 of the size; a correctly rounded division of the full integers costs ~1 ms)."""
         den = D * s.denominator * self.lam
-        return np.array([(X[c] * s.denominator + U[c] * s.numerator) / den for c in range(4)])
+        return np.array([_ratio(X[c] * s.denominator + U[c] * s.numerator, den) for c in range(4)])
 
     def rest(self, dist: float, X, U, D, lo, hi, amin) -> Fraction | None:
         """Lower bound of the way back in the lam-frame (None: no way back), lowered by RETURN_SLACK.
@@ -286,7 +311,7 @@ class _ExactJump:
             return None
         keep = 1 - Fraction(RETURN_SLACK)
         dist_q = Fraction(dist) * keep * self.lam2
-        if self.cut(amin + dist_q):
+        if self.cut_sum(amin[0], amin[1], dist_q):
             return dist_q
         a, b = self.point(X, U, D, lo), self.point(X, U, D, hi)
         d = segment_distance(a, b - a, self.p0_start, self.p0_dir)
@@ -345,16 +370,18 @@ class _ExactJump:
                 return None  # a hop of length exactly 0 on the whole sub-interval (§3)
             D2 = q * D
             A2, B2 = A * q + a * hE, B * q + b * hE
-            amin = min(Fraction(_at(A2, B2, l2), 2 * D2 * l2.denominator),
-                       Fraction(_at(A2, B2, h2), 2 * D2 * h2.denominator))
+            # min of the action (A2 + sigma B2) / (2 D2) over {l2, h2}, as an unreduced ratio N / M
+            Nl, Ml = _at(A2, B2, l2), 2 * D2 * l2.denominator
+            Nh, Mh = _at(A2, B2, h2), 2 * D2 * h2.denominator
+            amin = (Nl, Ml) if Nl * Mh <= Nh * Ml else (Nh, Mh)
             X2 = tuple(X[c] * q + a * JE[c] for c in range(4))
             U2 = tuple(U[c] * q + b * JE[c] for c in range(4))
             rest = rest_of(X2, U2, D2, amin)
             if rest is None:
                 return None
-            bound = amin + rest
-            if self.cut(bound):
-                self.note_pruned(bound)
+            bound = (amin[0], amin[1], rest)
+            if self.cut_sum(*bound):
+                self.out.min_pruned_bound = min(self.out.min_pruned_bound, self.approx(*bound))
                 return None
             return bound, (X2, U2, A2, B2, D2)
 
@@ -370,7 +397,7 @@ class _ExactJump:
             got = child(i2, l2, h2, lambda X2, U2, D2, amin, f2=f2, l2=l2, h2=h2:
                         self.rest(float(self.dist_face[f2]), X2, U2, D2, l2, h2, amin))
             if got is not None:
-                children.append((got[0], 0, f2, node, G2, l2, h2, i2, got[1]))
+                children.append((self.approx(*got[0]), 0, f2, node, G2, l2, h2, i2, got[1], got[0]))
         for j in self.jumps_from[E]:
             p, C = int(S.jp_face[j]), int(S.jp_C[j])
             node = ("J", p, C)
@@ -392,13 +419,13 @@ class _ExactJump:
                     float(self.dist_facet[C]), X2, U2, D2, l2, h2, amin)
             got = child(Xs[0], l2, h2, rest_of)
             if got is not None:
-                children.append((got[0], 1, j, node, C, l2, h2, Xs[0], got[1]))
+                children.append((self.approx(*got[0]), 1, j, node, C, l2, h2, Xs[0], got[1], got[0]))
         children.sort(key=lambda ch: (ch[0], ch[1], ch[2]))
-        for bound, _flag, _idx, node, nxt, l2, h2, i, state2 in children:
+        for approx, _flag, _idx, node, nxt, l2, h2, i, state2, bound in children:
             if self.stopped():
                 return
-            if self.cut(bound):
-                self.note_pruned(bound)
+            if self.cut_sum(*bound):
+                self.out.min_pruned_bound = min(self.out.min_pruned_bound, approx)
                 continue
             # The segment through E from the current node: time (a_i + sigma b_i) h_E / (2 q_i D).
             top = self.stack[-1]
