@@ -13,11 +13,14 @@ import pytest
 
 import viterbo as vb
 from viterbo import families
+from viterbo.capacity._common import orbit_from_numpy
 from viterbo.capacity.reeb import jump_exact
 from viterbo.capacity.reeb.jump_exact import ExactPolytope, ExactUnavailable, resolve_jump_branches
 from viterbo.capacity.reeb.jump_reference import run_jump_search
 from viterbo.capacity.reeb.native_bridge import run_native_capacity
+from viterbo.capacity.reeb.orbit_fit import clean_witness
 from viterbo.capacity.reeb.search_reference import SearchConfig, SearchOutcome
+from viterbo.capacity.result import verify_orbit
 from viterbo.geometry.symplectic import random_symplectic_matrix_np
 
 method = importlib.import_module("viterbo.capacity.reeb.method")
@@ -73,6 +76,9 @@ def test_exact_phase_finds_a_jump_witness_the_float_search_gave_up():
     # Consecutive breakpoints are joined by t_i R_{E_i} (the polygon closes).
     steps = np.array([t[i] * G.R[out.best.flow_facets[i]] for i in range(len(t))])
     assert np.allclose(np.roll(x, -1, axis=0) - x, steps, atol=1e-12)
+    # The witness the capacity call would report passes the independent re-check.
+    xc, facets = clean_witness(out.best.x, out.best.t, out.best.flow_facets)
+    assert verify_orbit(K, orbit_from_numpy(K, xc + G.centre, facets), out.best.action) == []
 
 
 @pytest.mark.smoke
