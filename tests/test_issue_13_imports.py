@@ -46,6 +46,8 @@ def test_a_whole_computation_does_not_import_torch():
             r = vb.capacity(K)
             assert r.certified and r.verify()
         vb.systolic_ratio(vb.families.random_hull(12, 4, 3))
+        orbits = vb.spectrum(vb.families.random_hull(14, 4, 7))  # what spectrum.py computes on opening
+        assert orbits and orbits[0].breakpoints_np.shape[1] == 4 and len(orbits[0].to_dict()["breakpoints"][0]) == 4
         print("torch" in sys.modules)
     """) == "False"
 
@@ -59,6 +61,8 @@ def test_tensors_still_come_back_as_tensors():
     assert isinstance(K.vertices, torch.Tensor) and K.vertices.dtype == torch.float64
     assert isinstance(r.orbit.breakpoints, torch.Tensor) and isinstance(K.interior_point(), torch.Tensor)
     assert str(K.device) == "cpu" and bool(K.contains(torch.zeros(4)))
+    orbit = vb.spectrum(vb.families.cross_polytope())[0]
+    assert isinstance(orbit.breakpoints, torch.Tensor) and orbit.breakpoints.shape == orbit.breakpoints_np.shape
 
 
 def test_import_viterbo_defers_scipy_optimize_and_spatial():

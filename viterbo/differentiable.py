@@ -213,7 +213,7 @@ def _exact_result(K: Polytope):
 
 def _order_and_weights(K: Polytope, result) -> tuple[list[int], np.ndarray]:
     """(sigma, b) of the witness: segment d_l = b_l J n_l / Q runs through sigma reversed."""
-    X = result.orbit.breakpoints.detach().cpu().numpy()
+    X = np.array(result.orbit.breakpoints_np)
     facets = list(result.orbit.facets)
     n = K.dim // 2
     Q = 1.0 / (2.0 * result.value)

@@ -124,7 +124,7 @@ def compute_row(K: Polytope, *, time_budget: float | None = None, with_spectrum:
                reason=result.reason, orbit_facets=[int(f) for f in result.orbit.facets],
                work=_work_counters(result.stats))
     row["systolic_ratio"] = result.value**2 / (2.0 * row["volume"])
-    X = result.orbit.breakpoints.detach().cpu().numpy()
+    X = np.array(result.orbit.breakpoints_np)
     row["orbit_type"] = orbit_type(K, X)
     if "rotation" in result.stats:
         row["rotation"] = float(result.stats["rotation"])

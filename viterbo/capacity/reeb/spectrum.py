@@ -54,8 +54,9 @@ class ReebOrbit:
         The cyclic sequence of 2-faces visited, as facet pairs (i < j).
     facets : tuple of int
         The facet of each segment (segment i runs from breakpoint i to i+1).
-    breakpoints : torch.Tensor, shape (k, 4)
-        The orbit's corners, x_i on faces[i].
+    breakpoints_np : np.ndarray, shape (k, 4)
+        The orbit's corners, x_i on faces[i] (read-only float64); ``breakpoints`` gives them as a
+        torch tensor on K's device (torch is imported only then).
     multiplicity : int
         1 for a simple orbit, j for the j-fold iterate of one.
     verified : bool
@@ -75,10 +76,18 @@ class ReebOrbit:
     degenerate: bool
     faces: tuple
     facets: tuple
-    breakpoints: torch.Tensor
+    breakpoints_np: np.ndarray
     multiplicity: int = 1
     verified: bool = True
     orbit_type: int = 1
+    device: str = "cpu"
+
+    @property
+    def breakpoints(self) -> torch.Tensor:
+        """The breakpoints as a torch float64 tensor on K's device (imports torch)."""
+        import torch
+
+        return torch.tensor(np.array(self.breakpoints_np), dtype=torch.float64, device=self.device)
 
     @property
     def simple(self) -> bool:
@@ -89,7 +98,7 @@ class ReebOrbit:
         """JSON-ready form."""
         return {"action": self.action, "rotation": self.rotation, "cz": self.cz, "degenerate": self.degenerate,
                 "faces": [list(f) for f in self.faces], "facets": list(self.facets),
-                "breakpoints": self.breakpoints.detach().cpu().tolist(), "multiplicity": self.multiplicity,
+                "breakpoints": np.asarray(self.breakpoints_np).tolist(), "multiplicity": self.multiplicity,
                 "verified": self.verified, "orbit_type": self.orbit_type}
 
 
@@ -120,6 +129,12 @@ class Spectrum(list):
     def __repr__(self) -> str:
         flag = "" if self.complete else ", complete=False"
         return f"Spectrum({len(self)} orbits, max_action={self.max_action!r}{flag})"
+
+
+def _frozen(x: np.ndarray) -> np.ndarray:
+    out = np.array(x, dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def _iterate_index(A: np.ndarray, j: int, rho: float) -> tuple[int | None, bool]:
@@ -229,8 +244,6 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
     cfg = SearchConfig(spectrum=True, rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo,
                        action_cap=float(max_action), max_orbits=max_orbits)
     G, out = run_search(K, cfg, budget, implementation)
-    import torch  # deferred: ReebOrbit.breakpoints is a tensor; importing viterbo must not pull torch in
-
     problems = []
     found = list(out.orbits)
     for kind, faces, est in out.pending:
@@ -262,15 +275,14 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
         facets = tuple(int(G.face_facets[f, 1]) for f in c.faces)
         cz = None if (c.degenerate or otype == 2) else cz_from_code(c.code)
         orbits.append(ReebOrbit(float(c.action), float(c.rho), cz, bool(c.degenerate), faces, facets,
-                                torch.tensor(x, dtype=torch.float64, device=K.device), 1, True, otype))
+                                _frozen(x), 1, True, otype, K._device))
         j = 2
         while j * c.action <= max_action * (1 + tol) and j * c.rho <= rotation_cap + tol:
             czj, degj = _iterate_index(c.A, j, c.rho)
             if otype == 2:
                 czj = None
             orbits.append(ReebOrbit(float(j * c.action), float(j * c.rho), czj, degj, faces * j, facets * j,
-                                    torch.tensor(np.tile(x, (j, 1)), dtype=torch.float64, device=K.device), j, True,
-                                    otype))
+                                    _frozen(np.tile(x, (j, 1))), j, True, otype, K._device))
             j += 1
     # Sort by action rounded to 12 significant digits, so that ties (symmetric bodies) are
     # ordered by multiplicity and face sequence, not by rounding noise.
