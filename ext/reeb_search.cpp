@@ -385,7 +385,9 @@ private:
             return;
         }
         if (halted()) return;
-        if (path.size() > MAX_DEPTH) {
+        // Without facet-once (the spectrum) a path can grow without end: cap it.  Under facet-once
+        // every edge of a path enters a new facet, so a path has at most m faces (Lemma 2) and no cap applies.
+        if (cfg.spectrum && path.size() > MAX_DEPTH) {
             sh.depth_exceeded = true;
             return;
         }

@@ -47,7 +47,7 @@ import numpy as np
 from .flow_graph import FlowGraph
 from .jump_reference import jump_return_bounds, segment_distance
 from .orbit_fit import STATUS_OK
-from .search_reference import Candidate, SearchOutcome
+from .search_reference import Candidate, SearchOutcome, allow_depth
 from .skeleton import Skeleton
 from .tolerances import ACTION_TIE
 
@@ -501,6 +501,7 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     for k in JUMP_EXACT_STAT_KEYS:
         stats.setdefault(k, 0)
     jumps = [u for u in out.unresolved if u[0] == 2 and u[3]]
+    allow_depth(G)
     if not jumps:
         return []
     P = ExactPolytope(K._incidence_np(), S.V, G.scale)

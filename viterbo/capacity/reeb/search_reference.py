@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 import time
 
 import numpy as np
@@ -47,7 +48,7 @@ from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, 
                          MEMO_MARGIN, MEMO_TOL, TIME_RES)
 
 __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search", "run_deferred", "return_bounds",
-           "MEMO_TOL", "ACTION_TIE", "MAX_DEPTH", "STAT_KEYS"]
+           "MEMO_TOL", "ACTION_TIE", "MAX_DEPTH", "STAT_KEYS", "allow_depth"]
 
 STAT_KEYS = ("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation", "pruned_cF_budget",
              "pruned_memo", "pruned_facet_repeat", "memo_hits", "memo_size", "cycles_closed",
@@ -387,7 +388,9 @@ class _Type1:
     def expand(self, path: list, states: list, node_state) -> None:
         if self.timed():
             return
-        if len(path) > MAX_DEPTH:
+        # Without facet-once (the spectrum) a path can grow without end: cap it.  Under facet-once
+        # every edge of a path enters a new facet, so a path has at most m faces (Lemma 2) and no cap applies.
+        if self.cfg.spectrum and len(path) > MAX_DEPTH:
             self.out.depth_exceeded = True
             return
         st, cfg = self.st, self.cfg
@@ -534,9 +537,17 @@ class _Type1:
         return (G.face_polygon(f1), I2, z2, (0.0, 0.0), 0.0, 0, float(G.face_cF[f1]), 0, (0.0, 1.0, 0.0, 0.0), 0.0)
 
 
+def allow_depth(G: FlowGraph) -> None:
+    """Let the recursion follow a facet-once path through every facet (two frames per face)."""
+    need = 2 * max(G.n_facets, MAX_DEPTH) + 200
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
+
+
 def run_reference_search(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome | None = None) -> SearchOutcome:
     """Run the 2-face search (capacity pass or spectrum) on a flow graph; see the module docstring."""
     out = SearchOutcome() if out is None else out
+    allow_depth(G)
     run = _Type1(G, cfg, out)
     for f1 in range(G.n_faces):
         if cfg.deadline is not None and time.monotonic() > cfg.deadline:
@@ -560,6 +571,7 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
     own = SearchOutcome()
     own.best = out.best
     own.min_pruned_bound, own.min_other_action = out.min_pruned_bound, out.min_other_action
+    allow_depth(G)
     run = _Type1(G, cfg, own)
     current = None
     for f1, path, parent, e in deferred:
