@@ -97,6 +97,7 @@ struct State {
     Mat2 A;
     std::array<double, 2> b{0.0, 0.0}, a{0.0, 0.0};
     double d = 0, csum = 0, ef = 0;
+    double w = 0;  // sum of the edges' flow-time lower bounds edge_w along the path (error-free of A)
     int code = 0;
     Bits used;
     Err1 err;
@@ -328,7 +329,7 @@ private:
             // Imprecise: followed within a budget, then reported (search_reference.py).
             if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
                 ++counters[UNRESOLVED];
-                sh.unresolved.push_back({1.0, bound, amax(c.A)});
+                sh.unresolved.push_back({1.0, std::max(bound, path_floor(s.w + edge_w[e], closing, dst)), amax(c.A)});
                 sh.branches.emplace_back();
                 return CUT;
             }
@@ -342,8 +343,17 @@ private:
         if (impossible) ++counters[ROT_IMP];
         c.csum = csum2;
         c.used = with_bit(s.used, E);
+        c.w = s.w + edge_w[e];
         out = Child{bound, e, dst, std::move(c), closing};
         return KEPT;
+    }
+
+    // search_reference._Type1.path_floor: a lower bound of the action of every loop through this branch
+    // that does not use the domain (so no error of A): each segment lasts at least its edge's edge_w,
+    // and the way back at least h_act.  Both are float sums of nonnegative terms, at most m on the
+    // path and nF in the Dijkstra path, so the relative rounding is below (m + nF) 2^-53 (hence the factor).
+    double path_floor(double w, bool closing, int dst) const {
+        return (w + (closing ? 0.0 : h_act[dst])) * (1.0 - 2.3e-16 * (G.m + G.nF + 2));
     }
 
     // search_reference._Type1.way_back: ball-to-ball distance back to F_1 over the top speed.

@@ -44,10 +44,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .flow_graph import FlowGraph
+from .flow_graph import FlowGraph, allow_depth
 from .jump_reference import jump_return_bounds, segment_distance
 from .orbit_fit import STATUS_OK
-from .search_reference import Candidate, SearchOutcome, allow_depth
+from .search_reference import Candidate, SearchOutcome
 from .skeleton import Skeleton
 from .tolerances import ACTION_TIE
 

@@ -41,9 +41,9 @@ import time
 
 import numpy as np
 
-from .flow_graph import FlowGraph
+from .flow_graph import FlowGraph, allow_depth
 from .orbit_fit import REJ_BALL, STATUS_OUTSIDE, reconstruct_r4, validate_closed
-from .search_reference import Candidate, SearchOutcome, allow_depth
+from .search_reference import Candidate, SearchOutcome
 from .skeleton import Skeleton
 from .tolerances import ACTION_TIE, ESCALATE, GAMMA, IMPRECISE_BUDGET, TIME_RES
 
