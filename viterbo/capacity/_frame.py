@@ -53,7 +53,7 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     budget.check("while normalising the polytope")
     r = spec.func(Kf, budget=budget, **params)
     value = frame.value_from_frame(r.value)
-    orbit = Orbit(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
+    orbit = Orbit._owning(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
     stats = dict(r.stats)
     for key in _VALUE_STATS:  # capacity-valued entries are in frame units
         if isinstance(stats.get(key), float) and math.isfinite(stats[key]):  # inf: "none", in any frame
