@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <queue>
 
 namespace viterbo {
@@ -111,10 +112,12 @@ struct Child {
 };
 
 // A child the fast pass cut by the rotation or c_F prune: rebuilt from its parent in the certification pass.
+// The parent and its path are shared by all its deferred children (one copy per parent, not per
+// child: at m = 2000 the copies were gigabytes).
 struct Deferred {
     int f1;
-    std::vector<int> path;
-    State parent;
+    std::shared_ptr<const std::vector<int>> path;
+    std::shared_ptr<const State> parent;
     int e;
 };
 
@@ -404,6 +407,8 @@ private:
         ++counters[NODES];
         const int node = path.back();
         std::vector<Child> children;
+        std::shared_ptr<const std::vector<int>> shared_path;
+        std::shared_ptr<const State> shared_parent;
         for (int e : G.out_edges[node]) {
             if (static_cast<int>(G.edge_dst[e]) < f1) continue;
             Child c;
@@ -413,7 +418,11 @@ private:
                 ++counters[res == CUT_ROTATION ? P_ROT : P_BUDGET];
                 if (defer) {  // the certification pass builds and follows this child without those prunes
                     ++counters[DEFERRED];
-                    deferred.push_back(Deferred{f1, path, s, e});
+                    if (!shared_parent) {
+                        shared_path = std::make_shared<const std::vector<int>>(path);
+                        shared_parent = std::make_shared<const State>(s);
+                    }
+                    deferred.push_back(Deferred{f1, shared_path, shared_parent, e});
                 }
                 continue;
             }
@@ -641,6 +650,9 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
             int current = -1;
             for (Deferred& d : pass1.deferred) {
                 if (pass2.halted()) break;
+                // Taken out of the list, so a parent is freed once its last deferred child is done.
+                const std::shared_ptr<const State> parent = std::move(d.parent);
+                const std::shared_ptr<const std::vector<int>> dpath = std::move(d.path);
                 if (d.f1 != current) {
                     current = d.f1;
                     pass2.start(d.f1);
@@ -650,8 +662,8 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
                     }
                 }
                 Child c;
-                if (pass2.build(d.parent, d.e, c) != 1) continue;
-                pass2.path = d.path;
+                if (pass2.build(*parent, d.e, c) != 1) continue;
+                pass2.path = *dpath;
                 pass2.visit(c.bound, c.dst, c.s, c.closing);
             }
             c2 = pass2.counters;
