@@ -360,31 +360,43 @@ FixedPoint solve_fixed_point(const Mat2& A, const std::array<double, 2>& b, cons
 }
 
 // ---------------------------------------------------------------- least squares, reconstruction
+// Householder QR.  The cycle systems of reconstruct() are block-cyclic (each column has a few
+// nonzero rows, and stays so), so every sum and update runs over the nonzero rows of the current
+// Householder vector only: the skipped terms are exact zeros, so the result is bitwise that of the
+// dense loops, at O(cols^2 nnz) instead of O(rows cols^2) (the dense form was the hot spot of
+// m = 1000: closed cycles of ~100 faces, 36 k^3 flops each).
 bool least_squares(std::vector<double> A, int rows, int cols, std::vector<double> b, std::vector<double>& x) {
     auto at = [&](int i, int j) -> double& { return A[std::size_t(j) * rows + i]; };
+    std::vector<int> nz;
+    nz.reserve(rows);
     for (int j = 0; j < cols; ++j) {
+        nz.clear();
+        for (int i = j; i < rows; ++i)
+            if (at(i, j) != 0.0) nz.push_back(i);
         double norm = 0;
-        for (int i = j; i < rows; ++i) norm += at(i, j) * at(i, j);
+        for (int i : nz) norm += at(i, j) * at(i, j);
         norm = std::sqrt(norm);
         if (norm == 0.0) return false;
         const double alpha = at(j, j) > 0 ? -norm : norm;
-        at(j, j) -= alpha;
+        at(j, j) -= alpha;  // nonzero now (|at(j, j) - alpha| >= norm > 0)
+        if (nz.front() != j) nz.insert(nz.begin(), j);
         double vnorm2 = 0;
-        for (int i = j; i < rows; ++i) vnorm2 += at(i, j) * at(i, j);
+        for (int i : nz) vnorm2 += at(i, j) * at(i, j);
         if (vnorm2 > 0) {
             for (int c = j + 1; c < cols; ++c) {
                 double dot = 0;
-                for (int i = j; i < rows; ++i) dot += at(i, j) * at(i, c);
+                for (int i : nz) dot += at(i, j) * at(i, c);
                 const double f = 2 * dot / vnorm2;
-                for (int i = j; i < rows; ++i) at(i, c) -= f * at(i, j);
+                for (int i : nz) at(i, c) -= f * at(i, j);
             }
             double dot = 0;
-            for (int i = j; i < rows; ++i) dot += at(i, j) * b[i];
+            for (int i : nz) dot += at(i, j) * b[i];
             const double f = 2 * dot / vnorm2;
-            for (int i = j; i < rows; ++i) b[i] -= f * at(i, j);
+            for (int i : nz) b[i] -= f * at(i, j);
         }
         at(j, j) = alpha;
-        for (int i = j + 1; i < rows; ++i) at(i, j) = 0.0;
+        for (int i : nz)
+            if (i > j) at(i, j) = 0.0;
     }
     x.assign(cols, 0.0);
     for (int j = cols - 1; j >= 0; --j) {

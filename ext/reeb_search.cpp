@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <queue>
 
 namespace viterbo {
@@ -97,6 +98,7 @@ struct State {
     Mat2 A;
     std::array<double, 2> b{0.0, 0.0}, a{0.0, 0.0};
     double d = 0, csum = 0, ef = 0;
+    double w = 0;  // sum of the edges' flow-time lower bounds edge_w along the path (error-free of A)
     int code = 0;
     Bits used;
     Err1 err;
@@ -110,10 +112,12 @@ struct Child {
 };
 
 // A child the fast pass cut by the rotation or c_F prune: rebuilt from its parent in the certification pass.
+// The parent and its path are shared by all its deferred children (one copy per parent, not per
+// child: at m = 2000 the copies were gigabytes).
 struct Deferred {
     int f1;
-    std::vector<int> path;
-    State parent;
+    std::shared_ptr<const std::vector<int>> path;
+    std::shared_ptr<const State> parent;
     int e;
 };
 
@@ -328,7 +332,7 @@ private:
             // Imprecise: followed within a budget, then reported (search_reference.py).
             if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
                 ++counters[UNRESOLVED];
-                sh.unresolved.push_back({1.0, bound, amax(c.A)});
+                sh.unresolved.push_back({1.0, std::max(bound, path_floor(s.w + edge_w[e], closing, dst)), amax(c.A)});
                 sh.branches.emplace_back();
                 return CUT;
             }
@@ -342,8 +346,17 @@ private:
         if (impossible) ++counters[ROT_IMP];
         c.csum = csum2;
         c.used = with_bit(s.used, E);
+        c.w = s.w + edge_w[e];
         out = Child{bound, e, dst, std::move(c), closing};
         return KEPT;
+    }
+
+    // search_reference._Type1.path_floor: a lower bound of the action of every loop through this branch
+    // that does not use the domain (so no error of A): each segment lasts at least its edge's edge_w,
+    // and the way back at least h_act.  Both are float sums of nonnegative terms, at most m on the
+    // path and nF in the Dijkstra path, so the relative rounding is below (m + nF) 2^-53 (hence the factor).
+    double path_floor(double w, bool closing, int dst) const {
+        return (w + (closing ? 0.0 : h_act[dst])) * (1.0 - 2.3e-16 * (G.m + G.nF + 2));
     }
 
     // search_reference._Type1.way_back: ball-to-ball distance back to F_1 over the top speed.
@@ -385,13 +398,17 @@ private:
             return;
         }
         if (halted()) return;
-        if (path.size() > MAX_DEPTH) {
+        // Without facet-once (the spectrum) a path can grow without end: cap it.  Under facet-once
+        // every edge of a path enters a new facet, so a path has at most m faces (Lemma 2) and no cap applies.
+        if (cfg.spectrum && path.size() > MAX_DEPTH) {
             sh.depth_exceeded = true;
             return;
         }
         ++counters[NODES];
         const int node = path.back();
         std::vector<Child> children;
+        std::shared_ptr<const std::vector<int>> shared_path;
+        std::shared_ptr<const State> shared_parent;
         for (int e : G.out_edges[node]) {
             if (static_cast<int>(G.edge_dst[e]) < f1) continue;
             Child c;
@@ -401,7 +418,11 @@ private:
                 ++counters[res == CUT_ROTATION ? P_ROT : P_BUDGET];
                 if (defer) {  // the certification pass builds and follows this child without those prunes
                     ++counters[DEFERRED];
-                    deferred.push_back(Deferred{f1, path, s, e});
+                    if (!shared_parent) {
+                        shared_path = std::make_shared<const std::vector<int>>(path);
+                        shared_parent = std::make_shared<const State>(s);
+                    }
+                    deferred.push_back(Deferred{f1, shared_path, shared_parent, e});
                 }
                 continue;
             }
@@ -629,6 +650,9 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
             int current = -1;
             for (Deferred& d : pass1.deferred) {
                 if (pass2.halted()) break;
+                // Taken out of the list, so a parent is freed once its last deferred child is done.
+                const std::shared_ptr<const State> parent = std::move(d.parent);
+                const std::shared_ptr<const std::vector<int>> dpath = std::move(d.path);
                 if (d.f1 != current) {
                     current = d.f1;
                     pass2.start(d.f1);
@@ -638,8 +662,8 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
                     }
                 }
                 Child c;
-                if (pass2.build(d.parent, d.e, c) != 1) continue;
-                pass2.path = d.path;
+                if (pass2.build(*parent, d.e, c) != 1) continue;
+                pass2.path = *dpath;
                 pass2.visit(c.bound, c.dst, c.s, c.closing);
             }
             c2 = pass2.counters;

@@ -17,6 +17,7 @@ pure-Python reference read the very same numbers.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,11 @@ from ...geometry.polygon import clip_halfplane, dedupe_vertices
 from ...geometry.polytope import Polytope
 from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
-__all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
+__all__ = ["FlowGraph", "build_flow_graph", "allow_depth", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
            "polygon_diameter", "CLIP_REL"]
 
 
-from .tolerances import CLIP_REL, DEDUPE_REL, GAMMA
+from .tolerances import CLIP_REL, DEDUPE_REL, GAMMA, MAX_DEPTH
 
 def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
     """R_E = (2/h) J n with J(q, p) = (-p, q) (the CH frame, conventions.md)."""
@@ -374,3 +375,10 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
         hp_ec=np.array(hp_ec, dtype=np.float64),
     )
     return out, max_psi_error
+
+
+def allow_depth(G: FlowGraph) -> None:
+    """Let the reference searches' recursion follow a path through every facet (two frames per face)."""
+    need = 2 * max(G.n_facets, MAX_DEPTH) + 200
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)

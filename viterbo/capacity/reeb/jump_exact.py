@@ -44,7 +44,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .flow_graph import FlowGraph
+from .flow_graph import FlowGraph, allow_depth
 from .jump_reference import jump_return_bounds, segment_distance
 from .orbit_fit import STATUS_OK
 from .search_reference import Candidate, SearchOutcome
@@ -501,6 +501,7 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     for k in JUMP_EXACT_STAT_KEYS:
         stats.setdefault(k, 0)
     jumps = [u for u in out.unresolved if u[0] == 2 and u[3]]
+    allow_depth(G)
     if not jumps:
         return []
     P = ExactPolytope(K._incidence_np(), S.V, G.scale)

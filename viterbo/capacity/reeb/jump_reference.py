@@ -41,7 +41,7 @@ import time
 
 import numpy as np
 
-from .flow_graph import FlowGraph
+from .flow_graph import FlowGraph, allow_depth
 from .orbit_fit import REJ_BALL, STATUS_OUTSIDE, reconstruct_r4, validate_closed
 from .search_reference import Candidate, SearchOutcome
 from .skeleton import Skeleton
@@ -524,5 +524,6 @@ class _JumpSearch:
 def run_jump_search(G: FlowGraph, S: Skeleton, cfg, out: SearchOutcome) -> dict:
     """Certification pass (b): the jump search with the incumbent in ``out.best``; returns its counters."""
     stats = {k: 0 for k in JUMP_STAT_KEYS}
+    allow_depth(G)
     _JumpSearch(G, S, cfg, out, stats).run()
     return stats

@@ -134,9 +134,11 @@ def _use_cpp(implementation: str | None) -> bool:
 
 def _raise_if_stopped(out: SearchOutcome, budget: Budget | None) -> None:
     if out.depth_exceeded:
+        # Only the spectrum search (no facet-once) caps its paths; the capacity search's paths have at
+        # most m faces (Lemma 2), so this is never raised for capacity().
         raise MethodNotApplicableError(
-            f"reeb: a search path grew beyond {MAX_DEPTH} 2-faces (tiny c_F constants: nearly Lagrangian "
-            'faces); lower rotation_cap or max_action, or use method="haim_kislev".')
+            f"reeb spectrum: a search path grew beyond {MAX_DEPTH} 2-faces without closing below max_action "
+            "(orbits that wind many times around nearly Lagrangian faces); lower max_action.")
     if out.timed_out:
         what = f"{out.stats['nodes_expanded']} nodes expanded"
         if budget is not None:

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 
-from .flow_graph import FlowGraph, clip_convex
+from .flow_graph import FlowGraph, allow_depth, clip_convex
 from .orbit_fit import (REJ_BALL, REJ_NUMERIC, STATUS_BOUNDARY, STATUS_OK, STATUS_OUTSIDE, polygon_margin,
                         reconstruct, solve_fixed_point, validate_closed)
 from .rotation import exceeds_cap, rho_from_code, step_code
@@ -280,7 +280,7 @@ class _Type1:
         fast pass's rotation or c_F prune cuts it (checked first, as they are cheap).
         """
         G, cfg, st = self.G, self.cfg, self.st
-        D, A, b, a, d, code, csum, used, err, ef = node_state
+        D, A, b, a, d, code, csum, used, err, ef, w = node_state
         perr = _position_error(err, self.R1)  # |error of A s + b| for s in the start face
         dst = int(G.edge_dst[e])
         E = int(G.edge_facet[e])
@@ -353,13 +353,20 @@ class _Type1:
             # Imprecise (float64 decides little here): followed within a budget, then reported.
             if st["imprecise_children"] >= IMPRECISE_BUDGET:
                 st["unresolved_branches"] += 1
-                self.out.unresolved.append((1, bound, _amax(A2), None))
+                self.out.unresolved.append((1, max(bound, self.path_floor(w + float(self.edge_w[e]), closing, dst)),
+                                            _amax(A2), None))
                 return None
             st["imprecise_children"] += 1
         if impossible:
             st["rotation_impossible"] += 1
-        state = (D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), err2, ef2)
+        state = (D2, A2, b2, a2, d2, code2, csum2, used | (1 << E), err2, ef2, w + float(self.edge_w[e]))
         return bound, e, dst, state, closing
+
+    def path_floor(self, w: float, closing: bool, dst: int) -> float:
+        """Action lower bound of a branch without its domain (no error of A): the path's edge_w sum
+        plus h_act; float sums of <= m + nF nonnegative terms, hence the factor."""
+        G = self.G
+        return (w + (0.0 if closing else float(self.h_act[dst]))) * (1.0 - 2.3e-16 * (G.n_facets + G.n_faces + 2))
 
     def way_back(self, face: int, D, A, b, perr: float) -> float:
         """Lower bound of the time from the domain's image on ``face`` back to F_1: the distance
@@ -387,7 +394,9 @@ class _Type1:
     def expand(self, path: list, states: list, node_state) -> None:
         if self.timed():
             return
-        if len(path) > MAX_DEPTH:
+        # Without facet-once (the spectrum) a path can grow without end: cap it.  Under facet-once
+        # every edge of a path enters a new facet, so a path has at most m faces (Lemma 2) and no cap applies.
+        if self.cfg.spectrum and len(path) > MAX_DEPTH:
             self.out.depth_exceeded = True
             return
         st, cfg = self.st, self.cfg
@@ -462,7 +471,7 @@ class _Type1:
     # ------------------------------------------------------------------ cycles
     def close_cycle(self, path: list, state) -> None:
         G, cfg, st, out = self.G, self.cfg, self.st, self.out
-        D, A, b, a, d, code, _csum, _used, err, ef = state
+        D, A, b, a, d, code, _csum, _used, err, ef, _w = state
         st["cycles_closed"] += 1
         fp = solve_fixed_point(A, b, D, self.diam1, _position_error(err, self.R1))
         if fp is None:
@@ -531,12 +540,13 @@ class _Type1:
         G, f1 = self.G, self.f1
         I2 = np.eye(2)
         z2 = np.zeros(2)
-        return (G.face_polygon(f1), I2, z2, (0.0, 0.0), 0.0, 0, float(G.face_cF[f1]), 0, (0.0, 1.0, 0.0, 0.0), 0.0)
+        return (G.face_polygon(f1), I2, z2, (0.0, 0.0), 0.0, 0, float(G.face_cF[f1]), 0, (0.0, 1.0, 0.0, 0.0), 0.0, 0.0)
 
 
 def run_reference_search(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome | None = None) -> SearchOutcome:
     """Run the 2-face search (capacity pass or spectrum) on a flow graph; see the module docstring."""
     out = SearchOutcome() if out is None else out
+    allow_depth(G)
     run = _Type1(G, cfg, out)
     for f1 in range(G.n_faces):
         if cfg.deadline is not None and time.monotonic() > cfg.deadline:
@@ -560,6 +570,7 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
     own = SearchOutcome()
     own.best = out.best
     own.min_pruned_bound, own.min_other_action = out.min_pruned_bound, out.min_other_action
+    allow_depth(G)
     run = _Type1(G, cfg, own)
     current = None
     for f1, path, parent, e in deferred:

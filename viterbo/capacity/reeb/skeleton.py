@@ -106,10 +106,19 @@ def build_skeleton(K: Polytope, G: FlowGraph, implementation: str | None = None)
     for f, (a, b) in enumerate(G.face_pairs):
         face_of[(a, b)] = face_of[(b, a)] = f
     ff = G.face_facets
-    common = inc.T.astype(np.int32) @ inc.astype(np.int32)
-    eu, ev = np.nonzero(np.triu(common >= 3, k=1))
-    faces = [(1, int(u), int(v), np.flatnonzero(inc[:, u] & inc[:, v])) for u, v in zip(eu, ev)]
-    faces += [(0, v, v, np.flatnonzero(inc[:, v])) for v in range(nV)]
+    # Edges (u < v, row-major): the partners of u are the vertices on a common facet (an nV x nV
+    # product would be quadratic in the vertices: 1.4 GB at m = 2000).
+    vfac = [np.flatnonzero(inc[:, v]) for v in range(nV)]
+    fver = [np.flatnonzero(inc[g]) for g in range(m)]
+    faces = []
+    for u in range(nV):
+        partners = np.unique(np.concatenate([fver[g] for g in vfac[u]]))
+        for v in partners[partners > u]:
+            S = np.intersect1d(vfac[u], vfac[int(v)])
+            if len(S) >= 3:
+                faces.append((1, u, int(v), S))
+    n_edges = len(faces)
+    faces += [(0, v, v, vfac[v]) for v in range(nV)]
 
     jf_kind, jf_v, jf_fstart, jf_facets = [], [], [0], []
     jp_face, jp_E, jp_C, jp_xstart, jp_X = [], [], [], [0], []
@@ -158,4 +167,4 @@ def build_skeleton(K: Polytope, G: FlowGraph, implementation: str | None = None)
     return Skeleton(V=np.ascontiguousarray(V), jf_kind=i64(jf_kind), jf_v=i64(jf_v).reshape(-1, 2),
                     jf_fstart=i64(jf_fstart), jf_facets=i64(jf_facets), jp_face=i64(jp_face), jp_E=i64(jp_E),
                     jp_C=i64(jp_C), jp_xstart=i64(jp_xstart), jp_X=i64(jp_X), exit_start=exit_start,
-                    exits=i64([f for x in exits for f in x]), n_edges=int(len(eu)), n_vertices=int(nV))
+                    exits=i64([f for x in exits for f in x]), n_edges=n_edges, n_vertices=int(nV))

@@ -29,7 +29,8 @@ MEMO_MARGIN = 1e-12
 ACTION_TIE = 1e-12
 #: Slack of the rotation and c_F budget comparisons.
 BUDGET_SLACK = 1e-12
-#: Longest path followed; longer ones (only without facet-once) abort with an error.
+#: Longest path the spectrum search (no facet-once) follows; longer ones abort with an error.  The
+#: capacity search needs no cap: under facet-once a path has at most m faces (Lemma 2).
 MAX_DEPTH = 600
 #: Tr A within TRACE_TOL * max(1, |A|) of +-2 counts as parabolic (rotation.py).
 TRACE_TOL = 1e-9
