@@ -1,180 +1,33 @@
-// Branch-and-bound search for combinatorial Reeb orbits on a 4D symplectic polytope
-// (Chaidez-Hutchings).  The flow graph (2-faces, charts, transfer maps, domains) is
-// built in Python (viterbo/capacity/reeb/flow_graph.py) and passed in as flat arrays;
-// this file is the fast path of viterbo/capacity/reeb/search_reference.py and follows
-// it rule for rule, in the same order, so that values and node counts agree.
-// Spec: docs/math/reeb-dynamics-4d.md (sections 2-6).
-#include "polygon.hpp"
+// Branch-and-bound search for combinatorial Reeb orbits on a 4D symplectic polytope (Chaidez-Hutchings),
+// certified: closed outer-approximated domains with an error model, the fast pass with deferral of the
+// rotation and c_F prunes, the certification pass, and (reeb_jump.cpp) the jump search.
+// This file is the fast path of viterbo/capacity/reeb/search_reference.py and follows it rule for
+// rule, in the same order, so that values and node counts agree.
+// Spec: docs/math/reeb-dynamics-4d.md, docs/math/reeb-certification.md.
+#include "reeb_common.hpp"
 
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cmath>
-#include <cstdint>
 #include <functional>
-#include <limits>
 #include <queue>
-#include <string>
-#include <vector>
-
-namespace py = pybind11;
 
 namespace viterbo {
+namespace reeb {
+
 namespace {
 
-using Arr = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using IArr = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kPi = 3.14159265358979323846;
-
-// Tolerances: the same constants as the Python reference (search_reference.py, orbit_fit.py,
-// flow_graph.py, rotation.py).
-constexpr double THIN_WIDTH = 1e-9;
-constexpr double SEGMENT_LENGTH = 1e-7;
-constexpr double CLIP_REL = 1e-12;
-constexpr double INTERIOR_MARGIN = 1e-9;
-constexpr double MEMO_TOL = 1e-9;
-constexpr double MEMO_MARGIN = 1e-12;
-constexpr double ACTION_TIE = 1e-12;
-constexpr double BUDGET_SLACK = 1e-12;
-constexpr std::size_t MAX_DEPTH = 600;  // search_reference.MAX_DEPTH
-constexpr int STATUS_OK = 0, STATUS_BOUNDARY = 1, STATUS_OUTSIDE = 2;
-
-struct Mat2 {
-    double a00 = 1, a01 = 0, a10 = 0, a11 = 1;
-};
-inline Mat2 mul(const Mat2& x, const Mat2& y) {
-    return {x.a00 * y.a00 + x.a01 * y.a10, x.a00 * y.a01 + x.a01 * y.a11,
-            x.a10 * y.a00 + x.a11 * y.a10, x.a10 * y.a01 + x.a11 * y.a11};
+using Bits = std::vector<std::uint64_t>;
+inline bool bit(const Bits& b, int i) { return (b[i >> 6] >> (i & 63)) & 1u; }
+inline Bits with_bit(Bits b, int i) {
+    b[i >> 6] |= std::uint64_t(1) << (i & 63);
+    return b;
 }
-inline double frob(const Mat2& A) {
-    return std::sqrt(A.a00 * A.a00 + A.a01 * A.a01 + A.a10 * A.a10 + A.a11 * A.a11);
-}
-
-// ---------------------------------------------------------------- rotation (rotation.py)
-inline double trace_tolerance(const Mat2& A) { return 1e-9 * std::max(1.0, frob(A)); }
-inline int classify(const Mat2& A) {
-    const double tr = A.a00 + A.a11, tol = trace_tolerance(A);
-    if (tr >= 2.0 - tol) return 0;   // INT: positive hyperbolic or shear
-    if (tr <= -2.0 + tol) return 2;  // HALF: negative hyperbolic or shear
-    return A.a10 > 0 ? 1 : 3;        // PE / NE
-}
-inline int floor_div4(int c) { return c >= 0 ? c / 4 : -((-c + 3) / 4); }
-inline int mod4(int c) { return ((c % 4) + 4) % 4; }
-inline int step_code(int code, const Mat2& A, bool& impossible) {
-    const int kind = classify(A);
-    const int diff = mod4(kind - code);
-    impossible = diff == 3;
-    return impossible ? code - 1 : code + diff;
-}
-inline bool exceeds_cap(int code, double cap) {
-    const int n = floor_div4(code), kind = mod4(code);
-    double lb = kind <= 1 ? double(n) : n + 0.5;
-    const bool strict = kind == 1 || kind == 3;
-    return lb > cap || (strict && lb >= cap);
-}
-inline double rho_from_code(int code, const Mat2& A) {
-    const int n = floor_div4(code), kind = mod4(code);
-    if (kind == 0) return double(n);
-    if (kind == 2) return n + 0.5;
-    const double theta =
-        std::acos(std::max(-1.0, std::min(1.0, 0.5 * (A.a00 + A.a11)))) / (2 * kPi);
-    return kind == 1 ? n + theta : n + 1 - theta;
-}
-
-// ---------------------------------------------------------------- polygons (flow_graph.py)
-inline double bbox_diameter(const Polygon2& p) {
-    if (p.empty()) return 0.0;
-    double x0 = p[0][0], x1 = p[0][0], y0 = p[0][1], y1 = p[0][1];
-    for (const auto& v : p) {
-        x0 = std::min(x0, v[0]);
-        x1 = std::max(x1, v[0]);
-        y0 = std::min(y0, v[1]);
-        y1 = std::max(y1, v[1]);
-    }
-    return std::hypot(x1 - x0, y1 - y0);
-}
-double margin_of(const Polygon2& poly, double s0, double s1) {
-    const std::size_t k = poly.size();
-    double best = kInf;
-    for (std::size_t i = 0; i < k; ++i) {
-        const auto& p = poly[i];
-        const auto& q = poly[(i + 1) % k];
-        const double ex = q[0] - p[0], ey = q[1] - p[1], ln = std::hypot(ex, ey);
-        if (ln == 0.0) continue;
-        best = std::min(best, (ex * (s1 - p[1]) - ey * (s0 - p[0])) / ln);
-    }
-    return best;
-}
-
-// ---------------------------------------------------------------- graph
-struct Graph {
-    int nF = 0, nE = 0, m = 0;
-    std::vector<double> N, H, R, face_c, face_M, face_poly, face_diam, face_cF;
-    std::vector<std::int64_t> face_pairs, face_facets, face_poly_start;
-    std::vector<std::int64_t> edge_src, edge_dst, edge_facet, edge_hp_start;
-    std::vector<double> edge_A, edge_b, edge_alpha, edge_beta, hp_a, hp_c, edge_minf;
-    std::vector<std::vector<int>> out_edges, in_edges;
-    double scale = 1, inradius = 0;
-
-    Polygon2 face_polygon(int f) const {
-        Polygon2 p;
-        for (std::int64_t i = face_poly_start[f]; i < face_poly_start[f + 1]; ++i)
-            p.push_back({face_poly[2 * i], face_poly[2 * i + 1]});
-        return p;
-    }
-};
-
-template <class T, class A>
-std::vector<T> to_vec(const py::dict& d, const char* key) {
-    A a = d[key].cast<A>();
-    return std::vector<T>(a.data(), a.data() + a.size());
-}
-
-Graph graph_from_dict(const py::dict& d) {
-    Graph G;
-    G.N = to_vec<double, Arr>(d, "N");
-    G.H = to_vec<double, Arr>(d, "H");
-    G.R = to_vec<double, Arr>(d, "R");
-    G.face_pairs = to_vec<std::int64_t, IArr>(d, "face_pairs");
-    G.face_facets = to_vec<std::int64_t, IArr>(d, "face_facets");
-    G.face_c = to_vec<double, Arr>(d, "face_c");
-    G.face_M = to_vec<double, Arr>(d, "face_M");
-    G.face_poly = to_vec<double, Arr>(d, "face_poly");
-    G.face_poly_start = to_vec<std::int64_t, IArr>(d, "face_poly_start");
-    G.face_diam = to_vec<double, Arr>(d, "face_diam");
-    G.face_cF = to_vec<double, Arr>(d, "face_cF");
-    G.edge_src = to_vec<std::int64_t, IArr>(d, "edge_src");
-    G.edge_dst = to_vec<std::int64_t, IArr>(d, "edge_dst");
-    G.edge_facet = to_vec<std::int64_t, IArr>(d, "edge_facet");
-    G.edge_A = to_vec<double, Arr>(d, "edge_A");
-    G.edge_b = to_vec<double, Arr>(d, "edge_b");
-    G.edge_alpha = to_vec<double, Arr>(d, "edge_alpha");
-    G.edge_beta = to_vec<double, Arr>(d, "edge_beta");
-    G.edge_hp_start = to_vec<std::int64_t, IArr>(d, "edge_hp_start");
-    G.hp_a = to_vec<double, Arr>(d, "hp_a");
-    G.hp_c = to_vec<double, Arr>(d, "hp_c");
-    G.edge_minf = to_vec<double, Arr>(d, "edge_minf");
-    G.scale = d["scale"].cast<double>();
-    G.inradius = d["inradius"].cast<double>();
-    G.m = static_cast<int>(G.H.size());
-    G.nF = static_cast<int>(G.face_diam.size());
-    G.nE = static_cast<int>(G.edge_src.size());
-    if (G.N.size() != std::size_t(4 * G.m) || G.face_M.size() != std::size_t(8 * G.nF) ||
-        G.edge_A.size() != std::size_t(4 * G.nE) || G.edge_hp_start.size() != std::size_t(G.nE + 1) ||
-        G.face_poly_start.size() != std::size_t(G.nF + 1))
-        throw std::invalid_argument("reeb_search: inconsistent flow-graph arrays");
-    G.out_edges.assign(G.nF, {});
-    G.in_edges.assign(G.nF, {});
-    for (int e = 0; e < G.nE; ++e) {
-        G.out_edges[G.edge_src[e]].push_back(e);
-        G.in_edges[G.edge_dst[e]].push_back(e);
-    }
-    return G;
+inline bool subset(const Bits& a, const Bits& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] & ~b[i]) return false;
+    return true;
 }
 
 // Cheapest cost from every face >= start back to start (search_reference.return_bounds).
@@ -211,282 +64,6 @@ std::vector<double> return_bounds(const Graph& G, int start, const std::vector<d
     return dist;
 }
 
-// ---------------------------------------------------------------- fixed points (orbit_fit.py)
-struct FixedPoint {
-    bool found = false;
-    double s0 = 0, s1 = 0;
-    bool degenerate = false;
-    int status = STATUS_OUTSIDE;
-};
-
-FixedPoint solve_fixed_point(const Mat2& A, const std::array<double, 2>& b, const Polygon2& poly,
-                             double diam) {
-    FixedPoint fp;
-    const double M00 = A.a00 - 1.0, M01 = A.a01, M10 = A.a10, M11 = A.a11 - 1.0;
-    const double tr = A.a00 + A.a11;
-    const double scale_a = std::max(1.0, frob(A));
-    const double tol_m = INTERIOR_MARGIN * diam;
-    const bool degenerate = std::abs(tr - 2.0) <= trace_tolerance(A);
-    if (!degenerate) {
-        const double det = M00 * M11 - M01 * M10;
-        const double s0 = (-b[0] * M11 + b[1] * M01) / det;
-        const double s1 = (-M00 * b[1] + M10 * b[0]) / det;
-        const double cond = scale_a * scale_a / std::abs(det);
-        const double err = 1e-15 * cond * (std::abs(s0) + std::abs(s1) + diam);
-        const double m = margin_of(poly, s0, s1);
-        const double band = std::max(tol_m, err);
-        if (m > band) return {true, s0, s1, false, STATUS_OK};
-        if (m >= -band) return {true, s0, s1, false, STATUS_BOUNDARY};
-        return fp;
-    }
-    const double p = M00 * M00 + M10 * M10, q = M00 * M01 + M10 * M11, r = M01 * M01 + M11 * M11;
-    const double lam1 = 0.5 * (p + r) + std::hypot(0.5 * (p - r), q);
-    const double sv0 = std::sqrt(std::max(lam1, 0.0));
-    const double bn = std::hypot(b[0], b[1]);
-    if (sv0 <= 1e-9 * scale_a) {
-        if (bn > tol_m) return fp;
-        const double n = static_cast<double>(poly.size());
-        double s0 = 0, s1 = 0;
-        for (const auto& v : poly) s0 += v[0];
-        for (const auto& v : poly) s1 += v[1];
-        s0 /= n;
-        s1 /= n;
-        const double m = margin_of(poly, s0, s1);
-        return {true, s0, s1, true, m > tol_m ? STATUS_OK : STATUS_BOUNDARY};
-    }
-    double v0 = lam1 - r, v1 = q;
-    const double w0 = q, w1 = lam1 - p;
-    if (std::hypot(w0, w1) > std::hypot(v0, v1)) {
-        v0 = w0;
-        v1 = w1;
-    }
-    double nv = std::hypot(v0, v1);
-    if (nv == 0.0) {
-        v0 = 1.0;
-        v1 = 0.0;
-        nv = 1.0;
-    }
-    v0 /= nv;
-    v1 /= nv;
-    const double u0 = (M00 * v0 + M01 * v1) / sv0, u1 = (M10 * v0 + M11 * v1) / sv0;
-    const double ub = u0 * b[0] + u1 * b[1];
-    const double sp0 = -v0 * ub / sv0, sp1 = -v1 * ub / sv0;
-    const double res0 = M00 * sp0 + M01 * sp1 + b[0], res1 = M10 * sp0 + M11 * sp1 + b[1];
-    if (std::hypot(res0, res1) > 1e-9 * (bn + diam)) return fp;
-    const double z0 = -v1, z1 = v0;
-    double lo = -kInf, hi = kInf;
-    const std::size_t k = poly.size();
-    for (std::size_t i = 0; i < k; ++i) {
-        const auto& P = poly[i];
-        const auto& Q = poly[(i + 1) % k];
-        const double ex = Q[0] - P[0], ey = Q[1] - P[1];
-        const double c0 = ex * (sp1 - P[1]) - ey * (sp0 - P[0]);
-        const double c1 = ex * z1 - ey * z0;
-        if (std::abs(c1) <= 1e-300) {
-            if (c0 < 0) return fp;
-            continue;
-        }
-        const double t = -c0 / c1;
-        if (c1 > 0)
-            lo = std::max(lo, t);
-        else
-            hi = std::min(hi, t);
-    }
-    if (!(hi >= lo)) return fp;
-    const double t = 0.5 * (lo + hi);
-    const double s0 = sp0 + t * z0, s1 = sp1 + t * z1;
-    const double m = margin_of(poly, s0, s1);
-    return {true, s0, s1, true, m > tol_m ? STATUS_OK : STATUS_BOUNDARY};
-}
-
-// Least squares min |A x - b| for a full-column-rank dense A (column-major), Householder QR.
-bool least_squares(std::vector<double> A, int rows, int cols, std::vector<double> b,
-                   std::vector<double>& x) {
-    auto at = [&](int i, int j) -> double& { return A[std::size_t(j) * rows + i]; };
-    for (int j = 0; j < cols; ++j) {
-        double norm = 0;
-        for (int i = j; i < rows; ++i) norm += at(i, j) * at(i, j);
-        norm = std::sqrt(norm);
-        if (norm == 0.0) return false;
-        const double alpha = at(j, j) > 0 ? -norm : norm;
-        at(j, j) -= alpha;
-        double vnorm2 = 0;
-        for (int i = j; i < rows; ++i) vnorm2 += at(i, j) * at(i, j);
-        if (vnorm2 > 0) {
-            for (int c = j + 1; c < cols; ++c) {
-                double dot = 0;
-                for (int i = j; i < rows; ++i) dot += at(i, j) * at(i, c);
-                const double f = 2 * dot / vnorm2;
-                for (int i = j; i < rows; ++i) at(i, c) -= f * at(i, j);
-            }
-            double dot = 0;
-            for (int i = j; i < rows; ++i) dot += at(i, j) * b[i];
-            const double f = 2 * dot / vnorm2;
-            for (int i = j; i < rows; ++i) b[i] -= f * at(i, j);
-        }
-        at(j, j) = alpha;  // R's diagonal (the rest of column j below is garbage now)
-        for (int i = j + 1; i < rows; ++i) at(i, j) = 0.0;
-    }
-    x.assign(cols, 0.0);
-    for (int j = cols - 1; j >= 0; --j) {
-        double s = b[j];
-        for (int c = j + 1; c < cols; ++c) s -= at(j, c) * x[c];
-        if (at(j, j) == 0.0) return false;
-        x[j] = s / at(j, j);
-    }
-    return true;
-}
-
-struct Rebuilt {
-    std::vector<double> x, t;
-    double resid = kInf;
-};
-
-Rebuilt reconstruct(const Graph& G, const std::vector<int>& faces, double s0, double s1, bool pin) {
-    const int k = static_cast<int>(faces.size());
-    const int rows = 4 * k + (pin ? 2 : 0), cols = 3 * k;
-    std::vector<double> A(std::size_t(rows) * cols, 0.0), rhs(rows, 0.0);
-    auto at = [&](int i, int j) -> double& { return A[std::size_t(j) * rows + i]; };
-    for (int i = 0; i < k; ++i) {
-        const int f = faces[i], g = faces[(i + 1) % k], nxt = (i + 1) % k;
-        const int E = static_cast<int>(G.face_facets[2 * f + 1]);
-        for (int r = 0; r < 4; ++r) {
-            at(4 * i + r, 2 * nxt) += G.face_M[8 * g + 2 * r];
-            at(4 * i + r, 2 * nxt + 1) += G.face_M[8 * g + 2 * r + 1];
-            at(4 * i + r, 2 * i) -= G.face_M[8 * f + 2 * r];
-            at(4 * i + r, 2 * i + 1) -= G.face_M[8 * f + 2 * r + 1];
-            at(4 * i + r, 2 * k + i) = -G.R[4 * E + r];
-            rhs[4 * i + r] = G.face_c[4 * f + r] - G.face_c[4 * g + r];
-        }
-    }
-    if (pin) {
-        at(4 * k, 0) = 1.0;
-        at(4 * k + 1, 1) = 1.0;
-        rhs[4 * k] = s0;
-        rhs[4 * k + 1] = s1;
-    }
-    Rebuilt out;
-    std::vector<double> sol;
-    if (!least_squares(A, rows, cols, rhs, sol)) return out;
-    double res = 0;
-    for (int i = 0; i < rows; ++i) {
-        double s = -rhs[i];
-        for (int j = 0; j < cols; ++j) s += at(i, j) * sol[j];
-        res = std::max(res, std::abs(s));
-    }
-    out.resid = res / std::max(G.scale, 1e-300);
-    out.x.assign(4 * k, 0.0);
-    out.t.assign(k, 0.0);
-    for (int i = 0; i < k; ++i) {
-        const int f = faces[i];
-        for (int r = 0; r < 4; ++r)
-            out.x[4 * i + r] = G.face_c[4 * f + r] + G.face_M[8 * f + 2 * r] * sol[2 * i] +
-                               G.face_M[8 * f + 2 * r + 1] * sol[2 * i + 1];
-        out.t[i] = sol[2 * k + i];
-    }
-    return out;
-}
-
-// validate_orbit of orbit_fit.py: returns status and the action from the breakpoints.
-int validate(const Graph& G, const std::vector<int>& faces, const Rebuilt& rb, double& action) {
-    const int k = static_cast<int>(faces.size());
-    const double tol = INTERIOR_MARGIN * G.scale;
-    for (double v : rb.x)
-        if (!std::isfinite(v)) return STATUS_OUTSIDE;
-    if (!(rb.resid <= 1e-9)) return STATUS_OUTSIDE;
-    double total = 0, tmin = kInf;
-    for (double t : rb.t) {
-        total += t;
-        tmin = std::min(tmin, t);
-    }
-    if (total <= 0 || tmin <= 1e-12 * total) return STATUS_OUTSIDE;
-    int status = STATUS_OK;
-    for (int i = 0; i < k; ++i) {
-        const int a = static_cast<int>(G.face_pairs[2 * faces[i]]);
-        const int b = static_cast<int>(G.face_pairs[2 * faces[i] + 1]);
-        double mn = kInf;
-        for (int g = 0; g < G.m; ++g) {
-            double s = G.H[g];
-            for (int r = 0; r < 4; ++r) s -= G.N[4 * g + r] * rb.x[4 * i + r];
-            if (g == a || g == b) {
-                if (std::abs(s) > tol) return STATUS_OUTSIDE;
-                continue;
-            }
-            mn = std::min(mn, s);
-        }
-        if (mn < -tol) return STATUS_OUTSIDE;
-        if (mn <= tol) status = STATUS_BOUNDARY;
-    }
-    double act = 0;
-    for (int i = 0; i < k; ++i) {
-        const double* x = &rb.x[4 * i];
-        const double* y = &rb.x[4 * ((i + 1) % k)];
-        act += x[0] * y[2] + x[1] * y[3] - x[2] * y[0] - x[3] * y[1];
-    }
-    act *= 0.5;
-    if (!(std::abs(act - total) <= 1e-9 * std::max(std::abs(act), std::abs(total)))) return STATUS_OUTSIDE;
-    if (act <= 0) return STATUS_OUTSIDE;
-    if (act < kPi * G.inradius * G.inradius * (1.0 - 1e-9)) return STATUS_OUTSIDE;
-    action = act;
-    return status;
-}
-
-// ---------------------------------------------------------------- the search
-struct Candidate {
-    std::vector<int> faces;
-    std::vector<double> x, t;
-    double action = kInf, rho = 0, estimate = 0;
-    int code = 0, status = STATUS_OK;
-    Mat2 A;
-    bool degenerate = false;
-};
-
-using Bits = std::vector<std::uint64_t>;
-inline bool bit(const Bits& b, int i) { return (b[i >> 6] >> (i & 63)) & 1u; }
-inline Bits with_bit(Bits b, int i) {
-    b[i >> 6] |= std::uint64_t(1) << (i & 63);
-    return b;
-}
-inline bool subset(const Bits& a, const Bits& b) {
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i] & ~b[i]) return false;
-    return true;
-}
-
-struct MemoEntry {
-    Mat2 A;
-    std::array<double, 2> b, a;
-    double d, csum;
-    Polygon2 D;
-    int code;
-    Bits used;
-};
-
-struct Child {
-    double bound;
-    int e, dst;
-    Polygon2 D;
-    Mat2 A;
-    std::array<double, 2> b, a;
-    double d, csum;
-    int code;
-    Bits used;
-    bool closing;
-};
-
-bool inside_with_margin(const Polygon2& outer, const Polygon2& pts, double margin) {
-    const std::size_t k = outer.size();
-    for (std::size_t i = 0; i < k; ++i) {
-        const auto& p = outer[i];
-        const auto& q = outer[(i + 1) % k];
-        const double ex = q[0] - p[0], ey = q[1] - p[1], ln = std::hypot(ex, ey);
-        if (ln == 0.0) continue;
-        for (const auto& v : pts)
-            if ((ex * (v[1] - p[1]) - ey * (v[0] - p[0])) / ln < -margin) return false;
-    }
-    return true;
-}
-
 bool is_power(const std::vector<int>& s) {
     const std::size_t k = s.size();
     for (std::size_t p = 1; p < k; ++p) {
@@ -508,160 +85,361 @@ bool is_canonical_rotation(const std::vector<int>& s) {
     return true;
 }
 
+// Error model (search_reference._position_error): relative errors add up, amplified like the largest
+// composed map seen so far.
+struct Err1 {
+    double rho = 0, MA = 1, Mb = 0, ebs = 0;
+};
+inline double position_error(const Err1& e, double R1) { return e.rho * (2.0 * R1 * e.MA + e.Mb) + e.ebs * e.MA; }
+
+struct State {
+    Polygon2 D;
+    Mat2 A;
+    std::array<double, 2> b{0.0, 0.0}, a{0.0, 0.0};
+    double d = 0, csum = 0, ef = 0;
+    int code = 0;
+    Bits used;
+    Err1 err;
+};
+
+struct Child {
+    double bound;
+    int e, dst;
+    State s;
+    bool closing;
+};
+
+// A child the fast pass cut by the rotation or c_F prune: rebuilt from its parent in the certification pass.
+struct Deferred {
+    int f1;
+    std::vector<int> path;
+    State parent;
+    int e;
+};
+
+enum ChildResult { CUT = 0, KEPT = 1, CUT_ROTATION = 2, CUT_BUDGET = 3 };
+
 struct Config {
-    bool spectrum = false, use_cF = true, use_memo = true;
-    double cap = 2.0, action_cap = kInf, seconds = -1, incumbent = kInf;
+    bool spectrum = false, use_cF = true, use_memo = true, certify = false;
+    double cap = 2.0, action_cap = kInf, incumbent = kInf;
     long long max_orbits = -1;
 };
 
-static const char* kCounters[] = {
+const char* kCounters[] = {
     "nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation", "pruned_cF_budget",
     "pruned_memo", "pruned_facet_repeat", "memo_hits", "memo_size", "cycles_closed",
-    "fixed_points_rejected", "rejected_outside_domain", "rejected_numerical", "cycles_nonprimitive",
-    "cycles_duplicate_rotation", "thin_segments", "rotation_impossible"};
+    "fixed_points_rejected", "rejected_outside_domain", "rejected_numerical", "rejected_ball",
+    "pruned_fixed_point_action", "pruned_zero_time", "cycles_nonprimitive", "cycles_duplicate_rotation",
+    "rotation_impossible", "deferred", "imprecise_children", "unresolved_branches"};
 enum Counter {
-    NODES, P_EMPTY, P_ACTION, P_ROT, P_BUDGET, P_MEMO, P_FACET, MEMO_HITS, MEMO_SIZE, CLOSED,
-    FP_REJ, REJ_OUT, REJ_NUM, NONPRIM, DUPROT, THIN, ROT_IMP, N_COUNTERS
+    NODES, P_EMPTY, P_ACTION, P_ROT, P_BUDGET, P_MEMO, P_FACET, MEMO_HITS, MEMO_SIZE, CLOSED, FP_REJ, REJ_OUT,
+    REJ_NUM, REJ_BALL_C, P_FIXED, P_ZERO, NONPRIM, DUPROT, ROT_IMP, DEFERRED, IMPRECISE, UNRESOLVED, N_COUNTERS
 };
 
-class Search {
+// One run of the 2-face search (a pass); search_reference._Type1.
+class Type1 {
 public:
-    Search(const Graph& G, const Config& cfg) : G(G), cfg(cfg) {
+    Type1(const Graph& G, const Config& cfg, Shared& shared, StopCheck& stop)
+        : G(G), cfg(cfg), sh(shared), stop(stop) {
         counters.fill(0);
-        if (cfg.seconds >= 0)
-            deadline = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(cfg.seconds));
         spectrum_cap = cfg.action_cap;
         incumbent = cfg.incumbent * (1.0 + 2 * ACTION_TIE);
-        ball_bound = kPi * G.inradius * G.inradius * (1.0 - 1e-6);
-        words = (G.m + 63) / 64;
-    }
-
-    void run() {
-        std::vector<double> edge_w(G.nE), zero_e(G.nE, 0.0), zero_f(G.nF, 0.0);
+        if (sh.have_best) incumbent = std::min(incumbent, sh.best.action);
+        edge_w.resize(G.nE);
         for (int e = 0; e < G.nE; ++e) edge_w[e] = std::max(G.edge_minf[e], 0.0);
-        for (f1 = 0; f1 < G.nF; ++f1) {
-            if (has_deadline() && std::chrono::steady_clock::now() > deadline) {
-                timed_out = true;
-                break;
+        zero_e.assign(G.nE, 0.0);
+        zero_f.assign(G.nF, 0.0);
+        ball_bound = kPi * G.inradius * G.inradius * (1.0 - 1e-6);
+        rotation = !cfg.certify;
+        budgets = cfg.use_cF && !cfg.certify;
+        defer = !cfg.spectrum && !cfg.certify;
+        time_res = TIME_RES * G.scale * G.scale;
+        words = (G.m + 63) / 64;
+        double top = 0;
+        for (int E = 0; E < G.m; ++E) {
+            const double* r = &G.R[4 * E];
+            top = std::max(top, std::sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2] + r[3] * r[3]));
+        }
+        inv_speed = 1.0 / top;
+        face_ball.resize(G.nF);
+        for (int f = 0; f < G.nF; ++f) {  // search_reference._face_ball
+            double best = 0;
+            const double* M = &G.face_M[8 * f];
+            for (std::int64_t i = G.face_poly_start[f]; i < G.face_poly_start[f + 1]; ++i) {
+                const double s0 = G.face_poly[2 * i], s1 = G.face_poly[2 * i + 1];
+                double dd[4];
+                for (int r = 0; r < 4; ++r) dd[r] = M[2 * r] * s0 + M[2 * r + 1] * s1;
+                best = std::max(best, std::sqrt(dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2] + dd[3] * dd[3]));
             }
-            h_act = return_bounds(G, f1, edge_w, zero_f);
-            if (!std::isfinite(h_act[f1])) continue;
-            if (cfg.use_cF) g_cf = return_bounds(G, f1, zero_e, G.face_cF);
-            diam1 = G.face_diam[f1];
-            eps = 1e-14 * diam1;
-            Polygon2 root = G.face_polygon(f1);
-            Mat2 I;
-            std::array<double, 2> z{0.0, 0.0};
-            const double c1 = G.face_cF[f1];
-            Bits used(words, 0);
-            path.assign(1, f1);
-            states.clear();
-            if (cfg.use_memo) states.push_back(MemoEntry{I, z, z, 0.0, c1, root, 0, used});
-            expand(root, I, z, z, 0.0, 0, c1, used);
-            if (timed_out || depth_exceeded) break;
+            face_ball[f] = best * (1.0 + 1e-12);
         }
     }
 
+    bool start(int face) {
+        f1 = face;
+        h_act = return_bounds(G, f1, edge_w, zero_f);
+        if (!std::isfinite(h_act[f1])) return false;
+        if (budgets) g_cf = return_bounds(G, f1, zero_e, G.face_cF);
+        diam1 = G.face_diam[f1];
+        R1 = G.face_rad[f1];
+        rad1 = face_ball[f1];
+        eps = DEDUPE_REL * diam1;
+        return true;
+    }
+
+    State root() const {
+        State s;
+        s.D = G.face_polygon(f1);
+        s.csum = G.face_cF[f1];
+        s.used.assign(words, 0);
+        return s;
+    }
+
+    void run_all() {
+        for (int f = 0; f < G.nF; ++f) {
+            if (stop.check_now()) {
+                sh.timed_out = sh.timed_out || stop.timed_out();
+                break;
+            }
+            if (!start(f)) continue;
+            path.assign(1, f);
+            State r = root();
+            states.clear();
+            if (cfg.use_memo && cfg.spectrum) states.push_back(r);
+            expand(r);
+            if (halted()) break;
+        }
+    }
+
+    void visit(double bound, int dst, State& s, bool closing) {
+        if (action_pruned(bound)) {
+            note_pruned(bound);
+            return;
+        }
+        if (closing) {
+            close_cycle(s);
+            if (!cfg.spectrum) return;
+        }
+        if (cfg.use_memo && cfg.spectrum && memo_check(dst, s)) return;
+        path.push_back(dst);
+        if (cfg.use_memo && cfg.spectrum) states.push_back(s);
+        expand(s);
+        if (cfg.use_memo && cfg.spectrum) states.pop_back();
+        path.pop_back();
+    }
+
+    bool halted() const { return sh.timed_out || sh.depth_exceeded || stop.interrupted(); }
+    int build(const State& parent, int e, Child& out) { return child(parent, e, out); }
+
     const Graph& G;
     Config cfg;
+    Shared& sh;
+    StopCheck& stop;
     std::array<long long, N_COUNTERS> counters;
     std::vector<Candidate> orbits;
-    Candidate best;
-    bool have_best = false, timed_out = false, depth_exceeded = false;
-    double min_rejected_estimate = kInf, min_thin_bound = kInf;
+    std::vector<Deferred> deferred;
+    std::vector<int> path;
+    int f1 = 0;
 
 private:
-    bool has_deadline() const { return cfg.seconds >= 0; }
-
-
     bool action_pruned(double bound) const {
         if (cfg.spectrum) return bound > spectrum_cap * (1.0 + ACTION_TIE);
         return bound >= incumbent * (1.0 - ACTION_TIE);
     }
+    void note_pruned(double bound) {
+        ++counters[P_ACTION];
+        sh.min_pruned_bound = std::min(sh.min_pruned_bound, bound);
+    }
 
-    void close_cycle(const Polygon2& D, const Mat2& A, const std::array<double, 2>& b,
-                     const std::array<double, 2>& a, double d, int code) {
-        ++counters[CLOSED];
-        const FixedPoint fp = solve_fixed_point(A, b, D, diam1);
-        if (!fp.found) {
-            ++counters[FP_REJ];
-            ++counters[REJ_OUT];
+    // search_reference._Type1.child: CUT when a sound prune cut the child (counted), CUT_ROTATION /
+    // CUT_BUDGET for the fast pass's rotation and c_F prunes (checked first: they are cheap).
+    int child(const State& s, int e, Child& out) {
+        const int dst = static_cast<int>(G.edge_dst[e]);
+        const int E = static_cast<int>(G.edge_facet[e]);
+        const bool closing = dst == f1;
+        if (!cfg.spectrum && bit(s.used, E)) {
+            ++counters[P_FACET];
+            return CUT;
+        }
+        const Mat2 Ae{G.edge_A[4 * e], G.edge_A[4 * e + 1], G.edge_A[4 * e + 2], G.edge_A[4 * e + 3]};
+        const Mat2 A2 = mul(Ae, s.A);
+        bool impossible = false;
+        const int code2 = step_code(s.code, A2, impossible);
+        const double csum2 = s.csum + (closing ? 0.0 : G.face_cF[dst]);
+        if (rotation) {
+            if (exceeds_cap(code2, cfg.cap) || (closing && rho_from_code(code2, A2) > cfg.cap + BUDGET_SLACK))
+                return CUT_ROTATION;
+            if (budgets && csum2 + (closing ? 0.0 : g_cf[dst]) > cfg.cap + BUDGET_SLACK) return CUT_BUDGET;
+        }
+        const double perr = position_error(s.err, R1);
+        const Mat2& A = s.A;
+        const double amaxA = amax(A);
+        const double bn = std::max(std::abs(s.b[0]), std::abs(s.b[1]));
+        const double rcur = G.face_rad[G.edge_src[e]] + perr;
+        Polygon2 D2 = s.D;
+        for (std::int64_t h = G.edge_hp_start[e]; h < G.edge_hp_start[e + 1]; ++h) {
+            const double ha0 = G.hp_a[2 * h], ha1 = G.hp_a[2 * h + 1], hc = G.hp_c[h];
+            const double p0 = A.a00 * ha0 + A.a10 * ha1;
+            const double p1 = A.a01 * ha0 + A.a11 * ha1;
+            const double pc = hc - (ha0 * s.b[0] + ha1 * s.b[1]);
+            const double hn = std::abs(ha0) + std::abs(ha1);
+            const double slack = (hn * perr + G.hp_ea[h] * 2.0 * rcur + G.hp_ec[h] +
+                                  GAMMA * ((std::abs(p0) + std::abs(p1)) * R1 + std::abs(pc) + hn * bn + std::abs(hc)));
+            D2 = clip_convex(D2, p0, p1, pc, eps, diam1, slack);
+            if (D2.empty()) break;
+        }
+        if (D2.empty()) {
+            ++counters[P_EMPTY];
+            return CUT;
+        }
+        const double be0 = G.edge_b[2 * e], be1 = G.edge_b[2 * e + 1];
+        const double alpha = G.edge_alpha[e], beta0 = G.edge_beta[2 * e], beta1 = G.edge_beta[2 * e + 1];
+        const std::array<double, 2> a2{s.a[0] + A.a00 * beta0 + A.a10 * beta1, s.a[1] + A.a01 * beta0 + A.a11 * beta1};
+        const double d2 = s.d + beta0 * s.b[0] + beta1 * s.b[1] + alpha;
+        const double bsum = std::abs(beta0) + std::abs(beta1);
+        const double ef2 = (s.ef + bsum * perr + G.edge_ebeta[e] * 2.0 * rcur + G.edge_ealpha[e] +
+                            GAMMA * (std::abs(alpha) + bsum * (2.0 * R1 * amaxA + bn)));
+        const double ta0 = a2[0] - s.a[0], ta1 = a2[1] - s.a[1], td = d2 - s.d;
+        double tmax = -kInf;
+        for (const auto& v : D2) tmax = std::max(tmax, ta0 * v[0] + ta1 * v[1] + td);
+        if (tmax + (ef2 - s.ef) <= time_res) {
+            ++counters[P_ZERO];
+            return CUT;
+        }
+        double minf = kInf;
+        for (const auto& v : D2) minf = std::min(minf, a2[0] * v[0] + a2[1] * v[1] + d2);
+        minf -= ef2 + GAMMA * ((std::abs(a2[0]) + std::abs(a2[1])) * R1 + std::abs(d2));
+        State c;
+        c.A = A2;
+        c.b = {Ae.a00 * s.b[0] + Ae.a01 * s.b[1] + be0, Ae.a10 * s.b[0] + Ae.a11 * s.b[1] + be1};
+        c.err.rho = s.err.rho + GAMMA + G.edge_eA[e] / std::max(amax(Ae), 1e-300);
+        c.err.MA = std::max(s.err.MA, amax(c.A));
+        c.err.Mb = std::max({s.err.Mb, std::abs(c.b[0]), std::abs(c.b[1]), std::abs(be0), std::abs(be1)});
+        c.err.ebs = s.err.ebs + G.edge_eb[e];
+        const double perr2 = position_error(c.err, R1);
+        double rest = closing ? 0.0 : h_act[dst];
+        if (cfg.certify && !closing) rest = std::max(rest, way_back(dst, D2, c.A, c.b, perr2));
+        const double bound = minf + rest;
+        if (action_pruned(bound)) {
+            note_pruned(bound);
+            return CUT;
+        }
+        if (ef2 > ESCALATE * G.scale * G.scale || perr2 > ESCALATE * G.face_rad[dst]) {
+            // Imprecise: followed within a budget, then reported (search_reference.py).
+            if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
+                ++counters[UNRESOLVED];
+                sh.unresolved.push_back({1.0, bound, amax(c.A)});
+                return CUT;
+            }
+            ++counters[IMPRECISE];
+        }
+        c.D = std::move(D2);
+        c.a = a2;
+        c.d = d2;
+        c.ef = ef2;
+        c.code = code2;
+        if (impossible) ++counters[ROT_IMP];
+        c.csum = csum2;
+        c.used = with_bit(s.used, E);
+        out = Child{bound, e, dst, std::move(c), closing};
+        return KEPT;
+    }
+
+    // search_reference._Type1.way_back: ball-to-ball distance back to F_1 over the top speed.
+    double way_back(int face, const Polygon2& D, const Mat2& A, const std::array<double, 2>& b, double perr) const {
+        const double* c = &G.face_c[4 * face];
+        const double* M = &G.face_M[8 * face];
+        const double k = static_cast<double>(D.size());
+        std::vector<double> w0s, w1s;
+        w0s.reserve(D.size());
+        w1s.reserve(D.size());
+        double m0 = 0, m1 = 0;
+        for (const auto& v : D) {
+            w0s.push_back(A.a00 * v[0] + A.a01 * v[1] + b[0]);
+            w1s.push_back(A.a10 * v[0] + A.a11 * v[1] + b[1]);
+        }
+        for (double w : w0s) m0 += w;
+        for (double w : w1s) m1 += w;
+        m0 /= k;
+        m1 /= k;
+        double r = 0;
+        for (std::size_t i = 0; i < w0s.size(); ++i) {
+            const double d0 = w0s[i] - m0, d1 = w1s[i] - m1;
+            double dd[4];
+            for (int j = 0; j < 4; ++j) dd[j] = M[2 * j] * d0 + M[2 * j + 1] * d1;
+            r = std::max(r, std::sqrt(dd[0] * dd[0] + dd[1] * dd[1] + dd[2] * dd[2] + dd[3] * dd[3]));
+        }
+        const double* c1 = &G.face_c[4 * f1];
+        double g[4];
+        for (int j = 0; j < 4; ++j) g[j] = c[j] + M[2 * j] * m0 + M[2 * j + 1] * m1 - c1[j];
+        const double gap = std::sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2] + g[3] * g[3]) - r - rad1;
+        double mn = 0;
+        for (int j = 0; j < 4; ++j) mn = std::max(mn, std::abs(M[2 * j]) + std::abs(M[2 * j + 1]));
+        return std::max(0.0, gap - 2.0 * mn * perr) * inv_speed;
+    }
+
+    void expand(const State& s) {
+        if (stop.should_stop()) {
+            sh.timed_out = sh.timed_out || stop.timed_out();
             return;
         }
-        const double est = a[0] * fp.s0 + a[1] * fp.s1 + d;
-        const Rebuilt rb = reconstruct(G, path, fp.s0, fp.s1, fp.degenerate);
-        double action = 0;
-        int status = validate(G, path, rb, action);
-        if (status == STATUS_OUTSIDE) {
-            ++counters[FP_REJ];
-            ++counters[REJ_NUM];
-            if (est >= ball_bound) min_rejected_estimate = std::min(min_rejected_estimate, est);
+        if (halted()) return;
+        if (path.size() > MAX_DEPTH) {
+            sh.depth_exceeded = true;
             return;
         }
-        if (fp.status == STATUS_BOUNDARY) status = STATUS_BOUNDARY;
-        auto make = [&]() {
-            Candidate c;
-            c.faces = path;
-            c.x = rb.x;
-            c.t = rb.t;
-            c.action = action;
-            c.code = code;
-            c.rho = rho_from_code(code, A);
-            c.A = A;
-            c.degenerate = fp.degenerate;
-            c.status = status;
-            c.estimate = est;
-            return c;
-        };
-        if (cfg.spectrum) {
-            if (is_power(path)) {
-                ++counters[NONPRIM];
-                return;
-            }
-            if (!is_canonical_rotation(path)) {
-                ++counters[DUPROT];
-                return;
-            }
-            if (action <= spectrum_cap * (1.0 + ACTION_TIE)) {
-                orbits.push_back(make());
-                if (cfg.max_orbits > 0) {
-                    top_actions.push(action);
-                    if (static_cast<long long>(top_actions.size()) > cfg.max_orbits) top_actions.pop();
-                    if (static_cast<long long>(top_actions.size()) == cfg.max_orbits)
-                        spectrum_cap = std::min(spectrum_cap, top_actions.top());
+        ++counters[NODES];
+        const int node = path.back();
+        std::vector<Child> children;
+        for (int e : G.out_edges[node]) {
+            if (static_cast<int>(G.edge_dst[e]) < f1) continue;
+            Child c;
+            const int res = child(s, e, c);
+            if (res == CUT) continue;
+            if (res != KEPT) {
+                ++counters[res == CUT_ROTATION ? P_ROT : P_BUDGET];
+                if (defer) {  // the certification pass builds and follows this child without those prunes
+                    ++counters[DEFERRED];
+                    deferred.push_back(Deferred{f1, path, s, e});
                 }
+                continue;
             }
-        } else if (action < incumbent * (1.0 - ACTION_TIE)) {  // ties: the first found stays
-            incumbent = action;
-            best = make();
-            have_best = true;
+            children.push_back(std::move(c));
+        }
+        std::sort(children.begin(), children.end(), [](const Child& x, const Child& y) {
+            return x.bound < y.bound || (x.bound == y.bound && x.e < y.e);
+        });
+        for (Child& c : children) {
+            if (halted()) return;
+            visit(c.bound, c.dst, c.s, c.closing);
         }
     }
 
-    // Dominance check against the ancestors at the same face: the only earlier states that can
-    // dominate (search_reference.SearchConfig); states[i] belongs to path[i].
-    bool memo_check(int face, const Polygon2& D, const Mat2& A, const std::array<double, 2>& b,
-                    const std::array<double, 2>& a, double d, int code, double csum, const Bits& used) {
-        const double amax =
-            std::max({1.0, std::abs(A.a00), std::abs(A.a01), std::abs(A.a10), std::abs(A.a11)});
+    bool memo_check(int face, const State& s) {
+        const double am = std::max(1.0, amax(s.A));
         const double dm = G.face_diam[face];
         for (std::size_t idx = 0; idx < path.size(); ++idx) {
             if (path[idx] != face) continue;
-            const MemoEntry& en = states[idx];
+            const State& en = states[idx];
             ++counters[MEMO_SIZE];
-            const double da = std::max({std::abs(en.A.a00 - A.a00), std::abs(en.A.a01 - A.a01),
-                                        std::abs(en.A.a10 - A.a10), std::abs(en.A.a11 - A.a11)});
-            if (da > MEMO_TOL * amax) continue;
-            if (std::max(std::abs(en.b[0] - b[0]), std::abs(en.b[1] - b[1])) > MEMO_TOL * dm) continue;
+            const double da = std::max({std::abs(en.A.a00 - s.A.a00), std::abs(en.A.a01 - s.A.a01),
+                                        std::abs(en.A.a10 - s.A.a10), std::abs(en.A.a11 - s.A.a11)});
+            if (da > MEMO_TOL * am) continue;
+            if (std::max(std::abs(en.b[0] - s.b[0]), std::abs(en.b[1] - s.b[1])) > MEMO_TOL * dm) continue;
             ++counters[MEMO_HITS];
-            if (en.code > code || en.csum > csum + BUDGET_SLACK || !subset(en.used, used)) continue;
-            if (!inside_with_margin(en.D, D, MEMO_MARGIN * diam1)) continue;
-            const double fs = std::max(1.0, std::abs(d));
+            if (en.code > s.code || en.csum > s.csum + BUDGET_SLACK || !subset(en.used, s.used)) continue;
+            if (en.D.size() < 3) continue;
+            bool inside = true;
+            for (const auto& v : s.D)
+                if (margin_of(en.D, v[0], v[1]) < -MEMO_MARGIN * diam1) {
+                    inside = false;
+                    break;
+                }
+            if (!inside) continue;
+            const double fs = std::max(1.0, std::abs(s.d));
             bool dominated = true;
-            for (const auto& v : D)
-                if (!(en.a[0] * v[0] + en.a[1] * v[1] + en.d <= a[0] * v[0] + a[1] * v[1] + d + MEMO_MARGIN * fs)) {
+            for (const auto& v : s.D)
+                if (!(en.a[0] * v[0] + en.a[1] * v[1] + en.d <= s.a[0] * v[0] + s.a[1] * v[1] + s.d + MEMO_MARGIN * fs)) {
                     dominated = false;
                     break;
                 }
@@ -673,135 +451,114 @@ private:
         return false;
     }
 
-    void expand(const Polygon2& D, const Mat2& A, const std::array<double, 2>& b,
-                const std::array<double, 2>& a, double d, int code, double csum, const Bits& used) {
-        ++tick;
-        if (has_deadline() && (tick & 1023) == 0 && std::chrono::steady_clock::now() > deadline)
-            timed_out = true;
-        if (timed_out || depth_exceeded) return;
-        if (path.size() > MAX_DEPTH) {
-            depth_exceeded = true;
+    void close_cycle(const State& s) {
+        ++counters[CLOSED];
+        const FixedPoint fp = solve_fixed_point(s.A, s.b, s.D, diam1, position_error(s.err, R1));
+        if (!fp.found) {
+            ++counters[FP_REJ];
+            ++counters[REJ_OUT];
             return;
         }
-        ++counters[NODES];
-        const int node = path.back();
-        std::vector<Child> children;
-        for (int e : G.out_edges[node]) {
-            const int dst = static_cast<int>(G.edge_dst[e]);
-            if (dst < f1) continue;
-            const int E = static_cast<int>(G.edge_facet[e]);
-            if (!cfg.spectrum && bit(used, E)) {
-                ++counters[P_FACET];
-                continue;
+        const double est = s.a[0] * fp.s0 + s.a[1] * fp.s1 + s.d;
+        const double an = std::abs(s.a[0]) + std::abs(s.a[1]);
+        const double est_err = s.ef + an * fp.err + GAMMA * (an * R1 + std::abs(s.d));
+        if (!cfg.spectrum && est - est_err >= incumbent * (1.0 - ACTION_TIE)) {
+            ++counters[P_FIXED];
+            note_pruned(est - est_err);
+            return;
+        }
+        if (est + est_err < ball_bound) {
+            ++counters[FP_REJ];
+            ++counters[REJ_BALL_C];
+            return;
+        }
+        const Rebuilt rb = reconstruct(G, path, fp.s0, fp.s1, fp.degenerate);
+        std::vector<std::vector<int>> sets(path.size());
+        for (std::size_t i = 0; i < path.size(); ++i)
+            sets[i] = {static_cast<int>(G.face_pairs[2 * path[i]]), static_cast<int>(G.face_pairs[2 * path[i] + 1])};
+        double action = 0;
+        int problem = 0;
+        int status = validate_closed(G, sets, rb, action, problem);
+        if (status == STATUS_OUTSIDE) {
+            ++counters[FP_REJ];
+            if (problem == REJ_BALL) {
+                ++counters[REJ_BALL_C];
+                return;
             }
-            const Mat2 Ae{G.edge_A[4 * e], G.edge_A[4 * e + 1], G.edge_A[4 * e + 2], G.edge_A[4 * e + 3]};
-            const Mat2 A2 = mul(Ae, A);
-            bool impossible = false;
-            const int code2 = step_code(code, A2, impossible);
-            if (impossible) ++counters[ROT_IMP];
-            const bool closing = dst == f1;
-            if (exceeds_cap(code2, cfg.cap) || (closing && rho_from_code(code2, A2) > cfg.cap + BUDGET_SLACK)) {
-                ++counters[P_ROT];
-                continue;
+            ++counters[REJ_NUM];
+            if (est - est_err < (cfg.spectrum ? spectrum_cap : incumbent)) sh.pending.push_back(Pending{1, path, est});
+            return;
+        }
+        if (fp.status == STATUS_BOUNDARY) status = STATUS_BOUNDARY;
+        Candidate c;
+        c.kind = 1;
+        c.faces = path;
+        for (int f : path) c.flows.push_back(static_cast<int>(G.face_facets[2 * f + 1]));
+        c.x = rb.x;
+        c.t = rb.t;
+        c.action = action;
+        c.code = s.code;
+        c.rho = rho_from_code(s.code, s.A);
+        c.A = s.A;
+        c.degenerate = fp.degenerate;
+        c.status = status;
+        c.estimate = est;
+        c.orbit_type = status == STATUS_OK ? 1 : 2;
+        if (cfg.spectrum) {
+            if (is_power(path)) {
+                ++counters[NONPRIM];
+                return;
             }
-            const double csum2 = csum + (closing ? 0.0 : G.face_cF[dst]);
-            if (cfg.use_cF) {
-                const double need = csum2 + (closing ? 0.0 : g_cf[dst]);
-                if (need > cfg.cap + BUDGET_SLACK) {
-                    ++counters[P_BUDGET];
-                    continue;
+            if (!is_canonical_rotation(path)) {
+                ++counters[DUPROT];
+                return;
+            }
+            if (c.action <= spectrum_cap * (1.0 + ACTION_TIE)) {
+                const double act = c.action;
+                orbits.push_back(std::move(c));
+                if (cfg.max_orbits > 0) {
+                    top_actions.push(act);
+                    if (static_cast<long long>(top_actions.size()) > cfg.max_orbits) top_actions.pop();
+                    if (static_cast<long long>(top_actions.size()) == cfg.max_orbits)
+                        spectrum_cap = std::min(spectrum_cap, top_actions.top());
                 }
             }
-            Polygon2 D2 = D;
-            for (std::int64_t h = G.edge_hp_start[e]; h < G.edge_hp_start[e + 1]; ++h) {
-                const double ha0 = G.hp_a[2 * h], ha1 = G.hp_a[2 * h + 1], hc = G.hp_c[h];
-                const double p0 = A.a00 * ha0 + A.a10 * ha1;
-                const double p1 = A.a01 * ha0 + A.a11 * ha1;
-                const double pc = hc - (ha0 * b[0] + ha1 * b[1]);
-                D2 = dedupe_vertices(clip_halfplane(D2, {p0, p1}, pc, CLIP_REL * diam1 * std::hypot(p0, p1)), eps);
-                if (D2.empty()) break;
-            }
-            const double be0 = G.edge_b[2 * e], be1 = G.edge_b[2 * e + 1];
-            const double alpha = G.edge_alpha[e], beta0 = G.edge_beta[2 * e], beta1 = G.edge_beta[2 * e + 1];
-            const std::array<double, 2> a2{a[0] + A.a00 * beta0 + A.a10 * beta1,
-                                           a[1] + A.a01 * beta0 + A.a11 * beta1};
-            const double d2 = d + beta0 * b[0] + beta1 * b[1] + alpha;
-            if (D2.empty()) {
-                ++counters[P_EMPTY];
-                continue;
-            }
-            double minf = kInf;
-            for (const auto& v : D2) minf = std::min(minf, a2[0] * v[0] + a2[1] * v[1] + d2);
-            const double bound = minf + (closing ? 0.0 : h_act[dst]);
-            const double area = D2.size() >= 3 ? polygon_area(D2) : 0.0;
-            const double dd = bbox_diameter(D2);
-            if (D2.size() < 3 || area <= 0.5 * THIN_WIDTH * dd * diam1) {
-                ++counters[P_EMPTY];
-                if (dd > SEGMENT_LENGTH * diam1) {
-                    ++counters[THIN];
-                    min_thin_bound = std::min(min_thin_bound, bound);
-                }
-                continue;
-            }
-            if (action_pruned(bound)) {
-                ++counters[P_ACTION];
-                continue;
-            }
-            const std::array<double, 2> b2{Ae.a00 * b[0] + Ae.a01 * b[1] + be0,
-                                           Ae.a10 * b[0] + Ae.a11 * b[1] + be1};
-            children.push_back(Child{bound, e, dst, std::move(D2), A2, b2, a2, d2, csum2, code2,
-                                     with_bit(used, E), closing});
+            return;
         }
-        std::sort(children.begin(), children.end(), [](const Child& x, const Child& y) {
-            return x.bound < y.bound || (x.bound == y.bound && x.e < y.e);
-        });
-        for (const Child& c : children) {
-            if (timed_out || depth_exceeded) return;
-            if (action_pruned(c.bound)) {
-                ++counters[P_ACTION];
-                continue;
-            }
-            if (c.closing) {
-                close_cycle(c.D, c.A, c.b, c.a, c.d, c.code);
-                if (!cfg.spectrum) continue;
-            }
-            if (cfg.use_memo && memo_check(c.dst, c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used)) continue;
-            path.push_back(c.dst);
-            if (cfg.use_memo) states.push_back(MemoEntry{c.A, c.b, c.a, c.d, c.csum, c.D, c.code, c.used});
-            expand(c.D, c.A, c.b, c.a, c.d, c.code, c.csum, c.used);
-            if (cfg.use_memo) states.pop_back();
-            path.pop_back();
-        }
+        sh.offer_capacity(std::move(c), incumbent);
     }
 
-    int f1 = 0, words = 1;
-    long long tick = 0;
-    double diam1 = 1, eps = 0, incumbent = kInf, spectrum_cap = kInf, ball_bound = 0;
-    std::vector<double> h_act, g_cf;
-    std::vector<int> path;
-    std::vector<MemoEntry> states;  // the ancestors' states (the memo), parallel to path
+    int words = 1;
+    double inv_speed = 0, rad1 = 0;
+    std::vector<double> face_ball;
+    double diam1 = 1, R1 = 1, eps = 0, incumbent = kInf, spectrum_cap = kInf, ball_bound = 0, time_res = 0;
+    bool rotation = true, budgets = true, defer = true;
+    std::vector<double> h_act, g_cf, edge_w, zero_e, zero_f;
+    std::vector<State> states;  // the ancestors' states (the memo), parallel to path (spectrum only)
     std::priority_queue<double> top_actions;
-    std::chrono::steady_clock::time_point deadline;
 };
 
-py::dict candidate_dict(const Candidate& c) {
-    py::dict o;
-    o["faces"] = c.faces;
-    o["x"] = c.x;
-    o["t"] = c.t;
-    o["action"] = c.action;
-    o["code"] = c.code;
-    o["rho"] = c.rho;
-    o["A"] = std::vector<double>{c.A.a00, c.A.a01, c.A.a10, c.A.a11};
-    o["degenerate"] = c.degenerate;
-    o["status"] = c.status;
-    o["estimate"] = c.estimate;
-    return o;
+py::dict counters_dict(const std::array<long long, N_COUNTERS>& c) {
+    py::dict stats;
+    for (int i = 0; i < N_COUNTERS; ++i) stats[kCounters[i]] = c[i];
+    return stats;
+}
+
+py::list pending_list(const Shared& sh) {
+    py::list out;
+    for (const auto& p : sh.pending) out.append(py::make_tuple(p.kind, p.faces, p.estimate));
+    return out;
+}
+
+py::list unresolved_list(const Shared& sh) {
+    py::list out;
+    for (const auto& u : sh.unresolved) out.append(py::make_tuple(int(u[0]), u[1], u[2]));
+    return out;
 }
 
 py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_cap, bool use_cF_budgets,
-                        bool use_memo, double action_cap, double seconds, long long max_orbits,
-                        double incumbent) {
+                        bool use_memo, double action_cap, double seconds, long long max_orbits, double incumbent,
+                        bool certify) {
     Graph G = graph_from_dict(arrays);
     Config cfg;
     cfg.spectrum = spectrum;
@@ -809,177 +566,163 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
     cfg.use_cF = use_cF_budgets;
     cfg.use_memo = use_memo;
     cfg.action_cap = action_cap;
-    cfg.seconds = seconds;
     cfg.max_orbits = max_orbits;
     cfg.incumbent = incumbent;
-    Search search(G, cfg);
+    cfg.certify = certify;
+    Shared sh;
+    StopCheck stop(seconds);
+    Type1 search(G, cfg, sh, stop);
     {
         py::gil_scoped_release release;
-        search.run();
+        search.run_all();
     }
-    py::dict out, stats;
-    for (int i = 0; i < N_COUNTERS; ++i) stats[kCounters[i]] = search.counters[i];
-    out["stats"] = stats;
+    stop.rethrow_if_interrupted();
+    py::dict out;
+    out["stats"] = counters_dict(search.counters);
     py::list orbits;
     if (spectrum) {
         for (const Candidate& c : search.orbits) orbits.append(candidate_dict(c));
-    } else if (search.have_best) {
-        orbits.append(candidate_dict(search.best));
+    } else if (sh.have_best) {
+        orbits.append(candidate_dict(sh.best));
     }
     out["orbits"] = orbits;
-    out["min_rejected_estimate"] = search.min_rejected_estimate;
-    out["min_thin_bound"] = search.min_thin_bound;
-    out["timed_out"] = search.timed_out;
-    out["depth_exceeded"] = search.depth_exceeded;
+    out["pending"] = pending_list(sh);
+    out["unresolved"] = unresolved_list(sh);
+    out["min_pruned_bound"] = sh.min_pruned_bound;
+    out["min_other_action"] = sh.min_other_action;
+    out["timed_out"] = sh.timed_out || stop.timed_out();
+    out["depth_exceeded"] = sh.depth_exceeded;
     return out;
+}
+
+// Fast pass, deferred children, jump search (method._run_capacity_python).
+py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleton, double rotation_cap,
+                                 bool use_cF_budgets, bool use_memo, double seconds) {
+    Graph G = graph_from_dict(arrays);
+    Skeleton S = skeleton_from_dict(skeleton, G);
+    Shared sh;
+    StopCheck stop(seconds);
+    Config fast;
+    fast.cap = rotation_cap;
+    fast.use_cF = use_cF_budgets;
+    fast.use_memo = use_memo;
+    Config cert;
+    cert.certify = true;
+    std::array<long long, N_COUNTERS> c1{}, c2{};
+    JumpStats js;
+    double cert_seconds = 0;
+    {
+        py::gil_scoped_release release;
+        Type1 pass1(G, fast, sh, stop);
+        pass1.run_all();
+        c1 = pass1.counters;
+        const auto t0 = std::chrono::steady_clock::now();
+        if (!sh.timed_out && !sh.depth_exceeded && !stop.interrupted()) {
+            Type1 pass2(G, cert, sh, stop);
+            int current = -1;
+            for (Deferred& d : pass1.deferred) {
+                if (pass2.halted()) break;
+                if (d.f1 != current) {
+                    current = d.f1;
+                    pass2.start(d.f1);
+                    if (stop.check_now()) {
+                        sh.timed_out = sh.timed_out || stop.timed_out();
+                        break;
+                    }
+                }
+                Child c;
+                if (pass2.build(d.parent, d.e, c) != 1) continue;
+                pass2.path = d.path;
+                pass2.visit(c.bound, c.dst, c.s, c.closing);
+            }
+            c2 = pass2.counters;
+        }
+        if (!sh.timed_out && !sh.depth_exceeded && !stop.interrupted()) run_jump_search(G, S, sh, stop, js);
+        cert_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    stop.rethrow_if_interrupted();
+    py::dict stats = counters_dict(c1);
+    stats["certification_nodes"] = c2[NODES];
+    stats["certification_pruned_action"] = c2[P_ACTION];
+    stats["certification_cycles_closed"] = c2[CLOSED];
+    stats["certification_imprecise_children"] = c2[IMPRECISE];
+    stats["certification_unresolved_branches"] = c2[UNRESOLVED];
+    stats["jump_starts"] = js.starts;
+    stats["jump_nodes"] = js.nodes;
+    stats["jump_nodes_face"] = js.nodes_face;
+    stats["jump_nodes_edge"] = js.nodes_edge;
+    stats["jump_nodes_vertex"] = js.nodes_vertex;
+    stats["jump_pruned_empty"] = js.pruned_empty;
+    stats["jump_pruned_action"] = js.pruned_action;
+    stats["jump_pruned_facet_repeat"] = js.pruned_facet;
+    stats["jump_pruned_canonical"] = js.pruned_canonical;
+    stats["jump_pruned_zero_time"] = js.pruned_zero;
+    stats["jump_cycles_closed"] = js.closed;
+    stats["jump_rejected_numerical"] = js.rej_numeric;
+    stats["jump_rejected_ball"] = js.rej_ball;
+    stats["jump_rejected_outside"] = js.rej_outside;
+    stats["jump_unresolved_branches"] = js.unresolved;
+    stats["jump_imprecise_children"] = js.imprecise;
+    py::dict out;
+    out["stats"] = stats;
+    py::list orbits;
+    if (sh.have_best) orbits.append(candidate_dict(sh.best));
+    out["orbits"] = orbits;
+    out["pending"] = pending_list(sh);
+    out["unresolved"] = unresolved_list(sh);
+    out["min_pruned_bound"] = sh.min_pruned_bound;
+    out["min_other_action"] = sh.min_other_action;
+    out["timed_out"] = sh.timed_out || stop.timed_out();
+    out["depth_exceeded"] = sh.depth_exceeded;
+    out["seconds_certification"] = cert_seconds;
+    return out;
+}
+
+py::dict reeb_tolerances_py() {
+    py::dict d;
+    d["EPS"] = EPS;
+    d["GAMMA"] = GAMMA;
+    d["CLIP_REL"] = CLIP_REL;
+    d["DEDUPE_REL"] = DEDUPE_REL;
+    d["INTERIOR_MARGIN"] = INTERIOR_MARGIN;
+    d["MEMO_TOL"] = MEMO_TOL;
+    d["MEMO_MARGIN"] = MEMO_MARGIN;
+    d["ACTION_TIE"] = ACTION_TIE;
+    d["BUDGET_SLACK"] = BUDGET_SLACK;
+    d["MAX_DEPTH"] = double(MAX_DEPTH);
+    d["TRACE_TOL"] = TRACE_TOL;
+    d["RESID_TOL"] = RESID_TOL;
+    d["TIME_TOL"] = TIME_TOL;
+    d["OMEGA_SIGN_TOL"] = OMEGA_SIGN_TOL;
+    d["BALL_SLACK"] = BALL_SLACK;
+    d["TIME_RES"] = TIME_RES;
+    d["PIN_WEIGHT"] = PIN_WEIGHT;
+    d["ESCALATE"] = ESCALATE;
+    d["IMPRECISE_BUDGET"] = double(IMPRECISE_BUDGET);
+    return d;
 }
 
 }  // namespace
 
 void register_reeb_edges(py::module_& m);
+void register_reeb_skeleton(py::module_& m);
+
+}  // namespace reeb
 
 void register_reeb_search(py::module_& m) {
-    register_reeb_edges(m);
-    m.def("reeb_search", &reeb_search_py, py::arg("arrays"), py::arg("spectrum"), py::arg("rotation_cap"),
+    reeb::register_reeb_edges(m);
+    reeb::register_reeb_skeleton(m);
+    m.def("reeb_search", &reeb::reeb_search_py, py::arg("arrays"), py::arg("spectrum"), py::arg("rotation_cap"),
           py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("action_cap"), py::arg("seconds"),
-          py::arg("max_orbits"), py::arg("incumbent") = kInf,
-          "Branch-and-bound search for combinatorial Reeb orbits on a flow graph built by "
-          "viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py).");
-}
-
-}  // namespace viterbo
-
-// ---------------------------------------------------------------- flow-graph edges
-// The edge construction of flow_graph._edges_python, in C++ (same formulas, same order).
-namespace viterbo {
-namespace {
-
-py::dict reeb_build_edges_py(const Arr& N_, const Arr& H_, const Arr& R_, const IArr& facets_, const Arr& c_,
-                             const Arr& M_, const Arr& P_, const Arr& psi_, const Arr& poly_,
-                             const IArr& poly_start_, const Arr& diam_) {
-    const double* N = N_.data();
-    const double* H = H_.data();
-    const double* R = R_.data();
-    const std::int64_t* ff = facets_.data();
-    const double* C = c_.data();
-    const double* M = M_.data();
-    const double* P = P_.data();
-    const double* PSI = psi_.data();
-    const double* PL = poly_.data();
-    const std::int64_t* PS = poly_start_.data();
-    const double* DIAM = diam_.data();
-    const int m = static_cast<int>(H_.size()), nF = static_cast<int>(diam_.size());
-    std::vector<std::int64_t> src, dst, fac, hp_start{0};
-    std::vector<double> eA, eb, alpha_v, beta_v, hpa, hpc, minf_v;
-    double max_psi_error = 0.0;
-    {
-        py::gil_scoped_release release;
-        std::vector<std::vector<int>> exits(m);
-        for (int f = 0; f < nF; ++f) exits[ff[2 * f]].push_back(f);
-        for (int f1 = 0; f1 < nF; ++f1) {
-            const int E = static_cast<int>(ff[2 * f1 + 1]);
-            const auto& ex = exits[E];
-            const int k = static_cast<int>(ex.size());
-            if (k == 0) continue;
-            const double* c1 = C + 4 * f1;
-            const double* M1 = M + 8 * f1;
-            const double* RE = R + 4 * E;
-            Polygon2 poly1;
-            for (std::int64_t i = PS[f1]; i < PS[f1 + 1]; ++i) poly1.push_back({PL[2 * i], PL[2 * i + 1]});
-            std::vector<double> alphas(k), b0(k), b1(k);
-            for (int g = 0; g < k; ++g) {
-                const int G = static_cast<int>(ff[2 * ex[g] + 1]);
-                const double* NG = N + 4 * G;
-                double rate = 0, nc = 0, m0 = 0, m1 = 0;
-                for (int r = 0; r < 4; ++r) {
-                    rate += NG[r] * RE[r];
-                    nc += NG[r] * c1[r];
-                    m0 += NG[r] * M1[2 * r];
-                    m1 += NG[r] * M1[2 * r + 1];
-                }
-                alphas[g] = (H[G] - nc) / rate;
-                b0[g] = -m0 / rate;
-                b1[g] = -m1 / rate;
-            }
-            const double eps = 1e-14 * DIAM[f1];
-            for (int i2 = 0; i2 < k; ++i2) {
-                const int f2 = ex[i2];
-                const double alpha2 = alphas[i2], beta20 = b0[i2], beta21 = b1[i2];
-                Polygon2 dom = poly1;
-                std::vector<std::array<double, 3>> hps;
-                for (int g = 0; g < k; ++g) {
-                    if (g == i2) continue;
-                    const double a0 = beta20 - b0[g], a1 = beta21 - b1[g], cv = alphas[g] - alpha2;
-                    bool cuts = false;
-                    for (const auto& p : poly1)
-                        if (p[0] * a0 + p[1] * a1 - cv > 0.0) cuts = true;
-                    if (!cuts) continue;
-                    hps.push_back({a0, a1, cv});
-                    if (!dom.empty())
-                        dom = dedupe_vertices(clip_halfplane(dom, {a0, a1}, cv, CLIP_REL * DIAM[f1] * std::hypot(a0, a1)), eps);
-                }
-                if (dom.empty()) continue;
-                const double* P2 = P + 8 * f2;
-                const double* c2 = C + 4 * f2;
-                // A = P2 (M1 + RE beta2^T), b = P2 (c1 + alpha2 RE - c2).
-                double A[4], bv[2];
-                for (int i = 0; i < 2; ++i) {
-                    for (int j = 0; j < 2; ++j) {
-                        double s = 0;
-                        const double bj = j == 0 ? beta20 : beta21;
-                        for (int r = 0; r < 4; ++r) s += P2[4 * i + r] * (M1[2 * r + j] + RE[r] * bj);
-                        A[2 * i + j] = s;
-                    }
-                    double s = 0;
-                    for (int r = 0; r < 4; ++r) s += P2[4 * i + r] * (c1[r] + alpha2 * RE[r] - c2[r]);
-                    bv[i] = s;
-                }
-                for (int i = 0; i < 4; ++i) max_psi_error = std::max(max_psi_error, std::abs(A[i] - PSI[4 * f2 + i]));
-                double minf = kInf;
-                for (const auto& p : dom) minf = std::min(minf, alpha2 + beta20 * p[0] + beta21 * p[1]);
-                src.push_back(f1);
-                dst.push_back(f2);
-                fac.push_back(E);
-                eA.insert(eA.end(), A, A + 4);
-                eb.insert(eb.end(), bv, bv + 2);
-                alpha_v.push_back(alpha2);
-                beta_v.push_back(beta20);
-                beta_v.push_back(beta21);
-                for (const auto& h : hps) {
-                    hpa.push_back(h[0]);
-                    hpa.push_back(h[1]);
-                    hpc.push_back(h[2]);
-                }
-                hp_start.push_back(static_cast<std::int64_t>(hpc.size()));
-                minf_v.push_back(minf);
-            }
-        }
-    }
-    auto arr = [](const std::vector<double>& v) { return py::array_t<double>(v.size(), v.data()); };
-    auto iarr = [](const std::vector<std::int64_t>& v) { return py::array_t<std::int64_t>(v.size(), v.data()); };
-    py::dict out;
-    out["edge_src"] = iarr(src);
-    out["edge_dst"] = iarr(dst);
-    out["edge_facet"] = iarr(fac);
-    out["edge_A"] = arr(eA);
-    out["edge_b"] = arr(eb);
-    out["edge_alpha"] = arr(alpha_v);
-    out["edge_beta"] = arr(beta_v);
-    out["edge_hp_start"] = iarr(hp_start);
-    out["hp_a"] = arr(hpa);
-    out["hp_c"] = arr(hpc);
-    out["edge_minf"] = arr(minf_v);
-    out["max_psi_error"] = max_psi_error;
-    return out;
-}
-
-}  // namespace
-
-void register_reeb_edges(py::module_& m) {
-    m.def("reeb_build_edges", &reeb_build_edges_py, py::arg("N"), py::arg("H"), py::arg("R"),
-          py::arg("face_facets"), py::arg("face_c"), py::arg("face_M"), py::arg("face_P"), py::arg("face_psi"),
-          py::arg("face_poly"), py::arg("face_poly_start"), py::arg("face_diam"),
-          "Edges of the Reeb flow graph (see viterbo.capacity.reeb.flow_graph).");
+          py::arg("max_orbits"), py::arg("incumbent") = reeb::kInf, py::arg("certify") = false,
+          "One 2-face search on a flow graph built by viterbo.capacity.reeb.flow_graph "
+          "(see viterbo/capacity/reeb/search_reference.py).");
+    m.def("reeb_capacity_search", &reeb::reeb_capacity_search_py, py::arg("arrays"), py::arg("skeleton"),
+          py::arg("rotation_cap"), py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("seconds"),
+          "The certified capacity search: fast pass, deferred children, jump search "
+          "(see viterbo/capacity/reeb/method.py).");
+    m.def("reeb_tolerances", &reeb::reeb_tolerances_py,
+          "The tolerances of the reeb kernels (the same as viterbo/capacity/reeb/tolerances.py).");
 }
 
 }  // namespace viterbo

@@ -297,7 +297,7 @@ def _(alt, mo, nbs, shown):
               if len(_groups) and _groups["orbits"].max() > 1 else alt.value(120)),
         color=alt.Color("cz:N", title="CZ index"),
         tooltip=[alt.Tooltip("action:Q", format=".12g"), alt.Tooltip("rotation:Q", format=".12g"), "cz",
-                 "orbits", "multiplicity", "segments", "certified"],
+                 "orbits", "multiplicity", "segments", "verified"],
     ).properties(width=420, height=280, title="action spectrum (one dot per group of equal orbits)")
     _labels = alt.Chart(_groups[_groups["orbits"] > 1]).mark_text(dx=14, align="left").encode(
         x="rotation:Q", y="action:Q", text=alt.Text("orbits:Q", format="d"))

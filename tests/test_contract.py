@@ -36,7 +36,7 @@ def test_unknown_keyword_is_a_lever_error_naming_the_levers(method, kwargs, name
 @pytest.mark.parametrize("method, kwargs, expected", [
     ("haim_kislev", {"swap_rule": 1}, "swap_rule=1; expected True or False"),
     ("haim_kislev", {"variant": "fast"}, "variant='fast'; expected 'auto' or 'general' or 'symmetric'"),
-    ("reeb", {"rotation_cap": 1.5}, "rotation_cap=1.5; expected a number >= 2 (search orbits"),
+    ("reeb", {"rotation_cap": 1.5}, "rotation_cap=1.5; expected a number >= 2 (fast pass: search orbits"),
     ("reeb", {"rotation_cap": math.nan}, "rotation_cap=nan; expected a number >= 2"),
     ("reeb", {"rotation_cap": "2"}, "rotation_cap='2'; expected a number >= 2"),
     ("auto", {"use_memo": "no"}, "use_memo='no'; expected True or False"),

@@ -10,7 +10,13 @@ from viterbo.capacity.reeb.search_reference import SearchConfig
 pytestmark = pytest.mark.skipif(not vb.native_available(), reason="needs the compiled extension")
 
 PRUNES = ("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation", "pruned_cF_budget",
-          "pruned_memo", "pruned_facet_repeat", "cycles_closed")
+          "pruned_memo", "pruned_facet_repeat", "cycles_closed", "pruned_zero_time", "deferred")
+# Certification pass and jump search: node counts must agree too (docs/math/reeb-certification.md §5).
+CERT_COUNTS = ("certification_nodes", "certification_pruned_action", "certification_cycles_closed",
+               "jump_starts", "jump_nodes", "jump_nodes_face", "jump_nodes_edge", "jump_nodes_vertex",
+               "jump_pruned_action", "jump_pruned_empty", "jump_pruned_canonical", "jump_pruned_facet_repeat",
+               "jump_pruned_zero_time", "jump_cycles_closed", "jump_faces_edge", "jump_faces_vertex", "jumps",
+               "orbit_type", "unresolved_branches", "unresolved")
 
 SMALL = {
     "cross_polytope": families.cross_polytope,
@@ -30,8 +36,9 @@ def test_capacity_parity(name):
     assert cpp.value == pytest.approx(py.value, rel=1e-12)
     assert cpp.certified == py.certified
     assert cpp.orbit.facets == py.orbit.facets
-    for key in PRUNES:
+    for key in PRUNES + CERT_COUNTS:
         assert cpp.stats[key] == py.stats[key], key
+    assert cpp.stats["winner"] == py.stats["winner"]
     assert cpp.verify() and py.verify()
 
 

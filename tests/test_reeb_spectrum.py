@@ -67,10 +67,11 @@ def test_reeb_orbit_record():
     assert isinstance(o.breakpoints, torch.Tensor) and o.breakpoints.shape[1] == 4
     assert len(o.facets) == len(o.faces) == o.breakpoints.shape[0]
     assert all(len(f) == 2 and f[0] < f[1] for f in o.faces)
-    assert o.cz == 3 and not o.degenerate and o.certified
+    assert o.cz == 3 and not o.degenerate and o.verified and o.orbit_type == 1
+    assert not hasattr(o, "certified")  # one meaning of "certified": the capacity's (reeb-certification.md §6)
     d = o.to_dict()
     assert set(d) >= {"action", "rotation", "cz", "degenerate", "faces", "facets", "breakpoints",
-                      "multiplicity", "certified"}
+                      "multiplicity", "verified", "orbit_type"}
     # The breakpoints form a witness: reuse the capacity verifier.
     orbit = vb.Orbit(o.breakpoints, o.facets)
     from viterbo.capacity.result import verify_orbit
@@ -94,3 +95,32 @@ def test_degenerate_orbits_have_no_cz():
 def test_lagrangian_input_refused():
     with pytest.raises(vb.MethodNotApplicableError, match="haim_kislev"):
         vb.spectrum(families.cube())
+
+
+def test_spectrum_says_whether_it_is_complete():
+    S = vb.spectrum(families.cross_polytope(), max_action=1.5)
+    from viterbo.capacity.reeb import Spectrum
+    assert isinstance(S, Spectrum) and isinstance(S, list)
+    assert S.complete and S.reason is None and S.max_action == 1.5 and S.rotation_cap == 2.0
+
+
+def test_type2_orbits_on_request():
+    S1 = vb.spectrum(families.cell24())
+    S2 = vb.spectrum(families.cell24(), include_type2=True)
+    assert all(o.orbit_type == 1 for o in S1)
+    extra = [o for o in S2 if o.orbit_type == 2]
+    assert extra and all(o.cz is None and o.action == pytest.approx(2.0) for o in extra)
+
+
+@pytest.mark.parametrize("kwargs", [{"max_action": float("nan")}, {"max_action": float("inf")},
+                                    {"max_action": -1.0}, {"rotation_cap": float("nan")},
+                                    {"rotation_cap": float("inf")}, {"rotation_cap": 0.0},
+                                    {"max_orbits": 0}, {"max_orbits": 2.5}, {"time_budget": float("nan")}])
+def test_non_finite_levers_are_refused(kwargs):
+    with pytest.raises(vb.ViterboError):
+        vb.spectrum(families.cross_polytope(), **kwargs)
+
+
+def test_non_finite_rotation_cap_is_refused_by_capacity():
+    with pytest.raises(vb.ViterboError):
+        vb.capacity(families.cross_polytope(), method="reeb", rotation_cap=float("nan"))

@@ -46,9 +46,21 @@ def polygon_area(vertices: object) -> float:
     """Signed area of a polygon (positive when counter-clockwise)."""
 
 
-def reeb_build_edges(N: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], H: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], R: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_facets: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], face_c: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_M: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_P: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_psi: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_poly: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], face_poly_start: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], face_diam: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> dict:
-    """Edges of the Reeb flow graph (see viterbo.capacity.reeb.flow_graph)."""
+def reeb_build_edges(N: numpy.ndarray, H: numpy.ndarray, R: numpy.ndarray, face_facets: numpy.ndarray, face_c: numpy.ndarray, face_M: numpy.ndarray, face_P: numpy.ndarray, face_psi: numpy.ndarray, face_poly: numpy.ndarray, face_poly_start: numpy.ndarray, face_diam: numpy.ndarray, face_rad: numpy.ndarray, face_rate: numpy.ndarray) -> dict:
+    """Edges of the Reeb flow graph with closed domains and error bounds (see viterbo.capacity.reeb.flow_graph)."""
 
 
-def reeb_search(arrays: dict, spectrum: bool, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, action_cap: typing.SupportsFloat | typing.SupportsIndex, seconds: typing.SupportsFloat | typing.SupportsIndex, max_orbits: typing.SupportsInt | typing.SupportsIndex, incumbent: typing.SupportsFloat | typing.SupportsIndex = ...) -> dict:
-    """Branch-and-bound search for combinatorial Reeb orbits on a flow graph built by viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py)."""
+def reeb_build_skeleton(incidence: numpy.ndarray, N: numpy.ndarray, face_pairs: numpy.ndarray, face_facets: numpy.ndarray) -> dict:
+    """Jump faces and jumps (see viterbo.capacity.reeb.skeleton)."""
+
+
+def reeb_capacity_search(arrays: dict, skeleton: dict, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, seconds: typing.SupportsFloat | typing.SupportsIndex) -> dict:
+    """The certified capacity search: fast pass, deferred children, jump search (see viterbo/capacity/reeb/method.py)."""
+
+
+def reeb_search(arrays: dict, spectrum: bool, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, action_cap: typing.SupportsFloat | typing.SupportsIndex, seconds: typing.SupportsFloat | typing.SupportsIndex, max_orbits: typing.SupportsInt | typing.SupportsIndex, incumbent: typing.SupportsFloat | typing.SupportsIndex = ..., certify: bool = ...) -> dict:
+    """One 2-face search on a flow graph built by viterbo.capacity.reeb.flow_graph (see viterbo/capacity/reeb/search_reference.py)."""
+
+
+def reeb_tolerances() -> dict:
+    """The tolerances of the reeb kernels (the same as viterbo/capacity/reeb/tolerances.py)."""

@@ -14,6 +14,7 @@ its reason (``"auto"`` then cross-checks it with the next method).
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -23,8 +24,8 @@ from .result import CapacityResult, Orbit, verify_orbit
 
 __all__ = ["framed", "run_in_frame", "frame_kind", "certify"]
 
-#: Entries of ``stats`` that are capacities (areas of split_product's factors): scaled back by 4^e.
-_VALUE_STATS = ("area_1", "area_2")
+#: Entries of ``stats`` that are capacities (areas of split_product's factors, reeb's actions): scaled back by 4^e.
+_VALUE_STATS = ("area_1", "area_2", "exact_action", "runner_up_action", "min_pruned_bound")
 #: Entries of ``stats`` that are points of the q-plane (billiard's bounce points): mapped back.
 _Q_POINT_STATS = ("bounce_points",)
 
@@ -55,7 +56,7 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     orbit = Orbit(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
     stats = dict(r.stats)
     for key in _VALUE_STATS:  # capacity-valued entries are in frame units
-        if isinstance(stats.get(key), float):
+        if isinstance(stats.get(key), float) and math.isfinite(stats[key]):  # inf: "none", in any frame
             stats[key] = frame.value_from_frame(stats[key])
     if frame.S is None:  # q-plane points (billiard) map back by the translation and scale alone
         for key in _Q_POINT_STATS:

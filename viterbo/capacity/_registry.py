@@ -306,14 +306,14 @@ def _table() -> tuple[Method, ...]:
                summary="symplectic polytopes in R^4 (no Lagrangian 2-face): Chaidez–Hutchings combinatorial Reeb "
                        "orbits, depth-first search over the 2-face flow graph with exact polygonal domains",
                levers=(
-                   Lever("rotation_cap", 2.0, "search orbits with rotation number <= this (2 suffices for c_EHZ, "
-                         "CH Cor 1.15; a smaller cap could miss the minimiser)", minimum=2.0,
-                         counter="pruned_rotation"),
-                   Lever("use_cF_budgets", True, "prune paths whose c_F sum plus the cheapest return exceeds the cap",
-                         counter="pruned_cF_budget"),
+                   Lever("rotation_cap", 2.0, "fast pass: search orbits with rotation number <= this first (2 "
+                         "suffices for c_EHZ, CH Cor 1.15); what it cuts is searched by the certification pass, so "
+                         "the value never depends on it", minimum=2.0, counter="pruned_rotation"),
+                   Lever("use_cF_budgets", True, "fast pass: defer paths whose c_F sum plus the cheapest return "
+                         "exceeds the cap to the certification pass", counter="pruned_cF_budget"),
                    Lever("use_memo", True, "dominance memo at faces a path returns to", counter="pruned_memo"),
                ),
-               kernel="reeb_search",
+               kernel="reeb_capacity_search",
                counters=("nodes_expanded", "pruned_empty", "pruned_action", "pruned_rotation", "pruned_cF_budget",
                          "pruned_memo", "pruned_facet_repeat", "cycles_closed")),
         Method("haim_kislev", haim_kislev.haim_kislev_capacity, haim_kislev._why_not, auto_rank=50,

@@ -51,13 +51,22 @@ def certification_view(result: Any, K: Polytope) -> CertificationView:
 
 
 def spectrum_certification(orbits) -> str:
-    """One sentence on which orbits of a spectrum are certified (each orbit carries its own flag)."""
-    orbits = list(orbits)
-    if not orbits:
-        return "No orbit below the action cap."
-    open_ = [o for o in orbits if not o.certified]
-    if not open_:
-        return f"All {len(orbits)} orbits are certified (none touches the edges or vertices of K)."
-    return (f"{len(open_)} of {len(orbits)} orbits touch the edges or vertices of K within tolerance (column "
-            "'certified'): they are closed orbits the search found, but orbits through edges and vertices (Type 2) "
-            "are not searched exhaustively, so near them the list may be incomplete.")
+    """One sentence on what a spectrum claims: whether the list is complete, and which orbits were re-checked.
+
+    "Certified" is a claim about a list (nothing below the cap is missing: ``Spectrum.complete``);
+    each orbit carries ``verified`` (it was rebuilt and re-checked as a closed characteristic).
+    """
+    listed = list(orbits)
+    complete = bool(getattr(orbits, "complete", True))
+    unverified = sum(not o.verified for o in listed)
+    if complete:
+        head = ("The list is complete: every orbit through the interiors of 2-faces (Type 1) below the caps is "
+                "listed (the search domains are closed, nothing was lost to rounding).")
+    else:
+        head = ("The list may be incomplete: "
+                + round_numbers_in(str(getattr(orbits, "reason", None) or "the search did not say why")) + ".")
+    if not listed:
+        return head + " No orbit below the action cap."
+    tail = (f" All {len(listed)} orbits passed the independent re-check." if not unverified else
+            f" {unverified} of {len(listed)} orbits did not pass the independent re-check (column 'verified').")
+    return head + tail

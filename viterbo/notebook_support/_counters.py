@@ -33,13 +33,54 @@ COUNTER_INFO: dict[str, tuple[str, str]] = {
     "rejected_numerical": ("search work", "candidate orbits dropped: the orbit could not be rebuilt within tolerance"),
     "cycles_nonprimitive": ("search work", "candidate orbits that repeat a shorter cycle (kept once)"),
     "cycles_duplicate_rotation": ("search work", "candidate orbits found again from another starting face"),
-    "thin_segments": ("search work", "domains that shrank to a segment (a Type 2 orbit could hide there)"),
     "rotation_impossible": ("search work", "rotation steps that double precision could not decide"),
-    "certification_nodes": ("search work", "paths extended by the second, certifying search (no facet-once rule)"),
-    "certification_cycles_closed": ("search work", "candidate orbits found by the certifying search"),
+    "rejected_ball": ("search work", "candidate loops dropped: shorter than the smallest possible orbit (a constant "
+                                     "loop around a vertex or edge)"),
+    "pruned_fixed_point_action": ("search work", "closed paths dropped: their orbit is no shorter than the best so far"),
+    "pruned_zero_time": ("search work", "paths dropped: their last step takes no time (a hop around an edge, found "
+                                        "again without the hop)"),
+    "deferred": ("search work", "paths the first pass set aside (rotation or c_F rule) for the certifying pass"),
+    "imprecise_children": ("search work", "paths followed although rounding errors were large (strongly hyperbolic, "
+                                          "or nearly Lagrangian faces)"),
+    "unresolved_branches": ("search work", "paths given up as beyond double precision (they leave the result "
+                                           "uncertified if they could be shorter)"),
+    "certification_nodes": ("search work", "set-aside paths the certifying pass extended (no rotation or c_F rule)"),
+    "certification_pruned_action": ("search work", "set-aside paths the certifying pass dropped as too long"),
+    "certification_cycles_closed": ("search work", "candidate orbits found by the certifying pass"),
+    "certification_imprecise_children": ("search work", "paths the certifying pass followed with large rounding "
+                                                        "errors"),
+    "certification_unresolved_branches": ("search work", "paths the certifying pass gave up as beyond double "
+                                                         "precision"),
+    "jump_starts": ("search work", "edges and vertices where the search for orbits through the 1-skeleton starts"),
+    "jump_nodes": ("search work", "steps of the search for orbits through edges and vertices (Type 2)"),
+    "jump_nodes_face": ("search work", "Type 2 search steps at a 2-face"),
+    "jump_nodes_edge": ("search work", "Type 2 search steps at an edge"),
+    "jump_nodes_vertex": ("search work", "Type 2 search steps at a vertex"),
+    "jump_pruned_empty": ("search work", "Type 2 search steps dropped: no start point can follow them"),
+    "jump_pruned_action": ("search work", "Type 2 search steps dropped: every completion is longer than the best"),
+    "jump_pruned_facet_repeat": ("search work", "Type 2 search steps dropped for entering a facet twice"),
+    "jump_pruned_canonical": ("search work", "Type 2 search steps dropped: the same loop is searched from another "
+                                             "start"),
+    "jump_pruned_zero_time": ("search work", "Type 2 search steps dropped: the step takes no time"),
+    "jump_cycles_closed": ("search work", "closed loops found through edges and vertices"),
+    "jump_rejected_numerical": ("search work", "loops through edges and vertices dropped: not rebuilt within "
+                                               "tolerance"),
+    "jump_rejected_ball": ("search work", "loops through edges and vertices dropped: shorter than any orbit can be "
+                                          "(constant loops)"),
+    "jump_rejected_outside": ("search work", "loops through edges and vertices dropped: they leave K"),
+    "jump_unresolved_branches": ("search work", "Type 2 search steps given up as beyond double precision"),
+    "jump_imprecise_children": ("search work", "Type 2 search steps followed with large rounding errors"),
+    "exact_resolved": ("search work", "candidates the float checks could not decide, settled in exact arithmetic"),
+    "unresolved": ("search work", "candidates neither float nor exact arithmetic could decide (uncertified if "
+                                  "shorter than the value)"),
+    "unresolved_branches_below_value": ("search work", "given-up paths that could have been shorter than the value"),
     "two_faces": ("polytope size", "2-faces of K (the nodes of the search graph)"),
     "facets": ("polytope size", "facets of K"),
     "graph_edges": ("polytope size", "moves from one 2-face to the next along a facet (edges of the search graph)"),
+    "jump_faces_edge": ("polytope size", "edges where the flow passes between two facets without a common 2-face"),
+    "jump_faces_vertex": ("polytope size", "vertices where the flow passes between two facets without a common "
+                                           "2-face"),
+    "jumps": ("polytope size", "moves through such edges and vertices (the extra edges of the Type 2 search)"),
     # method "haim_kislev": ordered facet subsets
     "subsets_examined": ("search work", "ordered facet subsets examined (its main unit of work)"),
     "kkt_solves": ("search work", "small linear systems solved (the optimality conditions of one subset)"),
@@ -56,7 +97,7 @@ COUNTER_INFO: dict[str, tuple[str, str]] = {
 
 #: Integer entries of ``stats`` that describe the witness, not the work (shown with the witness).
 WITNESS_FACTS = {"segments": "segments", "bounces": "bounces", "rotation": "rotation number",
-                 "degenerate": "degenerate"}
+                 "degenerate": "degenerate", "orbit_type": "orbit type (2: touches edges or vertices of K)"}
 
 
 def describe_counter(name: str, method: str | None = None) -> tuple[str, str]:

@@ -196,14 +196,18 @@ def spectrum_frame(orbits) -> Any:
     """Reeb orbits (``viterbo.spectrum`` output), one row each, full precision (for export).
 
     Columns ``action``, ``rotation``, ``cz`` (text: the index, or "degenerate"/"n/a"),
-    ``multiplicity``, ``segments``, ``facets`` (text), ``certified``.
+    ``multiplicity``, ``segments``, ``facets`` (text), ``verified`` (the orbit was rebuilt and
+    re-checked) and ``orbit_type`` (1 or 2: it touches the 1-skeleton).  Whether the list is
+    complete is the spectrum's own ``complete`` flag, not a per-orbit column.
     """
     import pandas as pd
 
     rows = [{"action": float(o.action), "rotation": float(o.rotation), "cz": _cz_text(o),
              "multiplicity": int(o.multiplicity), "segments": len(o.facets),
-             "facets": " ".join(str(f) for f in o.facets), "certified": bool(o.certified)} for o in orbits]
-    return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "segments", "facets", "certified"])
+             "facets": " ".join(str(f) for f in o.facets), "verified": bool(o.verified),
+             "orbit_type": int(o.orbit_type)} for o in orbits]
+    return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "segments", "facets", "verified",
+                                       "orbit_type"])
 
 
 def _same(a: float, b: float) -> bool:
@@ -214,7 +218,7 @@ def spectrum_groups(orbits) -> Any:
     """Orbits with equal action, rotation, index and multiplicity grouped into one row with a count.
 
     Columns ``action``, ``rotation``, ``cz``, ``multiplicity``, ``orbits`` (the count),
-    ``segments`` (text: one length, or a range), ``certified`` (text: "yes", "no" or "k of n"),
+    ``segments`` (text: one length, or a range), ``verified`` (text: "yes", "no" or "k of n"),
     ordered by action.  Values keep full precision (the notebook rounds them for display).
 
     Examples
@@ -239,10 +243,10 @@ def spectrum_groups(orbits) -> Any:
     for g in sorted(groups, key=lambda g: (g["action"], g["rotation"])):
         members = g["members"]
         lengths = sorted({len(o.facets) for o in members})
-        certified = sum(bool(o.certified) for o in members)
+        verified = sum(bool(o.verified) for o in members)
         rows.append({"action": g["action"], "rotation": g["rotation"], "cz": g["key"][0],
                      "multiplicity": g["key"][1], "orbits": len(members),
                      "segments": str(lengths[0]) if len(lengths) == 1 else f"{lengths[0]}-{lengths[-1]}",
-                     "certified": "yes" if certified == len(members) else "no" if certified == 0
-                     else f"{certified} of {len(members)}"})
-    return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "orbits", "segments", "certified"])
+                     "verified": "yes" if verified == len(members) else "no" if verified == 0
+                     else f"{verified} of {len(members)}"})
+    return pd.DataFrame(rows, columns=["action", "rotation", "cz", "multiplicity", "orbits", "segments", "verified"])

@@ -92,7 +92,7 @@ class Run:
     request: Request
     result: Any = None
     error: str | None = None
-    spectrum: tuple = ()
+    spectrum: Any = ()  # a viterbo Spectrum (a list with .complete and .reason) once computed
     spectrum_note: str | None = None
     seconds: float = 0.0
     spectrum_seconds: float | None = None
@@ -182,18 +182,18 @@ def compute_run(K: Polytope, request: Request, chosen: dict[str, dict[str, Any]]
         return Run(request, error=_error_text(exc, time_budget), seconds=time.perf_counter() - start)
     seconds = time.perf_counter() - start
     note = spectrum_unavailable_reason(K)
-    orbits: tuple = ()
+    orbits: Any = ()
     spectrum_seconds = None
     if note is None:
         remaining = max(1.0, float(time_budget) - seconds)
         reeb = chosen.get("reeb", {})
         t0 = time.perf_counter()
         try:
-            orbits = tuple(reeb_spectrum(K, max_action=request.spectrum_action_factor * float(result.value),
-                                         rotation_cap=request.spectrum_rotation,
-                                         use_cF_budgets=bool(reeb.get("use_cF_budgets", True)),
-                                         use_memo=bool(reeb.get("use_memo", True)), time_budget=remaining,
-                                         implementation=request.implementation))
+            orbits = reeb_spectrum(K, max_action=request.spectrum_action_factor * float(result.value),
+                                   rotation_cap=request.spectrum_rotation,
+                                   use_cF_budgets=bool(reeb.get("use_cF_budgets", True)),
+                                   use_memo=bool(reeb.get("use_memo", True)), time_budget=remaining,
+                                   implementation=request.implementation)
         except TimeBudgetExceededError as exc:
             note = (f"The spectrum search stopped at its time budget ({round_numbers_in(str(exc))}). Lower the "
                     "spectrum's action or rotation range, or raise the time budget.")

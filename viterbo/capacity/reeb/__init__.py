@@ -8,6 +8,6 @@ Spec: docs/math/reeb-dynamics-4d.md.
 """
 
 from .method import reeb_capacity, why_not_reeb
-from .spectrum import ReebOrbit, spectrum
+from .spectrum import ReebOrbit, Spectrum, spectrum
 
-__all__ = ["reeb_capacity", "why_not_reeb", "ReebOrbit", "spectrum"]
+__all__ = ["reeb_capacity", "why_not_reeb", "ReebOrbit", "Spectrum", "spectrum"]

@@ -27,35 +27,27 @@ from ...geometry.polytope import Polytope
 from .rotation import QI, QJ, QK, c_F_constants, psi_matrices
 
 __all__ = ["FlowGraph", "build_flow_graph", "QI", "QJ", "QK", "reeb_vector", "clip_convex",
-           "polygon_diameter", "THIN_WIDTH", "SEGMENT_LENGTH", "CLIP_REL"]
+           "polygon_diameter", "CLIP_REL"]
 
 
-#: A polygon whose width (2 area / diameter) is at most THIN_WIDTH times the
-#: diameter of the start face is treated as empty: it can only carry orbits
-#: through the 1-skeleton (Type 2).  Relative, never absolute (§6 item 2).
-THIN_WIDTH = 1e-9
-#: A thin polygon longer than SEGMENT_LENGTH times the start face's diameter
-#: counts as "thinned to a segment" (a possible Type 2 orbit; certification).
-SEGMENT_LENGTH = 1e-7
-#: Clipping tolerance, relative to the start face's diameter.
-CLIP_REL = 1e-12
-
+from .tolerances import CLIP_REL, DEDUPE_REL, GAMMA
 
 def reeb_vector(n: np.ndarray, h: float) -> np.ndarray:
     """R_E = (2/h) J n with J(q, p) = (-p, q) (the CH frame, conventions.md)."""
     return (2.0 / h) * (QI @ n)
 
 
-def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: float) -> list:
-    """One Sutherland–Hodgman step, then removal of consecutive duplicates.
+def clip_convex(points: list, a0: float, a1: float, c: float, eps: float, diam: float, slack: float = 0.0) -> list:
+    """Keep the part of a convex polygon with a . s <= c + slack (an outer approximation).
 
-    The same arithmetic, in the same order, as ``clip_halfplane`` followed by
-    ``dedupe_vertices`` in ext/polygon.cpp.  Points within CLIP_REL * diam of
-    the line count as on it (the tolerance scales with |a|), so that domains
-    touching along an edge of a face come out as thin segments consistently
-    rather than as empty or thin depending on rounding.
+    One Sutherland–Hodgman step, then removal of consecutive duplicates: the same
+    arithmetic, in the same order, as ``clip_halfplane`` followed by
+    ``dedupe_vertices`` in ext/polygon.cpp.  The slack is the error bound of the
+    half-plane (reeb-certification.md §7), at least CLIP_REL * diam * |a|, so a
+    domain that touches a face along an edge or at a point survives as a 2- or
+    1-vertex polygon (closed domains) instead of vanishing by rounding.
     """
-    ceps = CLIP_REL * diam * math.hypot(a0, a1)
+    ceps = max(slack, CLIP_REL * diam * math.hypot(a0, a1))
     return dedupe_vertices(clip_halfplane(points, a0, a1, c, ceps), eps)
 
 
@@ -90,9 +82,15 @@ class FlowGraph:
     Edges (index e, sorted by (src, dst)): ``edge_src``, ``edge_dst``,
     ``edge_facet`` (the facet crossed), ``edge_A`` (2, 2), ``edge_b`` (2,),
     ``edge_alpha``, ``edge_beta`` (2,) (flow time alpha + beta . s in the
-    chart of the source), half-planes ``hp_a . s <= hp_c`` of the domain
-    (only those cutting the source face) between ``edge_hp_start[e]`` and
-    ``edge_hp_start[e+1]``, ``edge_minf`` (min flow time over the domain).
+    chart of the source), half-planes ``hp_a . s <= hp_c`` of the closed
+    domain (only those cutting the source face) between ``edge_hp_start[e]``
+    and ``edge_hp_start[e+1]``, ``edge_minf`` (a lower bound of the flow time
+    over the closed domain).
+
+    Error bounds (reeb-certification.md §7): ``face_rad[f]`` = max |s|_inf over
+    the polygon of f; per edge ``edge_eA`` (entries of A), ``edge_eb``
+    (|b|_inf), ``edge_ealpha``, ``edge_ebeta`` (|beta|_inf); per half-plane
+    ``hp_ea`` (|a|_inf) and ``hp_ec``.
     """
 
     N: np.ndarray
@@ -121,6 +119,14 @@ class FlowGraph:
     hp_a: np.ndarray
     hp_c: np.ndarray
     edge_minf: np.ndarray
+    face_rad: np.ndarray
+    face_rate: np.ndarray
+    edge_eA: np.ndarray
+    edge_eb: np.ndarray
+    edge_ealpha: np.ndarray
+    edge_ebeta: np.ndarray
+    hp_ea: np.ndarray
+    hp_ec: np.ndarray
     max_psi_error: float
     scale: float
     inradius: float  # radius of a ball inside K (a lower bound for the inradius)
@@ -183,6 +189,11 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
     forward = w > 0
     e_from = np.where(forward, pairs[:, 0], pairs[:, 1])
     e_to = np.where(forward, pairs[:, 1], pairs[:, 0])
+    # The crossing rate <n_to, R_from> = (2 / h_from) omega(n_from, n_to), in extended precision: the
+    # plain dot product loses digits to cancellation on nearly Lagrangian faces (reeb-certification.md §8).
+    Nf, Nt = N[e_from].astype(np.longdouble), N[e_to].astype(np.longdouble)
+    w_ld = Nf[:, 0] * Nt[:, 2] + Nf[:, 1] * Nt[:, 3] - Nf[:, 2] * Nt[:, 0] - Nf[:, 3] * Nt[:, 1]
+    face_rate = np.ascontiguousarray((np.longdouble(2.0) / H[e_from].astype(np.longdouble) * w_ld).astype(np.float64))
     nu, nu_p = N[e_to], N[e_from]
     # |omega(n_a, n_b)| / sin(angle): 0 Lagrangian, 1 complex (reeb-dynamics-4d.md §1.3).
     cosang = np.clip((Na * Nb).sum(1), -1.0, 1.0)
@@ -210,26 +221,22 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
         poly_start.append(len(polys))
         face_diam.append(polygon_diameter(ring))
         face_c.append(c)
-    face_M = list(M_all)
-    face_P = list(P_all)
-    face_psi = list(psi_all)
-    face_cF = list(cF_all)
     face_facets_arr = np.ascontiguousarray(face_facets, dtype=np.int64).reshape(nF, 2)
-
     face_c_arr = np.array(face_c).reshape(nF, 4)
-    face_M_arr = np.ascontiguousarray(np.array(face_M).reshape(nF, 4, 2))
-    face_P_arr = np.ascontiguousarray(np.array(face_P).reshape(nF, 2, 4))
-    face_psi_arr = np.ascontiguousarray(np.array(face_psi).reshape(nF, 2, 2))
+    face_M_arr = np.ascontiguousarray(M_all.reshape(nF, 4, 2))
+    face_P_arr = np.ascontiguousarray(P_all.reshape(nF, 2, 4))
+    face_psi_arr = np.ascontiguousarray(psi_all.reshape(nF, 2, 2))
     face_diam_arr = np.array(face_diam, dtype=np.float64)
     poly_arr = np.array(polys, dtype=np.float64).reshape(-1, 2)
     poly_start_arr = np.array(poly_start, dtype=np.int64)
+    face_rad = np.array([np.abs(poly_arr[poly_start[f]:poly_start[f + 1]]).max() for f in range(nF)])
     native = native_module() if implementation != "python" else None
-    if native is not None and hasattr(native, "reeb_build_edges"):
+    if native is not None and hasattr(native, "reeb_capacity_search"):  # the kernel with error bounds
         ed = native.reeb_build_edges(np.ascontiguousarray(N), np.ascontiguousarray(H), np.ascontiguousarray(R),
                                      face_facets_arr, np.ascontiguousarray(face_c_arr),
                                      face_M_arr.reshape(nF, 8), face_P_arr.reshape(nF, 8),
                                      face_psi_arr.reshape(nF, 4), np.ascontiguousarray(poly_arr), poly_start_arr,
-                                     face_diam_arr)
+                                     face_diam_arr, face_rad, face_rate)
         ed = {k: np.asarray(v) for k, v in ed.items()}
         nE = int(ed["edge_src"].shape[0])
         ed["edge_A"] = ed["edge_A"].reshape(nE, 2, 2)
@@ -238,21 +245,42 @@ def build_flow_graph(K: Polytope, implementation: str | None = None) -> FlowGrap
         ed["hp_a"] = ed["hp_a"].reshape(-1, 2)
         max_psi_error = float(ed.pop("max_psi_error"))
     else:
-        ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys,
-                                          poly_start, face_diam, m)
+        ed, max_psi_error = _edges_python(N, H, R, face_facets_arr, face_c_arr, face_M_arr, face_P_arr, psi_all,
+                                          polys, poly_start, face_diam_arr, face_rad, face_rate, m)
     return FlowGraph(
         N=np.ascontiguousarray(N), H=np.ascontiguousarray(H), centre=centre, R=R,
         face_pairs=face_pairs, face_facets=face_facets_arr,
         face_c=face_c_arr, face_M=face_M_arr, face_P=face_P_arr,
         face_poly=poly_arr, face_poly_start=poly_start_arr,
         face_diam=face_diam_arr, face_psi=face_psi_arr,
-        face_cF=np.array(face_cF), face_symplecticity=np.array(face_sym),
+        face_cF=np.asarray(cF_all, dtype=np.float64), face_symplecticity=np.array(face_sym), face_rad=face_rad,
+        face_rate=face_rate,
         max_psi_error=max_psi_error, scale=scale, inradius=float(H.min()), **ed,
     )
 
 
-def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys, poly_start, face_diam, m):
-    """Edges of the flow graph (pure Python; ext/reeb_search.cpp has the same as reeb_build_edges)."""
+def _edge_errors(NG, RE, c1, M1, rates, alphas, betas, HG):
+    """First-order error bounds of the flow times t_G = alpha_G + beta_G . s (reeb-certification.md §7).
+
+    rate = <n_G, R_E> = face_rate is computed in extended precision, so it is known to GAMMA |rate|;
+    alpha = (h_G - <n_G, c1>) / rate and beta = -M1^T n_G / rate inherit that, plus the rounding of
+    their numerators divided by |rate| (1/|rate| is the near-Lagrangian stretch).
+    """
+    absr = np.abs(rates)
+    d_rate = GAMMA * absr
+    d_num = GAMMA * (np.abs(HG) + np.abs(NG).sum(1) * np.abs(c1).max())
+    ealpha = (d_num + np.abs(alphas) * d_rate) / absr
+    ebeta = (GAMMA * (np.abs(NG) @ np.abs(M1)).max(axis=1) + np.abs(betas).max(axis=1) * d_rate) / absr
+    return ealpha, ebeta
+
+
+def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, polys, poly_start, face_diam, face_rad,
+                  face_rate, m):
+    """Edges of the flow graph (pure Python; ext/reeb_search.cpp has the same as reeb_build_edges).
+
+    Closed domains: every half-plane is clipped with its error bound as slack, so an edge whose
+    domain is a segment or a point of the source face is kept (reeb-certification.md §3).
+    """
     nF = face_facets_arr.shape[0]
     # Exits of each facet E: faces with E_from = E.
     exits: dict[int, list[int]] = {e: [] for e in range(m)}
@@ -273,11 +301,14 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
         lo, hi = poly_start[f1], poly_start[f1 + 1]
         poly1 = polys[lo:hi]
         P1 = poly_arr[lo:hi]
-        NG = N[face_facets_arr[ex, 1]]  # the facets G entered through each exit
-        rates = NG @ RE
-        alphas = (H[face_facets_arr[ex, 1]] - NG @ c1) / rates
+        R1 = float(face_rad[f1])
+        Gs = face_facets_arr[ex, 1]
+        NG = N[Gs]  # the facets G entered through each exit
+        rates = face_rate[ex]  # <n_G, R_E>, in extended precision
+        alphas = (H[Gs] - NG @ c1) / rates
         betas = -(NG @ M1) / rates[:, None]
-        eps = 1e-14 * face_diam[f1]
+        ealphas, ebetas = _edge_errors(NG, RE, c1, M1, rates, alphas, betas, H[Gs])
+        eps = DEDUPE_REL * face_diam[f1]
         for i2, f2 in enumerate(ex):
             f2 = int(f2)
             alpha2, beta2 = float(alphas[i2]), betas[i2]
@@ -289,26 +320,39 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
             hps = []
             dom = list(poly1)
             for g in np.flatnonzero(cuts):
-                hp = (float(a_vecs[g, 0]), float(a_vecs[g, 1]), float(cvals[g]))
-                hps.append(hp)
+                a0, a1, cv = float(a_vecs[g, 0]), float(a_vecs[g, 1]), float(cvals[g])
+                ea = float(ebetas[i2] + ebetas[g])
+                ec = float(ealphas[i2] + ealphas[g])
+                hps.append((a0, a1, cv, ea, ec))
                 if dom:
-                    dom = clip_convex(dom, hp[0], hp[1], hp[2], eps, face_diam[f1])
+                    slack = 2.0 * R1 * ea + ec + GAMMA * ((abs(a0) + abs(a1)) * R1 + abs(cv))
+                    dom = clip_convex(dom, a0, a1, cv, eps, face_diam[f1], slack)
             if len(dom) == 0:
                 continue
             P2, c2 = face_P[f2], face_c[f2]
             A = P2 @ (M1 + np.outer(RE, beta2))
             bvec = P2 @ (c1 + alpha2 * RE - c2)
-            max_psi_error = max(max_psi_error, float(np.abs(A - face_psi[f2]).max()))
+            psi_err = float(np.abs(A - face_psi[f2]).max())
+            max_psi_error = max(max_psi_error, psi_err)
+            P2R = float(np.abs(P2 @ RE).max())
+            eA = max(2.0 * psi_err, GAMMA * float((np.abs(P2) @ (np.abs(M1) + np.outer(np.abs(RE), np.abs(beta2)))).max())
+                     + P2R * float(ebetas[i2]))
+            eb = (GAMMA * float((np.abs(P2) @ (np.abs(c1) + abs(alpha2) * np.abs(RE) + np.abs(c2))).max())
+                  + P2R * float(ealphas[i2]))
+            ea2, eb2 = float(ealphas[i2]), float(ebetas[i2])
             minf = min(alpha2 + beta2[0] * p[0] + beta2[1] * p[1] for p in dom)
-            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf))
+            minf -= ea2 + 2.0 * R1 * eb2 + GAMMA * (abs(alpha2) + (abs(beta2[0]) + abs(beta2[1])) * R1)
+            edges.append((f1, f2, E, A, bvec, alpha2, beta2, hps, minf, eA, eb, ea2, eb2))
     edges.sort(key=lambda t: (t[0], t[1]))
     nE = len(edges)
     hp_start = [0]
-    hp_a, hp_c = [], []
+    hp_a, hp_c, hp_ea, hp_ec = [], [], [], []
     for ed in edges:
-        for a0, a1, cval in ed[7]:
+        for a0, a1, cval, ea, ec in ed[7]:
             hp_a.append((a0, a1))
             hp_c.append(cval)
+            hp_ea.append(ea)
+            hp_ec.append(ec)
         hp_start.append(len(hp_c))
     out = dict(
         edge_src=np.array([e[0] for e in edges], dtype=np.int64),
@@ -322,5 +366,11 @@ def _edges_python(N, H, R, face_facets_arr, face_c, face_M, face_P, face_psi, po
         hp_a=np.array(hp_a, dtype=np.float64).reshape(-1, 2),
         hp_c=np.array(hp_c, dtype=np.float64),
         edge_minf=np.array([e[8] for e in edges], dtype=np.float64),
+        edge_eA=np.array([e[9] for e in edges], dtype=np.float64),
+        edge_eb=np.array([e[10] for e in edges], dtype=np.float64),
+        edge_ealpha=np.array([e[11] for e in edges], dtype=np.float64),
+        edge_ebeta=np.array([e[12] for e in edges], dtype=np.float64),
+        hp_ea=np.array(hp_ea, dtype=np.float64),
+        hp_ec=np.array(hp_ec, dtype=np.float64),
     )
     return out, max_psi_error

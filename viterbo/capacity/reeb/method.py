@@ -1,54 +1,105 @@
-"""method="reeb": c_EHZ of a symplectic 4D polytope by the Chaidez–Hutchings combinatorial search.
+"""method="reeb": c_EHZ of a symplectic 4D polytope by the Chaidez–Hutchings search, certified.
 
-c_EHZ(K) = min action over Type 1 combinatorial Reeb orbits with rotation
-number <= 2 that visit each facet at most once (CH Cor 1.15, Rem 1.19; HK Thm
-1.5), found by a branch-and-bound search on the flow graph of 2-faces
-(flow_graph.py) with exact prunes: empty domain, action, facet repeat,
-rotation (the 4-state lift tracker), c_F budgets and a dominance memo.  The
-witness is rebuilt in R^4 as one linear system and validated; its action is
-recomputed from the breakpoints.  Results that may hide a Type 2 orbit or a
-numerically lost cycle come back with ``certified=False`` and a reason.
+c_EHZ(K) = min action over closed facet polygons that visit each facet at
+most once (reeb-certification.md (★): HK Def 2.1 and Thm 1.5).  The call runs
+(§5 there):
+
+1. the fast pass: 2-face cycles with closed domains, facet-once, the levers
+   (rotation cap, c_F budgets, memo); children cut by the rotation or c_F
+   prune are deferred;
+2. the certification pass: the deferred children without those prunes, and
+   the jump search (Type 2 orbits through edges and vertices where the flow
+   passes between facets without a common 2-face), both against the value
+   found;
+3. exact rational re-evaluation of cycles the float checks rejected below the
+   value, and of the winner on nearly Lagrangian input.
+
+``certified=True`` then means: nothing shorter exists (up to the rounding
+model of reeb-certification.md §7) and the witness verifies.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import weakref
 
 import numpy as np
 
 from ..._native_support import kernel_module
-from ...errors import MethodNotApplicableError
+from ...errors import MethodNotApplicableError, TimeBudgetExceededError
 from ...geometry.lagrangian import LAGRANGIAN_TOL, lagrangianity
 from ...geometry.polytope import Polytope
 from ...runtime import Budget
 from .._common import orbit_from_numpy
 from ..result import CapacityResult
+from .exact import exact_cycle
 from .flow_graph import FlowGraph, build_flow_graph
-from .orbit_fit import STATUS_OK
-from .search_reference import MAX_DEPTH, Candidate, SearchConfig, SearchOutcome, run_reference_search
+from .jump_reference import JUMP_STAT_KEYS, run_jump_search
+from .native_bridge import run_native_capacity, run_native_search
+from .orbit_fit import STATUS_OK, clean_witness
+from .search_reference import (Candidate, SearchConfig, SearchOutcome, run_deferred, run_reference_search)
+from .skeleton import Skeleton, build_skeleton
+from .tolerances import ACTION_TIE, MAX_DEPTH
 
-__all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "NEAR_LAGRANGIAN_TOL"]
+__all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "skeleton_of", "NEAR_LAGRANGIAN_TOL"]
 
-#: The certification pass looks for orbits with action below (1 - CHECK_MARGIN) * value.
-CHECK_MARGIN = 1e-9
-
-#: 2-faces with |omega(n_a, n_b)| / sin(angle) below this are beyond float64 for the
-#: search (reeb-dynamics-4d.md §6 item 11): "reeb" declines and points to Haim-Kislev.
+#: 2-faces with |omega(n_a, n_b)| / sin(angle) below this are "nearly Lagrangian": computed like the
+#: others (with error bounds that grow like 1/|omega|), and the witness is re-evaluated exactly.
 NEAR_LAGRANGIAN_TOL = 1e-4
 
-_GRAPHS: dict[int, FlowGraph] = {}
+
+class _PerPolytope:
+    """A cache keyed by the Polytope object itself (identity), holding it weakly.
+
+    Polytope equality is geometric (within 1e-9), so a WeakKeyDictionary would
+    hand one polytope's flow graph to a nearby but different one; this keys by
+    identity and drops the entry when the polytope is collected.
+    """
+
+    def __init__(self):
+        self._entries: dict[int, tuple] = {}
+
+    def get(self, K: Polytope):
+        entry = self._entries.get(id(K))
+        if entry is not None and entry[0]() is K:
+            return entry[1]
+        return None
+
+    def put(self, K: Polytope, value) -> None:
+        key = id(K)
+        entries = self._entries
+
+        def drop(ref, key=key):
+            if entries.get(key, (None,))[0] is ref:
+                del entries[key]
+
+        entries[key] = (weakref.ref(K, drop), value)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_GRAPHS = _PerPolytope()
+_SKELETONS = _PerPolytope()
 
 
 def flow_graph_of(K: Polytope) -> FlowGraph:
     """The flow graph of K, built once per Polytope object (kept while K lives)."""
-    key = id(K)
-    G = _GRAPHS.get(key)
+    G = _GRAPHS.get(K)
     if G is None:
         G = build_flow_graph(K)
-        _GRAPHS[key] = G
-        weakref.finalize(K, _GRAPHS.pop, key, None)
+        _GRAPHS.put(K, G)
     return G
+
+
+def skeleton_of(K: Polytope, G: FlowGraph) -> Skeleton:
+    """The jump faces of K (skeleton.py), built once per Polytope object."""
+    S = _SKELETONS.get(K)
+    if S is None:
+        S = build_skeleton(K, G)
+        _SKELETONS.put(K, S)
+    return S
 
 
 def _face_list(faces) -> str:
@@ -57,77 +108,24 @@ def _face_list(faces) -> str:
 
 
 def why_not_reeb(K: Polytope) -> str | None:
-    """None when "reeb" applies to K, else the reason (dimension, (near-)Lagrangian 2-faces)."""
+    """None when "reeb" applies to K, else the reason (dimension, Lagrangian 2-faces)."""
     if K.dim != 4:
         return f'"reeb" is the 4D Chaidez–Hutchings search; K is in R^{K.dim}'
     lag = lagrangianity(K)
     exact = sorted(f for f, v in lag.items() if v <= LAGRANGIAN_TOL)
     if exact:
-        return (f'K has Lagrangian 2-faces (facets {_face_list(exact)}); "reeb" needs none. '
+        return (f'K has Lagrangian 2-faces (facets {_face_list(exact)}; |omega|/sin <= {LAGRANGIAN_TOL:g}, the '
+                'tolerance at which the hull decides its faces); "reeb" needs none. '
                 'Use method="haim_kislev" or "billiard"')
-    near = sorted((f for f, v in lag.items() if v < NEAR_LAGRANGIAN_TOL), key=lambda f: lag[f])
-    if near:
-        worst = near[0]
-        return (f"K has nearly Lagrangian 2-faces (facets {_face_list(near)}; |omega|/sin = "
-                f"{lag[worst]:.2g} < {NEAR_LAGRANGIAN_TOL:g} at {worst[0]}∩{worst[1]}), where float64 cannot "
-                'certify the "reeb" search. Use method="haim_kislev"')
     return None
 
 
-def _native_arrays(G: FlowGraph) -> dict:
-    c = np.ascontiguousarray
-    return dict(
-        N=c(G.N), H=c(G.H), R=c(G.R), face_pairs=c(np.array(G.face_pairs, dtype=np.int64).reshape(-1, 2)),
-        face_facets=c(G.face_facets), face_c=c(G.face_c), face_M=c(G.face_M.reshape(-1, 8)),
-        face_poly=c(G.face_poly), face_poly_start=c(G.face_poly_start), face_diam=c(G.face_diam),
-        face_cF=c(G.face_cF), edge_src=c(G.edge_src), edge_dst=c(G.edge_dst), edge_facet=c(G.edge_facet),
-        edge_A=c(G.edge_A.reshape(-1, 4)), edge_b=c(G.edge_b), edge_alpha=c(G.edge_alpha),
-        edge_beta=c(G.edge_beta), edge_hp_start=c(G.edge_hp_start), hp_a=c(G.hp_a), hp_c=c(G.hp_c),
-        edge_minf=c(G.edge_minf), scale=float(G.scale), inradius=float(G.inradius))
+def _use_cpp(implementation: str | None) -> bool:
+    """True when the compiled certifying search runs (see viterbo._native_support.kernel_module)."""
+    return kernel_module(implementation, "reeb_capacity_search", 'method="reeb"') is not None
 
 
-def _run_native(native, G: FlowGraph, cfg: SearchConfig, budget: Budget | None) -> SearchOutcome:
-    seconds = -1.0 if budget is None else budget.remaining_or_negative()
-    raw = native.reeb_search(_native_arrays(G), spectrum=cfg.spectrum, rotation_cap=cfg.rotation_cap,
-                             use_cF_budgets=cfg.use_cF_budgets, use_memo=cfg.use_memo,
-                             action_cap=cfg.action_cap, seconds=seconds,
-                             max_orbits=-1 if cfg.max_orbits is None else int(cfg.max_orbits),
-                             incumbent=cfg.incumbent)
-    out = SearchOutcome()
-    out.stats.update({k: int(v) for k, v in raw["stats"].items()})
-    out.min_rejected_estimate = float(raw["min_rejected_estimate"])
-    out.min_thin_bound = float(raw["min_thin_bound"])
-    out.timed_out = bool(raw["timed_out"])
-    out.depth_exceeded = bool(raw["depth_exceeded"])
-    cands = []
-    for o in raw["orbits"]:
-        cands.append(Candidate(tuple(int(f) for f in o["faces"]), np.asarray(o["x"]).reshape(-1, 4),
-                               np.asarray(o["t"]), float(o["action"]), int(o["code"]), float(o["rho"]),
-                               np.asarray(o["A"]).reshape(2, 2), bool(o["degenerate"]), int(o["status"]),
-                               float(o["estimate"])))
-    if cfg.spectrum:
-        out.orbits = cands
-    elif cands:
-        out.best = cands[0]
-    return out
-
-
-def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
-               implementation: str | None = None) -> tuple[FlowGraph, SearchOutcome]:
-    """Build (or reuse) the flow graph and run the search with C++ or the Python reference.
-
-    ``implementation``: None (the compiled kernel when available), "native" or "python";
-    ``out.implementation`` records which ran.  Raises TimeBudgetExceededError when the budget ran out.
-    """
-    G = flow_graph_of(K)
-    native = kernel_module(implementation, "reeb_search", 'method="reeb"')
-    if native is not None:
-        out = _run_native(native, G, cfg, budget)
-    else:
-        if budget is not None and budget.deadline is not None:
-            cfg.deadline = budget.deadline
-        out = run_reference_search(G, cfg)
-    out.implementation = "native" if native is not None else "python"
+def _raise_if_stopped(out: SearchOutcome, budget: Budget | None) -> None:
     if out.depth_exceeded:
         raise MethodNotApplicableError(
             f"reeb: a search path grew beyond {MAX_DEPTH} 2-faces (tiny c_F constants: nearly Lagrangian "
@@ -136,54 +134,115 @@ def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
         what = f"{out.stats['nodes_expanded']} nodes expanded"
         if budget is not None:
             raise budget.exceeded(what)
-        from ...errors import TimeBudgetExceededError
         raise TimeBudgetExceededError(f"reeb search exceeded its time budget ({what}).")
+
+
+def run_search(K: Polytope, cfg: SearchConfig, budget: Budget | None = None,
+               implementation: str | None = None) -> tuple[FlowGraph, SearchOutcome]:
+    """Build (or reuse) the flow graph and run one 2-face search (the fast pass, or the spectrum).
+
+    ``implementation``: None (the compiled kernel when available), "native" or "python".
+    Raises TimeBudgetExceededError when the budget ran out.
+    """
+    G = flow_graph_of(K)
+    native = _use_cpp(implementation)
+    if native:
+        out = run_native_search(G, cfg, budget)
+    else:
+        if budget is not None and budget.deadline is not None:
+            cfg.deadline = budget.deadline
+        out = run_reference_search(G, cfg)
+    out.implementation = "native" if native else "python"
+    _raise_if_stopped(out, budget)
     return G, out
 
 
-def certification(G: FlowGraph, out: SearchOutcome, best: Candidate | None, value: float) -> list[str]:
-    """Reasons why ``value`` is not proved (empty list when it is).  reeb-dynamics-4d.md §5.5, §6."""
-    reasons = []
-    lim = value * (1.0 - 1e-9)
-    if best is not None and best.status != STATUS_OK:
-        reasons.append("the minimising orbit touches the 1-skeleton within tolerance (a Type 2 orbit or a "
-                       "boundary fixed point); Type 2 orbits are not searched exhaustively")
-    if out.min_rejected_estimate < lim:
-        reasons.append(f"a cycle with estimated action {out.min_rejected_estimate:.12g} < {value:.12g} "
-                       "was rejected for numerical reasons (reconstruction or domain margin)")
-    if out.min_thin_bound < lim:
-        reasons.append(f"a candidate domain thinned to a segment with action bound {out.min_thin_bound:.12g} "
-                       f"< {value:.12g} was pruned; a Type 2 orbit through the 1-skeleton is not excluded")
-    if out.stats.get("rotation_impossible", 0):
-        reasons.append(f"{out.stats['rotation_impossible']} rotation-class transitions were impossible in "
-                       "floating point (traces within rounding of +-2)")
-    return reasons
+def _run_capacity_python(K, G, cfg, budget):
+    deadline = budget.deadline if budget is not None else None
+    cfg.deadline = deadline
+    out = run_reference_search(G, cfg)
+    _raise_if_stopped(out, budget)
+    t_cert = time.perf_counter()
+    cert = SearchConfig(certify=True, deadline=deadline)
+    s_def = run_deferred(G, cert, out, out.deferred)
+    _raise_if_stopped(out, budget)
+    S = skeleton_of(K, G)
+    s_jump = run_jump_search(G, S, cert, out)
+    _raise_if_stopped(out, budget)
+    stats = dict(out.stats)
+    stats["certification_nodes"] = s_def["nodes_expanded"]
+    stats["certification_pruned_action"] = s_def["pruned_action"]
+    stats["certification_cycles_closed"] = s_def["cycles_closed"]
+    stats["certification_imprecise_children"] = s_def["imprecise_children"]
+    stats["certification_unresolved_branches"] = s_def["unresolved_branches"]
+    stats.update(s_jump)
+    stats["jump_faces_edge"] = int((S.jf_kind == 1).sum())
+    stats["jump_faces_vertex"] = int((S.jf_kind == 0).sum())
+    stats["jumps"] = S.n_jumps
+    return out, stats, time.perf_counter() - t_cert
+
+
+def _of_value(action: float, value: float) -> str:
+    """An action as a multiple of the value (reasons are read in the user's units; the search ran in a frame)."""
+    if not math.isfinite(value) or value <= 0:
+        return f"{action:.6g} (in the search's units)"
+    return f"{action / value:.6g} times the value"
+
+
+def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]:
+    """Exact re-evaluation of cycles the float checks rejected below the value; the unresolved ones."""
+    unresolved = []
+    resolved = 0
+    for kind, faces, est in sorted(out.pending, key=lambda p: p[2]):
+        v = out.best.action if out.best is not None else math.inf
+        if est >= v * (1.0 - ACTION_TIE):
+            continue
+        if kind != 1:
+            unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {_of_value(est, v)}")
+            continue
+        ex = exact_cycle(G, list(faces))
+        if ex.status == "excluded":
+            resolved += 1
+            continue
+        if ex.status == "valid":
+            resolved += 1
+            action = float(ex.action)
+            if action < v * (1.0 - ACTION_TIE):
+                flows = [int(G.face_facets[f, 1]) for f in faces]
+                out.best = Candidate(tuple(faces), ex.x, ex.t, action, 0, math.nan, np.eye(2), False, STATUS_OK, est,
+                                     1, flows, 1)
+                stats["winner_from_exact_resolution"] = True
+            else:
+                out.min_other_action = min(out.min_other_action, action)
+            continue
+        unresolved.append(f"a degenerate 2-face cycle ({len(faces)} faces) with estimated action "
+                          f"{_of_value(est, out.best.action if out.best is not None else math.inf)}")
+    stats["exact_resolved"] = resolved
+    stats["unresolved"] = len(unresolved)
+    return unresolved
 
 
 def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                   use_memo: bool = True, implementation: str | None = None) -> CapacityResult:
-    """c_EHZ(K) for a 4D polytope without Lagrangian 2-faces, with a witness orbit.
+    """c_EHZ(K) for a 4D polytope without Lagrangian 2-faces, with a witness orbit and a certificate.
 
     Parameters
     ----------
     K : Polytope
-        In R^4, no Lagrangian (or nearly Lagrangian) 2-face.
+        In R^4, no Lagrangian 2-face (|omega|/sin <= 1e-9); nearly Lagrangian
+        faces are computed, with error bounds and an exact re-check.
     budget : Budget
         Deadline passed in by :func:`viterbo.capacity`.
     rotation_cap : float
-        Only orbits with combinatorial rotation number <= rotation_cap are
-        searched (2 suffices for c_EHZ, CH Cor 1.15; a larger cap only
-        searches more).
+        The fast pass searches orbits with combinatorial rotation number <=
+        rotation_cap first (2 suffices for c_EHZ, CH Cor 1.15); what it cuts
+        is searched by the certification pass, so the value never depends on it.
     use_cF_budgets : bool
-        Prune paths whose c_F sum plus the cheapest return exceeds the cap.
+        Fast pass: prune paths whose c_F sum plus the cheapest return exceeds
+        the cap (deferred to the certification pass, like the rotation prune).
     use_memo : bool
-        Dominance memo (exact up to rounding: equal maps up to 1e-9, domain
-        containment and pointwise smaller action checked on vertices with a
-        1e-12 relative margin).  Distinct paths to a face that are not
-        prefixes of one another have disjoint open domains, so only an
-        ancestor at the same face can dominate: the memo is consulted when a
-        path returns to a face.  Under facet-once that never happens (so
-        ``memo_size`` stays 0 here); in :func:`viterbo.spectrum` it does.
+        Dominance memo (only ever fires without facet-once, i.e. in
+        :func:`viterbo.spectrum`; kept as a lever for symmetry).
     implementation : {None, "native", "python"}
         None: the compiled kernel when available; "native" requires it; "python" forces the
         pure-Python reference (parity tests).  ``stats["implementation"]`` records which ran.
@@ -191,12 +250,13 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     Returns
     -------
     CapacityResult
-        ``certified=False`` with ``reason`` when a Type 2 orbit or a
-        numerically rejected cycle could undercut the value.  The search
-        runs twice: with facet-once (HK Thm 1.5; fast, finds the value), then
-        without it, capped at the value found (``stats["certification_nodes"]``),
-        so that the value never rests on combining facet-once with rho <= 2,
-        which is not proved (CH Rem 1.19).
+        ``certified=True`` when the certification pass finished and nothing
+        with smaller action was left open; otherwise ``reason`` says what was
+        not excluded.  ``stats`` has the counters of every pass (fast pass:
+        ``nodes_expanded`` ...; deferred children: ``certification_*``; jump
+        search: ``jump_*``), ``orbit_type`` (1 or 2) and ``winner`` ("2-face
+        cycle" or "jump cycle"), ``certification_margin`` and, when computed,
+        ``exact_action``.
 
     Raises
     ------
@@ -208,51 +268,79 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     References
     ----------
     J. Chaidez, M. Hutchings, "Computing Reeb dynamics on four-dimensional
-    convex polytopes", J. Comput. Dyn. (2021), Thm 1.11, Cor 1.15, Rem 1.19.
-    P. Haim-Kislev, GAFA 29 (2019), Thm 1.5.
+    convex polytopes", J. Comput. Dyn. (2021), Def 1.6, Cor 1.15, Rem 1.19.
+    P. Haim-Kislev, GAFA 29 (2019), Def 2.1, Thm 1.5.
+    docs/math/reeb-certification.md.
 
     Examples
     --------
     >>> import viterbo as vb
     >>> r = vb.capacity(vb.families.cross_polytope(), method="reeb")
-    >>> round(r.value, 9), r.verify()
-    (1.0, True)
+    >>> round(r.value, 9), r.certified, r.verify()
+    (1.0, True, True)
     """
     start = time.perf_counter()
+    for name, val in (("rotation_cap", rotation_cap),):
+        if not isinstance(val, (int, float)) or not math.isfinite(val) or val <= 0:
+            raise MethodNotApplicableError(f"reeb: {name} must be a positive finite number; got {val!r}.")
+    G = flow_graph_of(K)
     cfg = SearchConfig(rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo)
-    G, out = run_search(K, cfg, budget, implementation)
+    cpp = _use_cpp(implementation)
+    if cpp:
+        S = skeleton_of(K, G)
+        out, stats, cert_seconds = run_native_capacity(G, S, cfg, budget)
+        _raise_if_stopped(out, budget)
+    else:
+        out, stats, cert_seconds = _run_capacity_python(K, G, cfg, budget)
+    t_exact = time.perf_counter()
+    unresolved = _resolve_pending(G, out, stats)
     best = out.best
+    if best is None and out.unresolved:
+        raise MethodNotApplicableError(
+            f"reeb: no closed orbit was found outside {len(out.unresolved)} search branches beyond float64 "
+            "(strongly hyperbolic paths near nearly Lagrangian faces), so there is no value to report; "
+            'use method="haim_kislev".')
     if best is None:
         raise MethodNotApplicableError(
-            "reeb: the search found no admissible closed orbit (rotation <= "
-            f"{rotation_cap}); this contradicts CH Cor 1.15 for a symplectic polytope, so the input is "
+            "reeb: the search found no closed orbit; this contradicts HK Thm 1.5 for a polytope, so the input is "
             'probably degenerate. Use method="haim_kislev".')
-    # Certification pass: the facet-once restriction combined with rho <= cap is not proved
-    # (reeb-dynamics-4d.md §5.2), so search again without it, with the value found as the
-    # action cap: any Type 1 orbit with rho <= cap and smaller action would show up here.
-    check_cfg = SearchConfig(spectrum=True, rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets,
-                             use_memo=use_memo, action_cap=float(best.action) * (1.0 - CHECK_MARGIN))
-    _, check = run_search(K, check_cfg, budget, implementation)
-    missed = min(check.orbits, key=lambda c: c.action, default=None)
-    if missed is not None and missed.action < best.action:
-        best = missed
-    out.min_rejected_estimate = min(out.min_rejected_estimate, check.min_rejected_estimate)
-    out.min_thin_bound = min(out.min_thin_bound, check.min_thin_bound)
-    out.stats["rotation_impossible"] += check.stats["rotation_impossible"]
     value = float(best.action)
-    reasons = certification(G, out, best, value)
-    if missed is not None:
-        reasons.append("the search without facet-once found a shorter orbit than the facet-once search "
-                       "(CH Rem 1.19 combined with rho <= 2 failed here); the shorter one is reported")
-    facets = [int(G.face_facets[f, 1]) for f in best.faces]
-    orbit = orbit_from_numpy(K, best.x + G.centre, facets)
-    stats = dict(out.stats)
-    stats.update({"certification_nodes": check.stats["nodes_expanded"],
-                  "certification_cycles_closed": check.stats["cycles_closed"],
-                  "two_faces": G.n_faces, "facets": G.n_facets, "graph_edges": G.n_edges,
-                  "rotation": best.rho, "segments": len(best.faces), "degenerate": bool(best.degenerate),
-                  "implementation": out.implementation,
-                  "seconds": time.perf_counter() - start})
+    near = float(G.face_symplecticity.min()) < NEAR_LAGRANGIAN_TOL
+    if best.kind == 1 and (near or stats.get("winner_from_exact_resolution")):
+        ex = exact_cycle(G, list(best.faces))
+        stats["exact_status"] = ex.status
+        if ex.status == "valid":
+            stats["exact_action"] = float(ex.action)
+    cert_seconds += time.perf_counter() - t_exact
+    reasons = []
+    beyond = [u for u in out.unresolved if u[1] < value * (1.0 - ACTION_TIE)]
+    stats["unresolved_branches_below_value"] = len(beyond)
+    if beyond:
+        worst = min(beyond, key=lambda u: u[1])
+        reasons.append(f"not excluded: {len(beyond)} search branches beyond float64 (strongly hyperbolic "
+                       f"paths, |A_p| up to {max(u[2] for u in beyond):.2g}; the smallest action bound among "
+                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide; "
+                       'method="haim_kislev" settles it when K has at most 24 facets')
+    if unresolved:
+        reasons.append("not excluded: " + "; ".join(unresolved[:3])
+                       + (f" (and {len(unresolved) - 3} more)" if len(unresolved) > 3 else "")
+                       + ' — rejected by the float checks and not decidable exactly; method="haim_kislev" settles '
+                       "it when K has at most 24 facets")
+    if stats.get("exact_status") == "excluded":
+        reasons.append("the exact re-evaluation of the winning cycle found no orbit on it (a float artefact)")
+    x, facets = clean_witness(best.x, best.t, best.flow_facets)
+    orbit = orbit_from_numpy(K, x + G.centre, facets)
+    runner = out.min_other_action
+    pruned = out.min_pruned_bound
+    margin = (min(runner, pruned) - value) / value if math.isfinite(min(runner, pruned)) else math.inf
+    stats.update({"two_faces": G.n_faces, "facets": G.n_facets, "graph_edges": G.n_edges,
+                  "rotation": float(best.rho) if best.kind == 1 and math.isfinite(best.rho) else None,
+                  "segments": len(facets), "degenerate": bool(best.degenerate),
+                  "orbit_type": int(best.orbit_type), "winner": "2-face cycle" if best.kind == 1 else "jump cycle",
+                  "runner_up_action": runner, "min_pruned_bound": pruned, "certification_margin": margin,
+                  "min_face_symplecticity": float(G.face_symplecticity.min()),
+                  "implementation": "native" if cpp else "python",
+                  "seconds_certification": cert_seconds, "seconds": time.perf_counter() - start})
     params = {"rotation_cap": rotation_cap, "use_cF_budgets": use_cF_budgets, "use_memo": use_memo}
     return CapacityResult(value=value, method="reeb", orbit=orbit, stats=stats, polytope=K, params=params,
                           certified=not reasons, reason="; ".join(reasons) if reasons else None)
