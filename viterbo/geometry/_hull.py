@@ -185,14 +185,15 @@ def _qhull(Z: np.ndarray, who: str, options: str = QHULL_OPTIONS):
         raise PolytopeError(f"{who}: convex hull computation failed: {str(exc).splitlines()[0]}") from exc
 
 
-def _hull_core(Z: np.ndarray, who: str, *, dual: bool = False) -> _Core:
-    """The hull of round points; ``dual=True`` for the polar of halfspaces (see DUAL_QHULL_OPTIONS):
-    no merging beyond rounding, and no facet dropped as a sliver (a dual facet whose d points are
-    nearly affinely dependent is a vertex of K where d nearly coaxial facets meet: a real vertex)."""
+def _hull_core(Z: np.ndarray, who: str, *, exact: bool = False) -> _Core:
+    """The hull of round points.  ``exact=True`` (the polar of halfspaces, see DUAL_QHULL_OPTIONS, and
+    points whose merged hull is not a body near them): no merging beyond rounding, and no facet
+    dropped as a sliver (a dual facet whose d points are nearly affinely dependent is a vertex of K
+    where d nearly coaxial facets meet: a real vertex)."""
     from scipy.sparse import csr_matrix
 
     d = Z.shape[1]
-    options, merge_tol = (DUAL_QHULL_OPTIONS, 0.0) if dual else (QHULL_OPTIONS, MERGE_TOL)
+    options, merge_tol = (DUAL_QHULL_OPTIONS, 0.0) if exact else (QHULL_OPTIONS, MERGE_TOL)
     hull = _qhull(Z, who, options)
     pts = np.asarray(hull.vertices)
     loose = np.unique(np.asarray(hull.coplanar)[:, 0]) if len(hull.coplanar) else np.zeros(0, dtype=int)
@@ -242,7 +243,7 @@ def _hull_core(Z: np.ndarray, who: str, *, dual: bool = False) -> _Core:
     on.sort_indices()
     N0, H0 = N, H
     N, H, spans = _fit_planes(Zp, on, N, H)
-    if dual:
+    if exact:
         N, H = np.where(spans[:, None], N, N0), np.where(spans, H, H0)
     elif not spans.all():
         keep = np.flatnonzero(spans)
@@ -267,7 +268,7 @@ def _hull_core(Z: np.ndarray, who: str, *, dual: bool = False) -> _Core:
                             "the plane of a facet through it; the input is too degenerate for float64 at the "
                             f"relative tolerance {REL_TOL:g}. Round the input, or remove near-duplicate points.")
     refit = np.union1d(refit, np.flatnonzero(resid > EXACT_TOL))
-    vertex = _normals_span(N, on, DUAL_SPAN_TOL if dual else 1e-12)
+    vertex = _normals_span(N, on, DUAL_SPAN_TOL if exact else 1e-12)
     return _Core(pts, N, H, on, vertex, refit, loose)
 
 
@@ -379,6 +380,15 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     Z = W.forward(P)
     core = _hull_core(Z, who)
     deviation = _check_inside(Z, core, who)
+    if core.refit.size:
+        try:
+            return _refitted(P, Z, W, core, who, deviation)
+        except PolytopeError:
+            # The planes fitted through nearly coplanar points meet away from the points (nearly
+            # coaxial facets: a vertex of a product moved by 1e-7 did this): that body is not the
+            # input's.  Keep the exact hull of the points instead, with its thin facets.
+            core = _hull_core(Z, who, exact=True)
+            deviation = _check_inside(Z, core, who)
     vidx = core.points[core.vertex]
     V = P[vidx]
     on = core.on[:, np.flatnonzero(core.vertex)]
@@ -389,8 +399,6 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     rows, cols = on.nonzero()
     H = np.full(len(N), -np.inf, dtype=LD)
     np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
-    if core.refit.size:
-        return _refitted(P, Z, W, core, who, deviation)
     return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond,
                     deviation=deviation)
 
@@ -429,7 +437,7 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     Y = B / h[:, None]
     W = whitening(Y, who, centred=False)
     Yw = W.forward(Y)
-    core = _hull_core(Yw, who, dual=True)
+    core = _hull_core(Yw, who, exact=True)
     # A dual point outside the dual hull is a vertex of K outside a halfspace; a refitted dual facet,
     # nearly coincident vertices of K merged.  Either way K is the set only to that (relative) distance.
     _check_inside(Yw, core, who)
