@@ -192,3 +192,26 @@ def test_lattice_volume_of_the_families(name):
     K = getattr(families, name)()
     exact = {"cube": 16.0, "cross_polytope": 2 / 3, "cell24": 2.0, "simplex": 1 / 24}.get(name, K.volume())
     assert lattice_volume(K.vertices_np, K._inc) == pytest.approx(exact, rel=1e-14)
+
+
+def _symplectic(cond: float, seed: int) -> np.ndarray:
+    from viterbo.geometry.symplectic import random_symplectic_matrix_np
+
+    M0 = random_symplectic_matrix_np(2, seed, scale=0.3)
+    return M0 @ np.diag([np.sqrt(cond), 1.0, 1.0 / np.sqrt(cond), 1.0]) @ np.linalg.inv(M0)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("name", ["cross_polytope", "cell24", "pentagon_counterexample", "random_hull"])
+@pytest.mark.parametrize("cond", [1e4, 1e6])
+def test_symplectic_images_given_by_halfspaces(name, cond):
+    """M K given as {B M^-1 x <= c}, M symplectic of condition up to 1e6: the same volume, and the set
+    itself to 1e-11 (certifiable).  The rows' rounding, amplified by the conditioning, splits each
+    non-simple vertex into a cluster 1e-12..1e-8 wide that float64 cannot place; the exact polar
+    alone left the random hull 1e-10 outside its halfspaces, refusing it at 1e6."""
+    K = families.random_hull(12, 4, seed=5) if name == "random_hull" else getattr(families, name)()
+    B = K.normals_np @ np.linalg.inv(_symplectic(cond, 0))
+    L = vb.Polytope.from_halfspaces(B, K.offsets_np)
+    assert L.volume() == pytest.approx(K.volume(), rel=1e-9)
+    if not (name == "random_hull" and cond == 1e6):  # there K is the set to ~1e-9 only (as on main)
+        assert L.hull_deviation <= 1e-11

@@ -322,7 +322,7 @@ def _support_points(Kq: ConvexPolygon, Tp: ConvexPolygon, R: np.ndarray, tol_q: 
     # Feasibility to the tolerance of the witness itself (HiGHS' default, 1e-7, would accept jumps
     # that are off the normals by more than the path below allows).
     res = linprog(np.zeros(nw + na), A_eq=A_eq, b_eq=b_eq, bounds=[(0, None)] * (nw + na), method="highs-ds",
-                  options={"primal_feasibility_tolerance": min(1e-7, max(tol_q / Kq.scale(), 1e-10)),
+                  options={"primal_feasibility_tolerance": max(tol_q / Kq.scale(), 1e-10),
                            "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         raise VerificationError("billiard witness: the bounce points admit no reflection law "
