@@ -11,6 +11,9 @@ void register_polygon(py::module_& m);
 void register_billiard(py::module_& m);
 void register_reeb_search(py::module_& m);
 void register_haim_kislev(py::module_& m);
+void register_haim_kislev_witness(py::module_& m);
+void register_verify_orbit(py::module_& m);
+void register_symplectic_map(py::module_& m);
 }
 
 #define VITERBO_STRINGIFY(x) #x
@@ -34,5 +37,8 @@ PYBIND11_MODULE(_native, m) {
     viterbo::register_billiard(m);
     viterbo::register_reeb_search(m);
     viterbo::register_haim_kislev(m);
+    viterbo::register_haim_kislev_witness(m);
+    viterbo::register_verify_orbit(m);
+    viterbo::register_symplectic_map(m);
     m.attr("__version__") = VITERBO_MACRO_STRINGIFY(VITERBO_VERSION_INFO);
 }

@@ -160,6 +160,10 @@ struct Shared {
     bool have_best = false;
     std::vector<Pending> pending;
     std::vector<std::array<double, 3>> unresolved;  // (kind, action bound, |A|): branches beyond float64
+    // Parallel to ``unresolved``: for a jump branch (kind 2) its node path from the start, (kind, idx, next) with
+    // kind 0 = 2-face, 1 = jump face, the start node first and the abandoned child last (jump_exact.py replays it);
+    // empty for kind 1.
+    std::vector<std::vector<std::array<int, 3>>> branches;
     double min_pruned_bound = kInf, min_other_action = kInf;
     bool timed_out = false, depth_exceeded = false;
 
@@ -175,7 +179,10 @@ struct JumpStats {
               pruned_action = 0, pruned_facet = 0, pruned_canonical = 0, pruned_zero = 0, closed = 0,
               rej_numeric = 0, rej_ball = 0, rej_outside = 0, unresolved = 0, imprecise = 0;
 };
-void run_jump_search(const Graph& G, const Skeleton& S, Shared& shared, StopCheck& stop, JumpStats& js);
+// ``escalate`` / ``imprecise_budget``: ESCALATE / IMPRECISE_BUDGET except in tests (which force branches through the
+// exact phase).
+void run_jump_search(const Graph& G, const Skeleton& S, Shared& shared, StopCheck& stop, JumpStats& js,
+                     double escalate = ESCALATE, long long imprecise_budget = IMPRECISE_BUDGET);
 
 }  // namespace reeb
 }  // namespace viterbo

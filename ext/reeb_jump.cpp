@@ -105,8 +105,9 @@ struct JChild {
 
 class JumpSearch {
 public:
-    JumpSearch(const Graph& G, const Skeleton& S, Shared& sh, StopCheck& stop, JumpStats& js)
-        : G(G), S(S), sh(sh), stop(stop), js(js) {
+    JumpSearch(const Graph& G, const Skeleton& S, Shared& sh, StopCheck& stop, JumpStats& js, double escalate,
+               long long imprecise_budget)
+        : G(G), S(S), sh(sh), stop(stop), js(js), escalate(escalate), imprecise_budget(imprecise_budget) {
         incumbent = sh.have_best ? sh.best.action : kInf;
         jumps_from.assign(G.m, {});
         for (int j = 0; j < S.nJ; ++j) jumps_from[S.jp_E[j]].push_back(j);
@@ -242,12 +243,22 @@ private:
         return std::max(0.0, dist - position_error4(err)) * inv_speed;
     }
 
-    bool beyond_float(double ea, const Err& err, double bound, const Vec4& u) {
+    // Record a branch given up as beyond float64: its node path from the start, ``last`` appended
+    // (jump_exact.py replays it in rationals).
+    void record_unresolved(double bound, const Vec4& u, const Node& last) {
+        ++js.unresolved;
+        sh.unresolved.push_back({2.0, bound, abs_max4(u.data())});
+        std::vector<std::array<int, 3>> branch;
+        for (const Node& nd : path) branch.push_back({nd.kind, nd.idx, nd.next});
+        branch.push_back({last.kind, last.idx, last.next});
+        sh.branches.push_back(std::move(branch));
+    }
+
+    bool beyond_float(double ea, const Err& err, double bound, const Vec4& u, const Node& node) {
         const double sc = G.scale;
-        if (ea > ESCALATE * sc * sc || position_error4(err) > ESCALATE * sc) {
-            if (js.imprecise >= IMPRECISE_BUDGET) {
-                ++js.unresolved;
-                sh.unresolved.push_back({2.0, bound, abs_max4(u.data())});
+        if (ea > escalate * sc * sc || position_error4(err) > escalate * sc) {
+            if (js.imprecise >= imprecise_budget) {
+                record_unresolved(bound, u, node);
                 return true;
             }
             ++js.imprecise;
@@ -406,7 +417,7 @@ private:
                 note_pruned(ch.bound);
                 continue;
             }
-            if (beyond_float(ch.ea, ch.err, ch.bound, ch.u2)) continue;
+            if (beyond_float(ch.ea, ch.err, ch.bound, ch.u2, Node{0, faces[i2], G2})) continue;
             ch.flag = 0;
             ch.idx = faces[i2];
             ch.node = Node{0, faces[i2], G2};
@@ -451,7 +462,7 @@ private:
                 note_pruned(ch.bound);
                 continue;
             }
-            if (beyond_float(ch.ea, ch.err, ch.bound, ch.u2)) continue;
+            if (beyond_float(ch.ea, ch.err, ch.bound, ch.u2, Node{1, p, C})) continue;
             const int ua = static_cast<int>(S.jf_v[2 * p]), va = static_cast<int>(S.jf_v[2 * p + 1]);
             if (S.jf_kind[p] == 1) {
                 Vec4 d, rel;
@@ -541,9 +552,8 @@ private:
             ++js.rej_ball;
             return;
         }
-        if (ch.ea > ESCALATE * G.scale * G.scale) {  // imprecise: no rebuild, unresolved (jump_reference.py)
-            ++js.unresolved;
-            sh.unresolved.push_back({2.0, est - ch.ea, abs_max4(ch.u2.data())});
+        if (ch.ea > escalate * G.scale * G.scale) {  // imprecise: no rebuild, unresolved (jump_reference.py)
+            record_unresolved(est - ch.ea, ch.u2, ch.node);
             return;
         }
         std::vector<std::vector<int>> sets;
@@ -593,6 +603,8 @@ private:
     Shared& sh;
     StopCheck& stop;
     JumpStats& js;
+    const double escalate;
+    const long long imprecise_budget;
     double incumbent = kInf, ball_bound = 0, inv_speed = 0;
     Vec4 p0_start{}, p0_dir{};
     int words = 1, p0 = 0, C0 = 0;
@@ -604,8 +616,9 @@ private:
 
 }  // namespace
 
-void run_jump_search(const Graph& G, const Skeleton& S, Shared& shared, StopCheck& stop, JumpStats& js) {
-    JumpSearch(G, S, shared, stop, js).run();
+void run_jump_search(const Graph& G, const Skeleton& S, Shared& shared, StopCheck& stop, JumpStats& js,
+                     double escalate, long long imprecise_budget) {
+    JumpSearch(G, S, shared, stop, js, escalate, imprecise_budget).run();
 }
 
 }  // namespace reeb

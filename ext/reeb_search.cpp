@@ -329,6 +329,7 @@ private:
             if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
                 ++counters[UNRESOLVED];
                 sh.unresolved.push_back({1.0, bound, amax(c.A)});
+                sh.branches.emplace_back();
                 return CUT;
             }
             ++counters[IMPRECISE];
@@ -552,7 +553,12 @@ py::list pending_list(const Shared& sh) {
 
 py::list unresolved_list(const Shared& sh) {
     py::list out;
-    for (const auto& u : sh.unresolved) out.append(py::make_tuple(int(u[0]), u[1], u[2]));
+    for (std::size_t i = 0; i < sh.unresolved.size(); ++i) {
+        const auto& u = sh.unresolved[i];
+        py::list branch;
+        for (const auto& nd : sh.branches[i]) branch.append(py::make_tuple(nd[0] == 0 ? "F" : "J", nd[1], nd[2]));
+        out.append(py::make_tuple(int(u[0]), u[1], u[2], branch));
+    }
     return out;
 }
 
@@ -597,7 +603,8 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
 
 // Fast pass, deferred children, jump search (method._run_capacity_python).
 py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleton, double rotation_cap,
-                                 bool use_cF_budgets, bool use_memo, double seconds) {
+                                 bool use_cF_budgets, bool use_memo, double seconds, double jump_escalate,
+                                 long long jump_imprecise_budget) {
     Graph G = graph_from_dict(arrays);
     Skeleton S = skeleton_from_dict(skeleton, G);
     Shared sh;
@@ -637,7 +644,7 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
             }
             c2 = pass2.counters;
         }
-        if (!sh.timed_out && !sh.depth_exceeded && !stop.interrupted()) run_jump_search(G, S, sh, stop, js);
+        if (!sh.timed_out && !sh.depth_exceeded && !stop.interrupted()) run_jump_search(G, S, sh, stop, js, jump_escalate, jump_imprecise_budget);
         cert_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     stop.rethrow_if_interrupted();
@@ -719,6 +726,7 @@ void register_reeb_search(py::module_& m) {
           "(see viterbo/capacity/reeb/search_reference.py).");
     m.def("reeb_capacity_search", &reeb::reeb_capacity_search_py, py::arg("arrays"), py::arg("skeleton"),
           py::arg("rotation_cap"), py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("seconds"),
+          py::arg("jump_escalate") = reeb::ESCALATE, py::arg("jump_imprecise_budget") = reeb::IMPRECISE_BUDGET,
           "The certified capacity search: fast pass, deferred children, jump search "
           "(see viterbo/capacity/reeb/method.py).");
     m.def("reeb_tolerances", &reeb::reeb_tolerances_py,

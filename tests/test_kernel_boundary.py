@@ -64,6 +64,12 @@ def _malformed_calls():
         ("place-steps-shape", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0, 1]), np.ones((2, 3)), 1.0),
          "steps has shape"),
         ("place-scale", lambda: native.haim_kislev_place_loop(G8, H8, np.array([0, 1]), np.ones((2, 4)), 0.0), "scale"),
+        ("loop-facet-range", lambda: native.haim_kislev_witness_loop(G8, H8, H8, np.array([0, 8]), np.ones(2), 1.0, 1.0,
+                                                                     1.0, 1e-9), "facet index"),
+        ("loop-b-length", lambda: native.haim_kislev_witness_loop(G8, H8, H8, np.array([0, 1]), np.ones(3), 1.0, 1.0,
+                                                                  1.0, 1e-9), "same length"),
+        ("loop-scale", lambda: native.haim_kislev_witness_loop(G8, H8, H8, np.array([0, 1]), np.ones(2), 1.0, 1.0,
+                                                               0.0, 1e-9), "scale"),
         ("closure-shape", lambda: native.haim_kislev_closure_mask(np.ones(4)), "N has shape"),
         ("closure-nan", lambda: native.haim_kislev_closure_mask(np.full((5, 4), np.nan)), "non-finite"),
         ("lp-fit", lambda: native.dense_lp(np.ones((2, 3)), np.ones(3), np.ones(3)), "do not fit"),
@@ -185,6 +191,31 @@ def test_placement_kernel_matches_the_python_reference():
         scale = float(np.abs(K.vertices_np - K.vertices_np.mean(axis=0)).max())
         np.testing.assert_allclose(fast.breakpoints.numpy(), slow.breakpoints.numpy(), rtol=0, atol=1e-11 * scale)
         assert fast.facets == slow.facets
+
+
+@pytest.mark.smoke
+@needs_native
+def test_witness_loop_kernel_is_the_placement_of_loop_of_steps():
+    """haim_kislev_witness_loop (steps and placement in one call) gives loop_of's steps placed by
+    haim_kislev_place_loop, bit for bit; a zero weight hands the candidate back to Python (None)."""
+    for K, N, H, cand in _placement_cases():
+        scale = float(np.abs(K.vertices_np - K.vertices_np.mean(axis=0)).max())
+        got = native.haim_kislev_witness_loop(K.normals_np, K.offsets_np, H, cand.facets, cand.b, cand.Q, 2.0, scale,
+                                              witness.ZERO_WEIGHT)
+        b = np.asarray(cand.b)
+        if not (b * H[list(cand.facets)] > witness.ZERO_WEIGHT).all():
+            assert got is None
+            continue
+        facets = np.asarray(cand.facets)[::-1]
+        Nf = K.normals_np[facets]
+        steps = np.concatenate([-Nf[:, 2:], Nf[:, :2]], axis=1) * ((2.0 / cand.Q) * b[::-1])[:, None]
+        want = native.haim_kislev_place_loop(K.normals_np, K.offsets_np, facets, steps, scale)
+        X, placed, got_facets = got
+        assert np.array_equal(X, want["X"]) and placed == want["placed"] and got_facets == tuple(facets.tolist())
+    zero = np.array(cand.b, dtype=float)
+    zero[0] = 0.0
+    assert native.haim_kislev_witness_loop(K.normals_np, K.offsets_np, H, cand.facets, zero, cand.Q, 1.0, 1.0,
+                                           witness.ZERO_WEIGHT) is None
 
 
 _CHILD_PREAMBLE = """

@@ -42,6 +42,10 @@ def haim_kislev_tolerances() -> dict:
     """The tolerances of the compiled Haim-Kislev search (the Python reference must use the same)."""
 
 
+def haim_kislev_witness_loop(N: object, H: object, Hc: object, order: object, b: object, Q: typing.SupportsFloat | typing.SupportsIndex, hscale: typing.SupportsFloat | typing.SupportsIndex, scale: typing.SupportsFloat | typing.SupportsIndex, zero_weight: typing.SupportsFloat | typing.SupportsIndex) -> object:
+    """(X, placed, facets) of a near-tie candidate's loop (order reversed, segments (hscale b / Q) J n, placed as haim_kislev_place_loop places them), or None when a weight is zero up to rounding; see viterbo.capacity._haim_kislev_witness.loop_of."""
+
+
 def polygon_area(vertices: object) -> float:
     """Signed area of a polygon (positive when counter-clockwise)."""
 
@@ -54,7 +58,7 @@ def reeb_build_skeleton(incidence: numpy.ndarray, N: numpy.ndarray, face_pairs: 
     """Jump faces and jumps (see viterbo.capacity.reeb.skeleton)."""
 
 
-def reeb_capacity_search(arrays: dict, skeleton: dict, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, seconds: typing.SupportsFloat | typing.SupportsIndex) -> dict:
+def reeb_capacity_search(arrays: dict, skeleton: dict, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, seconds: typing.SupportsFloat | typing.SupportsIndex, jump_escalate: typing.SupportsFloat | typing.SupportsIndex = ..., jump_imprecise_budget: typing.SupportsInt | typing.SupportsIndex = ...) -> dict:
     """The certified capacity search: fast pass, deferred children, jump search (see viterbo/capacity/reeb/method.py)."""
 
 
@@ -64,3 +68,11 @@ def reeb_search(arrays: dict, spectrum: bool, rotation_cap: typing.SupportsFloat
 
 def reeb_tolerances() -> dict:
     """The tolerances of the reeb kernels (the same as viterbo/capacity/reeb/tolerances.py)."""
+
+
+def symplectic_map(X: object, centre: object, exponent: typing.SupportsInt | typing.SupportsIndex, codes: object, data: object, direction: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    """Rows of X mapped into the normal form (direction 0: 2^-e S (x - z)) or back (1: z + S^{-1} 2^e x), in long double, bit for bit as the numpy reference; see viterbo.geometry._frame.Frame.to_frame."""
+
+
+def verify_orbit_checks(X: object, centre: object, exponent: typing.SupportsInt | typing.SupportsIndex, codes: object, data: object, abs_S: object, N: object, H: object, w: object, facets: object, size: typing.SupportsFloat | typing.SupportsIndex, value: typing.SupportsFloat | typing.SupportsIndex, tol: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    """(outside_i, outside_f, outside_ratio, start_i, start_ratio, end_i, end_ratio, against_i, against, leaves_i, leaves_ratio, action, action_bad, times_sum, times_bad): the checks of a witness mapped to the normal form (index -1: passed); see viterbo.capacity.result.verify_orbit."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 
 import pytest
 
@@ -122,3 +123,44 @@ def test_bench_end_to_end_vs_search(benchmark, m):
         ratio = benchmark.stats.stats.median / search
         benchmark.extra_info["call_over_search"] = ratio
         benchmark.extra_info["note"] = f"search {search * 1e3:.3g} ms: call / search {ratio:.2f}"
+
+
+#: Polytopes per m of the ratio benchmark below (random_halfspaces(m, 4, seed), seed = 0..19).
+RATIO_SEEDS = 20
+
+
+@pytest.mark.deep
+@needs_native
+@pytest.mark.parametrize("m", [8, 9, 10, 11, 12])
+def test_bench_call_over_search_ratio(benchmark, m):
+    """issue 13: call / search over 20 polytopes per m (target: at most 2x at m = 8..12).
+
+    One round calls capacity() once on each polytope (the same K objects every round: a notebook re-running a
+    cell); per polytope the ratio of the median call time to the median ``stats["search_seconds"]``.
+    ``extra_info`` reports the median ratio over the polytopes and the smallest and largest
+    (scripts/haim_kislev_call_ratio.py makes the before/after table from CPU times).
+    """
+    benchmark.group = "haim_kislev: call / search over 20 random polytopes per m"
+    bodies = [F.random_halfspaces(m, 4, seed) for seed in range(RATIO_SEEDS)]
+    calls: list[list[float]] = [[] for _ in bodies]
+    searches: list[list[float]] = [[] for _ in bodies]
+    results = []
+
+    def sweep():
+        results.clear()
+        for i, K in enumerate(bodies):
+            t0 = time.perf_counter()
+            r = _capacity(K)
+            calls[i].append(time.perf_counter() - t0)
+            searches[i].append(r.stats["search_seconds"])
+            results.append(r)
+
+    benchmark.pedantic(sweep, rounds=5 if m < 12 else 3, warmup_rounds=1)
+    assert all(r.certified and r.verify() for r in results)
+    ratios = [statistics.median(c) / statistics.median(s) for c, s in zip(calls, searches)]
+    benchmark.extra_info.update({"method": "haim_kislev", "facets": m, "polytopes": len(bodies), "path": "native",
+                                 "call_over_search_median": statistics.median(ratios),
+                                 "call_over_search_min": min(ratios), "call_over_search_max": max(ratios),
+                                 "search_median_s": statistics.median(statistics.median(s) for s in searches)})
+    benchmark.extra_info["note"] = (f"call / search over {len(bodies)} polytopes: median "
+                                    f"{statistics.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}")

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..geometry.polytope import Polytope
 from ..runtime import Budget
+from ._haim_kislev_witness import CERTIFY_REL as HK_CERTIFY_REL
 from .result import CapacityResult, Orbit, verify_orbit
 
 __all__ = ["framed", "run_in_frame", "frame_kind", "certify"]
@@ -53,7 +54,7 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     budget.check("while normalising the polytope")
     r = spec.func(Kf, budget=budget, **params)
     value = frame.value_from_frame(r.value)
-    orbit = Orbit(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
+    orbit = Orbit._owning(frame.from_frame(r.orbit.breakpoints_np), r.orbit.facets, device=K._device)
     stats = dict(r.stats)
     for key in _VALUE_STATS:  # capacity-valued entries are in frame units
         if isinstance(stats.get(key), float) and math.isfinite(stats[key]):  # inf: "none", in any frame
@@ -67,7 +68,42 @@ def run_in_frame(spec, K: Polytope, budget: Budget, params: dict) -> CapacityRes
     # What the method computed on (a note, not a counter): values in stats/reason are in that frame.
     stats["frame"] = f"{frame.kind} normal form, scale 2^{frame.exponent}"
     out = dataclasses.replace(r, value=value, orbit=orbit, polytope=K, stats=stats)
-    return certify(out)
+    return certify(_with_caller_rounding(out, frame, Kf))
+
+
+def _with_caller_rounding(r: CapacityResult, frame, Kf: Polytope) -> CapacityResult:
+    """A method's ``rounding_bound`` (computed on the round frame body) widened by the rounding of the
+    caller's coordinates, carried into the frame; uncertified when that exceeds the method's limit.
+
+    The bound 8 eps X / h_min of :func:`~viterbo.capacity._haim_kislev_witness.rounding_bound` charges a
+    facet move of 4 eps X to rounding.  K itself was given in the caller's coordinates, rounded there:
+    in the frame each vertex is known only to ``frame.rounding_floor`` (|S| times the caller's rounding),
+    which for a stretched body is far more than eps times the frame's size.  The facet move becomes the
+    largest such vertex error (delta, a norm), and the bound scales by delta / (4 eps X_frame).
+    """
+    rb = r.stats.get("rounding_bound")
+    if not isinstance(rb, float) or not math.isfinite(rb) or rb <= 0:
+        return r
+    eps = float(np.finfo(np.float64).eps)
+    x_frame = float(np.abs(Kf.vertices_np).max())
+    delta = float(np.sqrt((frame.rounding_floor(r.polytope.vertices_np) ** 2).sum(axis=1)).max())
+    widened = rb * max(1.0, delta / (4.0 * eps * x_frame))
+    if widened == rb:
+        return r
+    stats = dict(r.stats, rounding_bound=widened, rounding_bound_frame=rb)
+    limit = _CERTIFY_REL.get(r.method)
+    if not r.certified or limit is None or widened <= limit:
+        return dataclasses.replace(r, stats=stats)
+    reason = (f"{r.method}: float64 rounding of K's coordinates as given (up to "
+              f"{float(np.abs(r.polytope.vertices_np).max()):.3g}, carried through the symplectic normal form "
+              f"the search ran on) can move the value by about {widened:.1g} relative, more than {limit:g}: the "
+              "witness verifies but the value is not certified. Give K in coordinates where it is not stretched "
+              "(a symplectic change of coordinates keeps the capacity).")
+    return dataclasses.replace(r, stats=stats, certified=False, reason=reason)
+
+
+#: Methods that report a ``rounding_bound``, and the relative accuracy they certify.
+_CERTIFY_REL = {"haim_kislev": HK_CERTIFY_REL}
 
 
 #: A capacity is certified only for polytopes that are their input to this relative accuracy.

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..geometry.polytope import Polytope
 from . import _haim_kislev_reference as ref
-from ._common import orbit_from_numpy
+from ._memo import memo
 from .result import Orbit, verify_orbit
 
 
@@ -134,14 +134,21 @@ def loop_of(K: Polytope, N: np.ndarray, Hc: np.ndarray, cand: Candidate, hscale:
     exactly.  Reversing sigma makes the action positive: sum_{j<i} omega(n_sigma(i), n_sigma(j)) > 0
     is the sum over i<j of the reversed order; then 1/2 sum_{i<j} omega(d_i, d_j) = 1 / (2Q).
     """
-    facets_sigma, b, Q = np.asarray(cand.facets), np.asarray(cand.b, dtype=np.float64), float(cand.Q)
-    keep = b * Hc[facets_sigma] > ZERO_WEIGHT
-    sub = facets_sigma[keep].tolist()
-    weights = b[keep]
-    if len(sub) < len(facets_sigma):
+    scale = memo(K, "haim_kislev:witness_scale", lambda: _witness_scale(K))
+    if native is not None:  # the common case (no zero weight) in one compiled call, the same numbers
+        loop = native.haim_kislev_witness_loop(K.normals_np, K.offsets_np, Hc, cand.facets, cand.b, float(cand.Q),
+                                               hscale, scale, ZERO_WEIGHT)
+        if loop is not None:
+            X, placed, facets = loop
+            return Orbit._owning(X, facets, device=K._device), placed
+    sub, b, Q = np.asarray(cand.facets, dtype=np.intp), np.asarray(cand.b, dtype=np.float64), float(cand.Q)
+    weights = b
+    keep = b * Hc[sub] > ZERO_WEIGHT
+    if not keep.all():
+        sub, weights = sub[keep], b[keep]
         rhs = np.zeros(N.shape[1] + 1)
         rhs[-1] = 1.0
-        resolved = ref.kkt_candidate(ref.quadratic_form(ref.omega_matrix(N), sub),
+        resolved = ref.kkt_candidate(ref.quadratic_form(ref.omega_matrix(N), sub.tolist()),
                                      np.concatenate([N[sub], Hc[sub, None]], axis=1), rhs, Hc[sub])
         if resolved is not None and abs(resolved[0] - Q) <= 1e-9 * abs(Q):
             Q, weights = resolved
@@ -152,14 +159,18 @@ def loop_of(K: Polytope, N: np.ndarray, Hc: np.ndarray, cand: Candidate, hscale:
     steps = np.empty_like(Nf)
     steps[:, :n], steps[:, n:] = -Nf[:, n:], Nf[:, :n]  # J n
     steps *= (hscale / Q) * weights[:, None]
-    V = K.vertices_np
-    scale = float(np.abs(V - V.mean(axis=0)).max())
     if native is not None:
-        raw = native.haim_kislev_place_loop(K.normals_np, K.offsets_np, np.asarray(facets), steps, scale)
+        raw = native.haim_kislev_place_loop(K.normals_np, K.offsets_np, facets, steps, scale)
         X, placed = raw["X"], raw["placed"]
     else:
-        X, placed = place_loop(K.normals_np, K.offsets_np, facets, steps, scale)
-    return orbit_from_numpy(K, X, facets), placed
+        X, placed = place_loop(K.normals_np, K.offsets_np, facets.tolist(), steps, scale)
+    return Orbit._owning(X, tuple(facets.tolist()), device=K._device), placed
+
+
+def _witness_scale(K: Polytope) -> float:
+    """The size of K about its vertex centroid: the scale of the placement tolerance."""
+    V = K.vertices_np
+    return float(np.abs(V - V.mean(axis=0)).max())
 
 
 def rounding_bound(K: Polytope, H: np.ndarray, facets) -> float:
@@ -180,8 +191,8 @@ def rounding_bound(K: Polytope, H: np.ndarray, facets) -> float:
     facets : iterable of int
         Facets of the orbit.
     """
-    X = float(np.abs(K.vertices_np).max())
-    h_min = float(np.min(H[sorted(set(int(f) for f in facets))]))
+    X = memo(K, "haim_kislev:largest_coordinate", lambda: float(np.abs(K.vertices_np).max()))
+    h_min = min(float(H[f]) for f in set(facets))
     return 8.0 * float(np.finfo(np.float64).eps) * X / h_min if h_min > 0 else float("inf")
 
 

@@ -33,6 +33,7 @@ from ..runtime import Budget
 from . import _haim_kislev_reference as ref
 from ._common import centred_halfspaces
 from ._haim_kislev_witness import CERTIFY_REL, MAX_TIES, TIE_REL, Candidate, certified_witness, rounding_bound
+from ._memo import memo
 from ._value_range import check_representable
 from .result import CapacityResult
 
@@ -57,7 +58,11 @@ _PAIR_TOL = 1e-9
 
 
 def _antipodal_pairs(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(representative facet indices, partner indices, centre) when K = -K about its centroid."""
+    """(representative facet indices, partner indices, centre) when K = -K about its centroid (kept with K)."""
+    return memo(K, "haim_kislev:antipodal_pairs", lambda: _find_antipodal_pairs(K))
+
+
+def _find_antipodal_pairs(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     N = K.normals_np
     m = N.shape[0]
     if m % 2:
@@ -74,7 +79,7 @@ def _antipodal_pairs(K: Polytope) -> tuple[np.ndarray, np.ndarray, np.ndarray] |
     reps = np.array([i for i in range(m) if i < partner[i]])
     if 2 * len(reps) != m:
         return None
-    return reps, partner[reps], centre
+    return _readonly(reps, partner[reps], centre)
 
 
 def _why_not(K: Polytope) -> str | None:
@@ -122,7 +127,40 @@ def _run_native(native, G, h, mode, usable, budget, rules, progress_s=0.0):
 
 def _closure_mask(native, N: np.ndarray) -> np.ndarray:
     """The closure mask of the general variant (compiled, certified LPs; see ext/haim_kislev.cpp)."""
-    return np.asarray(native.haim_kislev_closure_mask(np.ascontiguousarray(N, dtype=np.float64))["usable"])
+    usable = np.asarray(native.haim_kislev_closure_mask(np.ascontiguousarray(N, dtype=np.float64))["usable"])
+    return _readonly(usable)[0]
+
+
+def _readonly(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays, made read-only (they are kept with K and shared by every later call)."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
+def _general_data(K: Polytope) -> tuple[np.ndarray, np.ndarray, float]:
+    """(N, Hc, hscale) of the general variant: normals, support numbers about the Chebyshev centre / hscale."""
+    N, H, _ = centred_halfspaces(K)
+    hscale = _power_of_two_scale(H)
+    return (*_readonly(N, H / hscale), hscale)
+
+
+def _symmetric_data(K: Polytope, pairs) -> tuple:
+    """(reps, R, h, hscale, G, hh, signed_facet, N, Hc) of the symmetric variant: the representatives' normals R
+    and support numbers h (about the centre, / hscale), the signed normals G with their numbers hh and facets,
+    and all of K's normals N with their support numbers Hc about the centre (/ hscale)."""
+    reps, partners, centre = pairs
+    R = K.normals_np[reps]
+    h = K.offsets_np[reps] - R @ centre
+    hscale = _power_of_two_scale(h)
+    h = h / hscale
+    G = np.repeat(R, 2, axis=0) * np.tile([1.0, -1.0], len(reps))[:, None]
+    hh = np.repeat(h, 2)
+    signed_facet = np.empty(2 * len(reps), dtype=int)
+    signed_facet[0::2], signed_facet[1::2] = reps, partners
+    N = K.normals_np
+    Hc = (K.offsets_np - N @ centre) / hscale
+    return (reps, *_readonly(R, h), hscale, *_readonly(G, hh, signed_facet), N, _readonly(Hc)[0])
 
 
 def _reference_ties(out: ref.SearchOutcome) -> list[tuple[float, list[int], np.ndarray]]:
@@ -227,15 +265,8 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
     # Candidates are (Q, facet order, weights) in the search's frame: support numbers divided by
     # hscale (a power of two), sum b h = 1 there; c = hscale^2 / (2 Q).
     if pairs is not None:
-        reps, partners, centre = pairs
-        R = K.normals_np[reps]
-        h = K.offsets_np[reps] - R @ centre
-        hscale = _power_of_two_scale(h)
-        h = h / hscale
-        G = np.repeat(R, 2, axis=0) * np.tile([1.0, -1.0], len(reps))[:, None]
-        hh = np.repeat(h, 2)
-        signed_facet = np.empty(2 * len(reps), dtype=int)
-        signed_facet[0::2], signed_facet[1::2] = reps, partners
+        reps, R, h, hscale, G, hh, signed_facet, N, Hc = memo(K, "haim_kislev:symmetric",
+                                                               lambda: _symmetric_data(K, pairs))
         if native is not None:
             raw = _run_native(native, G, hh, 1, np.zeros((0, 0), np.uint8), budget, rules,
                               _progress_interval(progress))
@@ -253,17 +284,14 @@ def haim_kislev_capacity(K: Polytope, *, budget: Budget, implementation: str | N
         candidates = [Candidate(2.0 * q, tuple(int(signed_facet[e]) for e in order)
                                 + tuple(int(signed_facet[e ^ 1]) for e in order), np.concatenate([b, b]))
                       for q, order, b in ties]
-        N = K.normals_np
-        Hc = (K.offsets_np - N @ centre) / hscale
         Q = 2.0 * Q_half
         stats["variant"] = "symmetric"
         stats["pairs"] = len(reps)
     else:
-        N, H, _ = centred_halfspaces(K)
-        hscale = _power_of_two_scale(H)
-        Hc = H / hscale
+        N, Hc, hscale = memo(K, "haim_kislev:general", lambda: _general_data(K))
         if native is not None:
-            raw = _run_native(native, N, Hc, 0, _closure_mask(native, N), budget, rules, _progress_interval(progress))
+            usable = memo(K, "haim_kislev:closure_mask", lambda: _closure_mask(native, N))
+            raw = _run_native(native, N, Hc, 0, usable, budget, rules, _progress_interval(progress))
             Q, ties = raw["value"], raw["candidates"]
         else:
             t0 = time.perf_counter()

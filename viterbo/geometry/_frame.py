@@ -11,7 +11,9 @@ x = z + 2^e S^{-1} x'.  Three choices make that exact rather than approximate:
   (q_i, p_i) -> (-p_i, q_i)).  A whitening that is only approximately symplectic would change the
   capacity by eps * cond(S);
 * the maps are applied in extended precision (x87 long double), so that a map of condition 1e8
-  loses ~1e-11, not 1e-8.
+  loses ~1e-11, not 1e-8.  ``Frame.to_frame`` / ``from_frame`` run them in the compiled
+  ``viterbo._native.symplectic_map`` when the extension is in use: the same operations in the same
+  order, bit for bit the numpy lines (tests/test_frame_map_parity.py), without their per-factor overhead.
 
 The factors approximate a Williamson normal form of the vertex covariance (S C S^T diagonal), so a
 symplectic image of condition 1e8 becomes round; they need only approximate it.
@@ -31,11 +33,14 @@ from functools import cached_property
 
 import numpy as np
 
-from ..errors import PolytopeError
+from .._native_support import native_module
+from ..errors import NativeInputError, PolytopeError
 
 __all__ = ["Frame", "SymplecticMap", "normal_form", "williamson"]
 
 LD = np.longdouble
+_EPS = float(np.finfo(np.float64).eps)
+_NO_FACTORS = (np.zeros((0, 4), dtype=np.int64), np.zeros(0, dtype=LD))
 
 
 # ---------------------------------------------------------------------------------------------- the map
@@ -79,6 +84,40 @@ class SymplecticMap:
     def matrix(self) -> np.ndarray:
         """The map as a float64 matrix (rounded; for error bounds and tests)."""
         return np.asarray(self.apply(np.eye(2 * self.n)).T, dtype=np.float64)
+
+    @cached_property
+    def _program(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, data): the factors as the compiled ``viterbo._native.symplectic_map`` reads them.
+
+        codes has one row (kind, k, offset, inverse offset) per factor; data holds the long double numbers
+        (matrices row-major, 2^e then 2^-e for "diag", P then argsort(P) for "perm", the mask as 0/1).
+        """
+        n = self.n
+        kinds = {"up": 0, "low": 1, "col": 2, "diag": 3, "signs": 4, "perm": 5, "turn": 6}
+        codes, chunks, size = [], [], 0
+
+        def put(values) -> int:
+            nonlocal size
+            chunk = np.asarray(values, dtype=LD).ravel()
+            chunks.append(chunk)
+            size += chunk.size
+            return size - chunk.size
+
+        for f in self.factors:
+            kind = f[0]
+            if kind in ("up", "low"):
+                codes.append((kinds[kind], 0, put(f[1]), 0))
+            elif kind == "col":
+                codes.append((kinds[kind], int(f[1]), put(f[2]), 0))
+            elif kind == "diag":
+                powers = np.concatenate([np.ldexp(LD(1), f[1]), np.ldexp(LD(1), -f[1])])  # 2^e, then 2^-e
+                codes.append((kinds[kind], 0, put(powers), 0))
+            elif kind == "perm":
+                codes.append((kinds[kind], 0, put(f[1]), put(np.argsort(f[1]))))
+            else:  # "signs" (+-1), "turn" (a mask)
+                codes.append((kinds[kind], 0, put(f[1]), 0))
+        data = np.concatenate(chunks) if chunks else np.zeros(n, dtype=LD)
+        return np.array(codes, dtype=np.int64).reshape(-1, 4), data
 
 
 def _apply_factor(X: np.ndarray, f: tuple, n: int, inverse: bool) -> None:
@@ -212,16 +251,38 @@ class Frame:
     S: SymplecticMap | None
 
     def to_frame(self, X) -> np.ndarray:
-        Y = np.asarray(X, dtype=np.float64).astype(LD) - self.centre.astype(LD)
+        """x' = 2^-e S (x - z) for the rows x of X (float64 in and out, long double inside)."""
+        X = np.asarray(X, dtype=np.float64)
+        mapped = self._compiled(X, 0)
+        if mapped is not None:
+            return mapped
+        Y = X.astype(LD) - self.centre.astype(LD)
         if self.S is not None:
             Y = self.S.apply(Y)
         return np.asarray(np.ldexp(Y, -self.exponent), dtype=np.float64)
 
     def from_frame(self, Xf) -> np.ndarray:
-        Y = np.ldexp(np.asarray(Xf, dtype=LD), self.exponent)
+        """x = z + S^{-1} 2^e x' for the rows x' of Xf."""
+        Xf = np.asarray(Xf, dtype=np.float64)
+        mapped = self._compiled(Xf, 1)
+        if mapped is not None:
+            return mapped
+        Y = np.ldexp(Xf.astype(LD), self.exponent)
         if self.S is not None:
             Y = self.S.apply_inverse(Y)
         return np.asarray(Y + self.centre.astype(LD), dtype=np.float64)
+
+    def _compiled(self, X: np.ndarray, direction: int) -> np.ndarray | None:
+        """The map by ``viterbo._native.symplectic_map`` (bit for bit the numpy lines above, without their
+        per-factor overhead); None when the extension is not in use or X is not a finite (k, 2n) array."""
+        native = native_module()
+        if native is None or X.ndim != 2 or X.shape[1] != self.centre.shape[0] or not X.size:
+            return None
+        codes, data, _ = self._program
+        try:
+            return native.symplectic_map(X, self.centre, self.exponent, codes, data, direction)
+        except NativeInputError:  # non-finite entries: the numpy lines give the same NaN/inf as always
+            return None
 
     def value_from_frame(self, c: float) -> float:
         """c(K) = 4^e c(K'); raises PolytopeError outside the float64 range."""
@@ -243,7 +304,7 @@ class Frame:
 
     def rounding_floor(self, X: np.ndarray) -> np.ndarray:
         """A bound on the frame coordinates' error from rounding the rows of X to float64 (per entry)."""
-        E = np.finfo(float).eps * np.abs(np.asarray(X, dtype=np.float64))
+        E = _EPS * np.abs(np.asarray(X, dtype=np.float64))
         if self.S is not None:
             E = E @ self._abs_S.T
         return np.ldexp(E, -self.exponent)
@@ -251,6 +312,13 @@ class Frame:
     @cached_property
     def _abs_S(self) -> np.ndarray:
         return np.abs(self.S.matrix()) * (1 + 1e-6)
+
+    @cached_property
+    def _program(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(codes, data, |S| with its margin) as the compiled kernels read the map (empty without S)."""
+        if self.S is None:
+            return (*_NO_FACTORS, np.zeros((0, 0)))
+        return (*self.S._program, self._abs_S)
 
 
 #: A vertex cloud whose singular values are within this ratio is left as it is.

@@ -70,6 +70,13 @@ COUNTER_INFO: dict[str, tuple[str, str]] = {
     "jump_rejected_outside": ("search work", "loops through edges and vertices dropped: they leave K"),
     "jump_unresolved_branches": ("search work", "Type 2 search steps given up as beyond double precision"),
     "jump_imprecise_children": ("search work", "Type 2 search steps followed with large rounding errors"),
+    "jump_exact_branches": ("search work", "given-up Type 2 search steps replayed in exact arithmetic"),
+    "jump_exact_resolved": ("search work", "given-up Type 2 search steps settled in exact arithmetic"),
+    "jump_exact_nodes": ("search work", "Type 2 search steps taken in exact arithmetic"),
+    "jump_exact_unavailable": ("search work", "given-up Type 2 search steps exact arithmetic could not take (a facet "
+                                              "whose vertices are not exactly coplanar)"),
+    "jump_exact_over_budget": ("search work", "given-up Type 2 search steps beyond the exact phase's node budget"),
+    "jump_exact_cycles_closed": ("search work", "closed loops through edges and vertices met in exact arithmetic"),
     "exact_resolved": ("search work", "candidates the float checks could not decide, settled in exact arithmetic"),
     "unresolved": ("search work", "candidates neither float nor exact arithmetic could decide (uncertified if "
                                   "shorter than the value)"),

@@ -26,6 +26,11 @@ Prunes, all sound: facet repeat (facet-once, HK Thm 1.5), canonical start
 by the error bounds), action lower bound (min of a over the interval minus
 its error, plus a lower bound for the way back, ``jump_return_bounds``)
 >= incumbent.  ext/reeb_search.cpp runs the same search rule for rule.
+
+A child whose error bounds exceed ESCALATE after IMPRECISE_BUDGET imprecise
+children is not followed: it is recorded in ``out.unresolved`` with its node
+path from the start (the C++ kernel records the same paths in the same order),
+and jump_exact.py decides it in exact arithmetic after the float passes.
 """
 
 from __future__ import annotations
@@ -180,6 +185,9 @@ class _JumpSearch:
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
         self.tick = 0
+        # ESCALATE / IMPRECISE_BUDGET, except in tests that force branches through the exact phase.
+        self.escalate = float(getattr(cfg, "jump_escalate", ESCALATE))
+        self.imprecise_budget = int(getattr(cfg, "jump_imprecise_budget", IMPRECISE_BUDGET))
         self.bounds_cache: dict = {}
         self.ball_bound = math.pi * G.inradius ** 2 * (1.0 - 1e-6)
         # The Reeb flow is never faster than |R_E| = 2 / h_E: the way back to p0 takes at least its
@@ -261,13 +269,18 @@ class _JumpSearch:
                              self.p0_start, self.p0_dir)
         return max(0.0, d - _position_error4(err, self.G.scale)) * self.inv_speed
 
-    def beyond_float(self, ea: float, err, bound: float, u) -> bool:
+    def record_unresolved(self, bound: float, u, path, last) -> None:
+        """A branch given up as beyond float64, with its node path from the start and ``last``
+        appended (the abandoned child): jump_exact.py replays it in rationals."""
+        self.st["jump_unresolved_branches"] += 1
+        self.out.unresolved.append((2, bound, _abs_max4(u), tuple(path) + (last,)))
+
+    def beyond_float(self, ea: float, err, bound: float, u, path, node) -> bool:
         """Errors too large to decide anything (see search_reference.py): report, do not follow."""
         sc = self.G.scale
-        if ea > ESCALATE * sc * sc or _position_error4(err, self.G.scale) > ESCALATE * sc:
-            if self.st["jump_imprecise_children"] >= IMPRECISE_BUDGET:
-                self.st["jump_unresolved_branches"] += 1
-                self.out.unresolved.append((2, bound, _abs_max4(u)))
+        if ea > self.escalate * sc * sc or _position_error4(err, self.G.scale) > self.escalate * sc:
+            if self.st["jump_imprecise_children"] >= self.imprecise_budget:
+                self.record_unresolved(bound, u, path, node)
                 return True
             self.st["jump_imprecise_children"] += 1
         return False
@@ -383,7 +396,7 @@ class _JumpSearch:
             if self.pruned(bound):
                 self.note_pruned(bound)
                 continue
-            if self.beyond_float(ea2, err2, bound, u2):
+            if self.beyond_float(ea2, err2, bound, u2, path, ("F", f2, G2)):
                 continue
             children.append((bound, 0, f2, ("F", f2, G2), G2, l2, h2, x2, u2, b0, b1, err2, ea2, False))
         # Jumps out of E.
@@ -416,7 +429,7 @@ class _JumpSearch:
             if self.pruned(bound):
                 self.note_pruned(bound)
                 continue
-            if self.beyond_float(ea2, err2, bound, u2):
+            if self.beyond_float(ea2, err2, bound, u2, path, ("J", p, C)):
                 continue
             # Snap onto P: the orbit's point is on P exactly (the projection onto the line of an
             # edge does not increase errors; a vertex is a point, its errors start afresh).
@@ -478,11 +491,10 @@ class _JumpSearch:
         if est + ea < self.ball_bound:
             st["jump_rejected_ball"] += 1
             return
-        if ea > ESCALATE * G.scale * G.scale:
+        if ea > self.escalate * G.scale * G.scale:
             # An imprecise branch: its cycle is not worth a rebuild (the estimate means little);
-            # it stays unresolved (reeb-certification.md §7).
-            st["jump_unresolved_branches"] += 1
-            self.out.unresolved.append((2, est - ea, _abs_max4(u)))
+            # it stays unresolved for the exact phase (reeb-certification.md §7, jump_exact.py).
+            self.record_unresolved(est - ea, u, path, ("J", p0, self.C0))
             return
         nodes = list(path)
         facet_sets, flows = [], []

@@ -12,7 +12,9 @@ most once (reeb-certification.md (★): HK Def 2.1 and Thm 1.5).  The call runs
    passes between facets without a common 2-face), both against the value
    found;
 3. exact rational re-evaluation of cycles the float checks rejected below the
-   value, and of the winner on nearly Lagrangian input.
+   value, and of the winner on nearly Lagrangian input; jump branches the float
+   search gave up as beyond float64 are replayed and finished exactly
+   (jump_exact.py).
 
 ``certified=True`` then means: nothing shorter exists (up to the rounding
 model of reeb-certification.md §7) and the witness verifies.
@@ -35,6 +37,7 @@ from .._common import orbit_from_numpy
 from ..result import CapacityResult
 from .exact import exact_cycle
 from .flow_graph import FlowGraph, build_flow_graph
+from .jump_exact import resolve_jump_branches
 from .jump_reference import JUMP_STAT_KEYS, run_jump_search
 from .native_bridge import run_native_capacity, run_native_search
 from .orbit_fit import STATUS_OK, clean_witness
@@ -47,6 +50,10 @@ __all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "skel
 #: 2-faces with |omega(n_a, n_b)| / sin(angle) below this are "nearly Lagrangian": computed like the
 #: others (with error bounds that grow like 1/|omega|), and the witness is re-evaluated exactly.
 NEAR_LAGRANGIAN_TOL = 1e-4
+
+#: Test hook: (escalate, imprecise_budget) of the float jump search instead of (ESCALATE, IMPRECISE_BUDGET);
+#: (0.0, 0) gives every jump branch up at once, so the exact phase (jump_exact.py) runs the whole jump search.
+_JUMP_LIMITS: tuple[float, int] | None = None
 
 
 class _PerPolytope:
@@ -163,7 +170,8 @@ def _run_capacity_python(K, G, cfg, budget):
     out = run_reference_search(G, cfg)
     _raise_if_stopped(out, budget)
     t_cert = time.perf_counter()
-    cert = SearchConfig(certify=True, deadline=deadline)
+    cert = SearchConfig(certify=True, deadline=deadline, jump_escalate=cfg.jump_escalate,
+                        jump_imprecise_budget=cfg.jump_imprecise_budget)
     s_def = run_deferred(G, cert, out, out.deferred)
     _raise_if_stopped(out, budget)
     S = skeleton_of(K, G)
@@ -187,6 +195,18 @@ def _of_value(action: float, value: float) -> str:
     if not math.isfinite(value) or value <= 0:
         return f"{action:.6g} (in the search's units)"
     return f"{action / value:.6g} times the value"
+
+
+def _exact_phase_note(stats: dict) -> str:
+    """Why the exact phase (jump_exact.py) left jump branches open, if it did."""
+    parts = []
+    if stats.get("jump_exact_over_budget"):
+        parts.append(f"{stats['jump_exact_over_budget']} beyond its node budget ({stats['jump_exact_nodes']} exact "
+                     "nodes)")
+    if stats.get("jump_exact_unavailable"):
+        parts.append(f"{stats['jump_exact_unavailable']} through facets whose float vertices are not exactly "
+                     "coplanar")
+    return f", and exact arithmetic left them open ({'; '.join(parts)})" if parts else ""
 
 
 def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]:
@@ -285,6 +305,8 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             raise MethodNotApplicableError(f"reeb: {name} must be a positive finite number; got {val!r}.")
     G = flow_graph_of(K)
     cfg = SearchConfig(rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo)
+    if _JUMP_LIMITS is not None:
+        cfg.jump_escalate, cfg.jump_imprecise_budget = float(_JUMP_LIMITS[0]), int(_JUMP_LIMITS[1])
     cpp = _use_cpp(implementation)
     if cpp:
         S = skeleton_of(K, G)
@@ -294,6 +316,10 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
         out, stats, cert_seconds = _run_capacity_python(K, G, cfg, budget)
     t_exact = time.perf_counter()
     unresolved = _resolve_pending(G, out, stats)
+    # Jump branches given up as beyond float64: replayed and finished in rationals (jump_exact.py).
+    left = resolve_jump_branches(K, G, skeleton_of(K, G), out, stats,
+                                 deadline=budget.deadline if budget is not None else None)
+    out.unresolved = [u for u in out.unresolved if not (u[0] == 2 and u[3])] + left
     best = out.best
     if best is None and out.unresolved:
         raise MethodNotApplicableError(
@@ -313,14 +339,14 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             stats["exact_action"] = float(ex.action)
     cert_seconds += time.perf_counter() - t_exact
     reasons = []
-    beyond = [u for u in out.unresolved if u[1] < value * (1.0 - ACTION_TIE)]
+    beyond = [u for u in out.unresolved if not u[1] >= value * (1.0 - ACTION_TIE)]  # NaN bounds stay
     stats["unresolved_branches_below_value"] = len(beyond)
     if beyond:
         worst = min(beyond, key=lambda u: u[1])
         reasons.append(f"not excluded: {len(beyond)} search branches beyond float64 (strongly hyperbolic "
                        f"paths, |A_p| up to {max(u[2] for u in beyond):.2g}; the smallest action bound among "
-                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide; "
-                       'method="haim_kislev" settles it when K has at most 24 facets')
+                       f"them is {_of_value(worst[1], value)}) — their error bounds exceed what float64 can decide"
+                       + _exact_phase_note(stats) + '; method="haim_kislev" settles it when K has at most 24 facets')
     if unresolved:
         reasons.append("not excluded: " + "; ".join(unresolved[:3])
                        + (f" (and {len(unresolved) - 3} more)" if len(unresolved) > 3 else "")

@@ -59,7 +59,9 @@ def _unpack(raw: dict, out: SearchOutcome, spectrum: bool) -> None:
     out.min_pruned_bound = float(raw["min_pruned_bound"])
     out.min_other_action = float(raw["min_other_action"])
     out.pending = [(int(k), tuple(int(f) for f in faces), float(est)) for k, faces, est in raw["pending"]]
-    out.unresolved = [(int(k), float(b), float(a)) for k, b, a in raw["unresolved"]]
+    out.unresolved = [(int(k), float(b), float(a),
+                       tuple((str(kd), int(i), int(n)) for kd, i, n in br) if int(k) == 2 else None)
+                      for k, b, a, br in raw["unresolved"]]
     cands = [_candidate(o) for o in raw["orbits"]]
     if spectrum:
         out.orbits = cands
@@ -89,7 +91,8 @@ def run_native_capacity(G: FlowGraph, S: Skeleton, cfg: SearchConfig, budget: Bu
     t0 = time.perf_counter()
     raw = native.reeb_capacity_search(graph_arrays(G), skeleton_arrays(S), rotation_cap=cfg.rotation_cap,
                                       use_cF_budgets=cfg.use_cF_budgets, use_memo=cfg.use_memo,
-                                      seconds=_seconds(budget))
+                                      seconds=_seconds(budget), jump_escalate=cfg.jump_escalate,
+                                      jump_imprecise_budget=cfg.jump_imprecise_budget)
     out = SearchOutcome()
     _unpack(raw, out, False)
     stats = dict(out.stats)

@@ -67,8 +67,13 @@ class SearchConfig:
 
     def __init__(self, *, spectrum: bool = False, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                  use_memo: bool = True, action_cap: float = math.inf, deadline: float | None = None,
-                 max_orbits: int | None = None, incumbent: float = math.inf, certify: bool = False):
+                 max_orbits: int | None = None, incumbent: float = math.inf, certify: bool = False,
+                 jump_escalate: float = ESCALATE, jump_imprecise_budget: int = IMPRECISE_BUDGET):
         self.spectrum = spectrum
+        # The jump search's imprecision threshold and budget (tolerances.py); tests lower them to
+        # force branches through the exact phase (jump_exact.py).
+        self.jump_escalate = float(jump_escalate)
+        self.jump_imprecise_budget = int(jump_imprecise_budget)
         self.facet_once = not spectrum
         self.rotation_cap = float(rotation_cap)
         self.use_cF_budgets = bool(use_cF_budgets)
@@ -118,7 +123,8 @@ class SearchOutcome:
         # undercut the incumbent: (kind, faces, estimate); resolved exactly afterwards (exact.py).
         self.pending: list[tuple] = []
         self.deferred: list[tuple] = []  # children cut by rotation / c_F in capacity mode
-        # Branches beyond float64 (error bounds too large to decide anything): (kind, depth, bound, |A|).
+        # Branches beyond float64 (error bounds too large to decide anything): (kind, bound, |A|, branch);
+        # branch: for a jump branch (kind 2) its node path from the start (jump_exact.py), else None.
         self.unresolved: list[tuple] = []
         self.min_pruned_bound = math.inf  # smallest action lower bound of a branch cut by the action prune
         self.min_other_action = math.inf  # smallest action of a validated orbit that is not the winner
@@ -347,7 +353,7 @@ class _Type1:
             # Imprecise (float64 decides little here): followed within a budget, then reported.
             if st["imprecise_children"] >= IMPRECISE_BUDGET:
                 st["unresolved_branches"] += 1
-                self.out.unresolved.append((1, bound, _amax(A2)))
+                self.out.unresolved.append((1, bound, _amax(A2), None))
                 return None
             st["imprecise_children"] += 1
         if impossible:

@@ -1,0 +1,534 @@
+"""Exact rational resolution of jump-search branches given up as beyond float64 (reeb-certification.md §4, §7).
+
+Along strongly hyperbolic paths the start-parameter interval of the jump
+search shrinks like 1/|u| and the float64 error bounds of §7 grow like |u|:
+past ESCALATE (and the IMPRECISE_BUDGET of imprecise children) a branch can be
+neither pruned nor followed, and the float search records it (its node path
+from the start, jump_reference.py / ext/reeb_jump.cpp).  This module replays
+each recorded branch in exact rational arithmetic and finishes its subtree with
+the same rules as the float search but no error terms.
+
+The exact polytope.  The float search is about K given by the float64 data;
+those data are not exactly consistent (four float hyperplanes through an edge
+do not meet in one line exactly), so the exact phase works on K_V = conv(V),
+V the skeleton's float64 vertices (centred coordinates) read as exact
+rationals.  Every facet hyperplane of K_V is computed exactly through its
+vertices (K's incidences), and checked exactly: all its vertices lie on it and
+every other vertex strictly inside (``ExactPolytope.facet``; a float filter
+decides the far vertices, their slack exceeds 1e-9 of K's size).  So K_V has
+exactly K's face lattice, its Reeb vectors R_E = (2 / h_E) J n_E are exact
+(invariant under scaling (n_E, h_E)), and the orbit really lands on an edge or
+vertex when the exits through it tie.  K_V is within rounding of K (its
+vertices are K's vertices minus the centre, rounded once), far below ACTION_TIE.
+A facet for which this check fails (non-simplicial facets whose float vertices
+are not exactly coplanar) makes the branches that need it unavailable: they
+stay unresolved.
+
+The rules (jump_reference.py, without error terms): facet-once, canonical
+start, the exact closed sub-interval of each child, zero-time hops cut only when
+the segment has length exactly 0 on the whole sub-interval, the action prune
+min a(sigma) + return bound >= v (1 - ACTION_TIE).  The return bound reuses the
+float search's Dijkstra tables (per-edge lower bounds whose errors do not grow
+along paths) and the distance-over-top-speed bound, both lowered by a relative
+1e-9 (their only float64 inputs are K's data and the rounded end points of the
+exact segment).  A closed cycle below v is a closed facet polygon of K_V: it
+becomes the witness (its exact breakpoints, rounded).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from .flow_graph import FlowGraph
+from .jump_reference import jump_return_bounds, segment_distance
+from .orbit_fit import STATUS_OK
+from .search_reference import Candidate, SearchOutcome
+from .skeleton import Skeleton
+from .tolerances import ACTION_TIE
+
+__all__ = ["ExactPolytope", "ExactUnavailable", "resolve_jump_branches", "EXACT_NODE_BUDGET",
+           "EXACT_BRANCH_BUDGET", "JUMP_EXACT_STAT_KEYS"]
+
+#: Nodes the exact phase expands per capacity call, and per recorded branch (the integers grow along a path).
+EXACT_NODE_BUDGET = 50000
+EXACT_BRANCH_BUDGET = 10000
+#: Relative lowering of the float-derived return bounds (reeb-certification.md §7: their inputs are
+#: K's data and rounded end points, errors ~1e-15).
+RETURN_SLACK = 1e-9
+
+JUMP_EXACT_STAT_KEYS = ("jump_exact_branches", "jump_exact_resolved", "jump_exact_nodes", "jump_exact_unavailable",
+                        "jump_exact_over_budget", "jump_exact_cycles_closed")
+
+_ZERO = Fraction(0)
+
+
+class ExactUnavailable(Exception):
+    """K_V cannot be built exactly for a facet this branch needs (see the module docstring)."""
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]
+
+
+class ExactPolytope:
+    """K_V = conv(V) in integers: V scaled by lam (a power of two) is integral, so every facet
+    hyperplane <n, x> = h (n, h coprime integers, h > 0) and J n are integral; built and checked
+    lazily per facet.  Lengths in this frame are lam times the search's, times and actions lam^2."""
+
+    def __init__(self, inc: np.ndarray, V: np.ndarray, scale: float):
+        self.inc = inc
+        self.Vf = np.asarray(V, dtype=float)
+        self.scale = float(scale)
+        self.lam = max(Fraction(float(c)).denominator for c in self.Vf.ravel())
+        self._V: dict[int, tuple] = {}
+        self._facet: dict[int, tuple] = {}
+        self._J: dict[int, tuple] = {}
+
+    def vertex(self, i: int) -> tuple:
+        """Vertex i times lam, as integers (exact: the float coordinates are dyadic)."""
+        v = self._V.get(i)
+        if v is None:
+            q = [Fraction(float(c)) * self.lam for c in self.Vf[i]]
+            assert all(c.denominator == 1 for c in q)
+            v = self._V[i] = tuple(int(c) for c in q)
+        return v
+
+    def facet(self, g: int) -> tuple:
+        """(n, h): the exact hyperplane <n, x> = h (h > 0) of facet g of K_V (lam-frame), checked
+        against every vertex."""
+        got = self._facet.get(g)
+        if got is not None:
+            return got
+        verts = [int(i) for i in np.flatnonzero(self.inc[g])]
+        if len(verts) < 4:
+            raise ExactUnavailable(f"facet {g} has {len(verts)} vertices")
+        n = None
+        for quad in itertools.islice(itertools.combinations(verts, 4), 200):
+            p = [self.vertex(i) for i in quad]
+            d = [[p[k][c] - p[0][c] for c in range(4)] for k in (1, 2, 3)]
+            cand = []
+            for c in range(4):  # cofactors of the 3x4 matrix d: a normal of the affine hull
+                cols = [cc for cc in range(4) if cc != c]
+                m = [[row[cc] for cc in cols] for row in d]
+                det = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                       - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                       + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+                cand.append(det if c % 2 == 0 else -det)
+            if any(cand):
+                n = cand
+                break
+        if n is None:
+            raise ExactUnavailable(f"facet {g}: no four affinely independent vertices")
+        h = _dot(n, self.vertex(verts[0]))
+        if h == 0:
+            raise ExactUnavailable(f"facet {g} passes through the centre")
+        if h < 0:
+            n, h = [-c for c in n], -h
+        common = math.gcd(math.gcd(math.gcd(n[0], n[1]), math.gcd(n[2], n[3])), h)
+        n, h = [c // common for c in n], h // common
+        for i in verts:
+            if _dot(n, self.vertex(i)) != h:
+                raise ExactUnavailable(f"the vertices of facet {g} are not exactly coplanar")
+        nf = np.array([float(c) for c in n])
+        norm = float(np.linalg.norm(nf))
+        slack = (h / self.lam) / norm - self.Vf @ (nf / norm)
+        on = set(verts)
+        for i in np.flatnonzero(slack < 1e-9 * self.scale):
+            i = int(i)
+            if i not in on and _dot(n, self.vertex(i)) >= h:
+                raise ExactUnavailable(f"vertex {i} is not strictly inside facet {g} exactly")
+        got = self._facet[g] = (tuple(n), h)
+        return got
+
+    def jn(self, E: int) -> tuple:
+        """J n_E with J (q, p) = (-p, q) (flow_graph.py): R_E = (2 / h_E) J n_E."""
+        r = self._J.get(E)
+        if r is None:
+            n, _h = self.facet(E)
+            r = self._J[E] = (-n[2], -n[3], n[0], n[1])
+        return r
+
+
+def _ratio(n: int, d: int) -> float:
+    """n / d rounded, d > 0: both cut to the top 128 bits of d first (absolute error ~2^-120 |n / d|
+    at worst relative to max(1, |n / d|); a correctly rounded division of 10^4-bit integers costs ~1 ms)."""
+    cut = d.bit_length() - 128
+    if cut > 0:
+        d >>= cut
+        n >>= cut
+    return n / d
+
+
+def _at(a: int, b: int, s: Fraction) -> int:
+    """The sign-carrying numerator of a + b s (denominator s.denominator > 0)."""
+    return a * s.denominator + b * s.numerator
+
+
+class _ExactJump:
+    """The jump search of jump_reference.py in exact integer arithmetic, started from recorded branches.
+
+    A state flowing through facet E is homogeneous: x(sigma) = (X + sigma U) / D and the action
+    a(sigma) = (A + sigma B) / (2 D) (lam-frame, ExactPolytope), sigma in [lo, hi] (Fractions).
+    Through an exit G with q = <n_G, J n_E> > 0 the flow time is (a_G + sigma b_G) h_E / (2 q D),
+    a_G = h_G D - <n_G, X>, b_G = -<n_G, U>; moving there multiplies D by q, so nothing is reduced
+    by gcds (which dominate Fraction arithmetic) and every comparison is one of integers.
+    """
+
+    def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, out: SearchOutcome, stats: dict,
+                 deadline: float | None, node_budget: int, branch_budget: int):
+        self.G, self.S, self.P, self.out, self.st, self.deadline = G, S, P, out, stats, deadline
+        self.node_budget, self.branch_budget = node_budget, branch_budget
+        self.status: dict[int, str] = {}  # recorded branch -> "resolved" / "budget" / "unavailable"
+        self.signs_checked: set[int] = set()
+        self.lam = P.lam
+        self.lam2 = P.lam * P.lam
+        self.neighbours = [[] for _ in range(G.n_facets)]  # (other facet, True for an exit)
+        for f in range(G.n_faces):
+            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
+            self.neighbours[a].append((b, True))
+            self.neighbours[b].append((a, False))
+        self.jumps_from = [[] for _ in range(G.n_facets)]
+        for j in range(S.n_jumps):
+            self.jumps_from[int(S.jp_E[j])].append(j)
+        self.bounds_cache: dict = {}
+        self.inv_speed = 1.0 / max(math.sqrt(float(np.dot(G.R[E], G.R[E]))) for E in range(G.n_facets))
+        self.timed_out = False
+        self._cut_v, self._cut_q = None, None
+
+    @property
+    def incumbent(self) -> float:
+        return self.out.best.action if self.out.best is not None else math.inf
+
+    def cut(self, bound: Fraction) -> bool:
+        """``bound`` (lam-frame) >= v (1 - ACTION_TIE)."""
+        v = self.incumbent
+        return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
+
+    def cut_sum(self, N: int, M: int, rest: Fraction) -> bool:
+        """N / M + rest >= v (1 - ACTION_TIE) (lam-frame, M > 0), by one integer cross-multiplication
+        (N / M is a large unreduced ratio: a Fraction would spend its time in gcds)."""
+        v = self.incumbent
+        if not math.isfinite(v):
+            return False
+        if v != self._cut_v:
+            self._cut_v, self._cut_q = v, Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
+        c = self._cut_q - rest
+        return N * c.denominator >= c.numerator * M
+
+    def approx(self, N: int, M: int, rest: Fraction) -> float:
+        """N / M + rest in the search's units, rounded (sorting and the reported margins only)."""
+        return (_ratio(N, M) + float(rest)) / self.lam2
+
+    def run_start(self, p0: int, C0: int, trie: dict) -> None:
+        """Replay every recorded branch from the start (p0, C0) (a trie of node paths) exactly and finish
+        the subtree below each branch's last node; sets ``self.status[leaf]``."""
+        G, S, P = self.G, self.S, self.P
+        self.p0, self.C0 = p0, C0
+        arrivals = tuple(sorted({int(S.jp_E[j]) for j in range(S.n_jumps)
+                                 if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0}))
+        if arrivals not in self.bounds_cache:
+            self.bounds_cache[arrivals] = jump_return_bounds(G, S, arrivals)
+        self.dist_face, self.dist_facet = self.bounds_cache[arrivals]
+        ua, va = (int(w) for w in S.jf_v[p0])
+        self.p0_start = S.V[ua]
+        self.p0_dir = S.V[va] - S.V[ua]
+        self.edge0 = int(S.jf_kind[p0]) == 1
+        self.Va, self.Vb = P.vertex(ua), P.vertex(va)
+        X = self.Va
+        U = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
+        hi = Fraction(1) if self.edge0 else _ZERO
+        self.stack = [(("J", p0, C0), X, U, 1)]
+        self.leaf_left = None
+        self.descend(C0, _ZERO, hi, (X, U, 0, 0, 1), 1 << C0, trie)
+
+    def descend(self, E, lo, hi, state, used, trie) -> None:
+        """expand() along a trie node: what it leaves unmarked below is excluded exactly (resolved),
+        unless the phase ran out of nodes or time."""
+        depth = len(self.stack)
+        try:
+            self.expand(E, lo, hi, state, used, trie)
+        except ExactUnavailable:
+            del self.stack[depth:]
+            self.mark(trie, "unavailable")
+            return
+        self.mark(trie, "budget" if self.stopped() else "resolved")
+
+    def mark(self, trie, status: str) -> None:
+        for sub in trie.values():
+            if isinstance(sub, dict):
+                self.mark(sub, status)
+            else:
+                self.status.setdefault(sub, status)
+
+    def check_signs(self, E: int, JE) -> None:
+        """The exact rates <n_G, R_E> of E's 2-face neighbours have the flow graph's signs (exits > 0,
+        entrances < 0), so the exits list is exactly where the flow through E can leave it."""
+        for other, is_exit in self.neighbours[E]:
+            rate = _dot(self.P.facet(other)[0], JE)  # times 2 / h_E > 0
+            if rate == 0 or (rate > 0) != is_exit:
+                raise ExactUnavailable(f"the exact rate of facet {other} along R_{E} has the wrong sign")
+        self.signs_checked.add(E)
+
+    def stopped(self) -> bool:
+        return self.timed_out or self.st["jump_exact_nodes"] >= self.node_budget
+
+    def leaf(self, leaf: int, E, lo, hi, state, used) -> None:
+        """The full exact subtree below a recorded branch's last node, within the per-branch budget."""
+        depth = len(self.stack)
+        self.leaf_left = self.branch_budget
+        try:
+            self.expand(E, lo, hi, state, used, None)
+            self.status[leaf] = "budget" if self.stopped() else "resolved"
+        except _OverBudget:
+            self.status[leaf] = "budget"
+        except ExactUnavailable:
+            self.status[leaf] = "unavailable"
+        finally:
+            del self.stack[depth:]
+            self.leaf_left = None
+
+    def point(self, X, U, D, s: Fraction) -> np.ndarray:
+        """x(s) in the search's coordinates, rounded: numerators and denominator cut to the top 128 bits
+        of the denominator first (absolute error ~2^-120 of K's size: used only by the distance bound,
+        whose slack is 1e-9 of the size; a correctly rounded division of the full integers costs ~1 ms)."""
+        den = D * s.denominator * self.lam
+        return np.array([_ratio(X[c] * s.denominator + U[c] * s.numerator, den) for c in range(4)])
+
+    def rest(self, dist: float, X, U, D, lo, hi, amin) -> Fraction | None:
+        """Lower bound of the way back in the lam-frame (None: no way back), lowered by RETURN_SLACK.
+        The distance bound (rounding the segment's end points) only when the Dijkstra bound alone
+        does not cut."""
+        if not math.isfinite(dist):
+            return None
+        keep = 1 - Fraction(RETURN_SLACK)
+        dist_q = Fraction(dist) * keep * self.lam2
+        if self.cut_sum(amin[0], amin[1], dist_q):
+            return dist_q
+        a, b = self.point(X, U, D, lo), self.point(X, U, D, hi)
+        d = segment_distance(a, b - a, self.p0_start, self.p0_dir)
+        wb = max(0.0, d - 1e-9 * self.G.scale) * self.inv_speed
+        return max(dist_q, Fraction(wb) * keep * self.lam2)
+
+    def expand(self, E: int, lo: Fraction, hi: Fraction, state, used: int, trie: dict | None) -> None:
+        """Flow the exact state through E (jump_reference._JumpSearch.expand without error terms).
+        ``trie``: the recorded branches below this node (only their children are followed; a leaf
+        starts the full subtree); None inside a leaf's subtree."""
+        S, P, st = self.S, self.P, self.st
+        st["jump_exact_nodes"] += 1
+        if self.leaf_left is not None:
+            self.leaf_left -= 1
+            if self.leaf_left < 0:
+                raise _OverBudget
+        if self.deadline is not None and (st["jump_exact_nodes"] & 255) == 0 and time.monotonic() > self.deadline:
+            self.timed_out = True
+        if self.stopped():
+            return
+        X, U, A, B, D = state
+        JE = P.jn(E)
+        hE = P.facet(E)[1]
+        if E not in self.signs_checked:
+            self.check_signs(E, JE)
+        exits = S.exits_of(E)
+        aa, bb, qq, gs = [], [], [], []
+        for f in exits:
+            g = int(self.G.face_facets[f, 1])
+            n, h = P.facet(g)
+            qq.append(_dot(n, JE))
+            aa.append(h * D - _dot(n, X))
+            bb.append(-_dot(n, U))
+            gs.append(g)
+
+        def sub_interval(first):
+            l2, h2 = lo, hi
+            for i in first:
+                for k in range(len(exits)):
+                    if k == i:
+                        continue
+                    # t_i <= t_k  <=>  (b_i q_k - b_k q_i) sigma <= a_k q_i - a_i q_k  (q > 0)
+                    c1 = bb[i] * qq[k] - bb[k] * qq[i]
+                    c0 = aa[k] * qq[i] - aa[i] * qq[k]
+                    if c1 > 0:
+                        h2 = min(h2, Fraction(c0, c1))
+                    elif c1 < 0:
+                        l2 = max(l2, Fraction(c0, c1))
+                    elif c0 < 0:
+                        return hi, lo
+            return l2, h2
+
+        def child(i, l2, h2, rest_of):
+            a, b, q = aa[i], bb[i], qq[i]
+            if _at(a, b, l2) == 0 and _at(a, b, h2) == 0:
+                return None  # a hop of length exactly 0 on the whole sub-interval (§3)
+            D2 = q * D
+            A2, B2 = A * q + a * hE, B * q + b * hE
+            # min of the action (A2 + sigma B2) / (2 D2) over {l2, h2}, as an unreduced ratio N / M
+            Nl, Ml = _at(A2, B2, l2), 2 * D2 * l2.denominator
+            Nh, Mh = _at(A2, B2, h2), 2 * D2 * h2.denominator
+            amin = (Nl, Ml) if Nl * Mh <= Nh * Ml else (Nh, Mh)
+            X2 = tuple(X[c] * q + a * JE[c] for c in range(4))
+            U2 = tuple(U[c] * q + b * JE[c] for c in range(4))
+            rest = rest_of(X2, U2, D2, amin)
+            if rest is None:
+                return None
+            bound = (amin[0], amin[1], rest)
+            if self.cut_sum(*bound):
+                self.out.min_pruned_bound = min(self.out.min_pruned_bound, self.approx(*bound))
+                return None
+            return bound, (X2, U2, A2, B2, D2)
+
+        children = []
+        for i2, f2 in enumerate(exits):
+            G2 = gs[i2]
+            node = ("F", f2, G2)
+            if (used >> G2) & 1 or (trie is not None and node not in trie):
+                continue
+            l2, h2 = sub_interval([i2])
+            if l2 > h2:
+                continue
+            got = child(i2, l2, h2, lambda X2, U2, D2, amin, f2=f2, l2=l2, h2=h2:
+                        self.rest(float(self.dist_face[f2]), X2, U2, D2, l2, h2, amin))
+            if got is not None:
+                children.append((self.approx(*got[0]), 0, f2, node, G2, l2, h2, i2, got[1], got[0]))
+        for j in self.jumps_from[E]:
+            p, C = int(S.jp_face[j]), int(S.jp_C[j])
+            node = ("J", p, C)
+            if p < self.p0 or (trie is not None and node not in trie):
+                continue
+            closing = p == self.p0 and C == self.C0
+            if p == self.p0 and not closing:
+                continue
+            if not closing and (used >> C) & 1:
+                continue
+            Xs = [exits.index(f) for f in S.jump_exits(j)]
+            l2, h2 = sub_interval(Xs)
+            if l2 > h2:
+                continue
+            if closing:
+                rest_of = lambda X2, U2, D2, amin: _ZERO  # noqa: E731
+            else:
+                rest_of = lambda X2, U2, D2, amin, C=C, l2=l2, h2=h2: self.rest(  # noqa: E731
+                    float(self.dist_facet[C]), X2, U2, D2, l2, h2, amin)
+            got = child(Xs[0], l2, h2, rest_of)
+            if got is not None:
+                children.append((self.approx(*got[0]), 1, j, node, C, l2, h2, Xs[0], got[1], got[0]))
+        children.sort(key=lambda ch: (ch[0], ch[1], ch[2]))
+        for approx, _flag, _idx, node, nxt, l2, h2, i, state2, bound in children:
+            if self.stopped():
+                return
+            if self.cut_sum(*bound):
+                self.out.min_pruned_bound = min(self.out.min_pruned_bound, approx)
+                continue
+            # The segment through E from the current node: time (a_i + sigma b_i) h_E / (2 q_i D).
+            top = self.stack[-1]
+            self.stack[-1] = top[:4] + (aa[i], bb[i], qq[i], hE, E)
+            sub = trie[node] if trie is not None else None
+            if node[0] == "J" and node[1] == self.p0 and node[2] == self.C0:
+                self.close(l2, h2, state2)
+                if sub is not None and not isinstance(sub, dict):
+                    self.status[sub] = "resolved"
+                continue
+            self.stack.append((node, state2[0], state2[1], state2[4]))
+            if sub is None:
+                self.expand(nxt, l2, h2, state2, used | (1 << nxt), None)
+            elif isinstance(sub, dict):
+                self.descend(nxt, l2, h2, state2, used | (1 << nxt), sub)
+            else:
+                self.leaf(sub, nxt, l2, h2, state2, used | (1 << nxt))
+            self.stack.pop()
+
+    def close(self, lo: Fraction, hi: Fraction, state) -> None:
+        """Back on P_0: solve (X + sigma U) / D = V_a + sigma (V_b - V_a) on [lo, hi] exactly (a vertex:
+        sigma = 0), rebuild the polygon from the exact breakpoints."""
+        X, U, A, B, D = state
+        self.st["jump_exact_cycles_closed"] += 1
+        d = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
+        w = [U[c] - D * d[c] for c in range(4)]
+        r = [D * self.Va[c] - X[c] for c in range(4)]
+        if not any(w):
+            if any(r):
+                return
+            sigma = lo if B >= 0 else hi  # a family of closed loops: its cheapest member
+        else:
+            k = next(c for c in range(4) if w[c] != 0)
+            sigma = Fraction(r[k], w[k])
+            if any(w[c] * sigma != r[c] for c in range(4)) or not lo <= sigma <= hi:
+                return
+        action = Fraction(_at(A, B, sigma), 2 * D * sigma.denominator)  # lam-frame
+        if action <= 0:
+            return  # the constant loop at a vertex (Lemma 1)
+        if self.cut(action):
+            self.out.min_other_action = min(self.out.min_other_action, float(action / self.lam2))
+            return
+        xs, ts, flows, nodes = [], [], [], []
+        for node, Xn, Un, Dn, a, b, q, hE, E in self.stack:
+            xs.append(self.point(Xn, Un, Dn, sigma))
+            ts.append(float(Fraction(_at(a, b, sigma) * hE, 2 * q * Dn * sigma.denominator) / self.lam2))
+            flows.append(int(E))
+            nodes.append(node)
+        if min(ts) < 0:
+            return  # cannot happen on K_V (every breakpoint is in K_V); kept as a guard
+        value = float(action / self.lam2)
+        cand = Candidate(tuple(nodes), np.array(xs), np.array(ts), value, 0, math.nan, np.eye(2), False,
+                         STATUS_OK, value, 2, flows, 2)
+        if self.out.best is not None:
+            self.out.min_other_action = min(self.out.min_other_action, self.out.best.action)
+        self.out.best = cand
+        self.st["winner_from_exact_jump"] = True
+        self.st["exact_action"] = value
+
+
+def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stats: dict,
+                          deadline: float | None = None, node_budget: int | None = None,
+                          branch_budget: int | None = None) -> list[tuple]:
+    """Resolve the recorded jump branches of ``out.unresolved`` exactly; returns those left unresolved.
+
+    Branches whose float action bound is already >= the value need nothing.
+    Stats: ``jump_exact_branches`` (tried), ``jump_exact_resolved``,
+    ``jump_exact_nodes``, ``jump_exact_unavailable`` (K_V not exact for a facet
+    they need), ``jump_exact_over_budget``, ``jump_exact_cycles_closed``.
+    """
+    node_budget = EXACT_NODE_BUDGET if node_budget is None else node_budget
+    branch_budget = EXACT_BRANCH_BUDGET if branch_budget is None else branch_budget
+    for k in JUMP_EXACT_STAT_KEYS:
+        stats.setdefault(k, 0)
+    jumps = [u for u in out.unresolved if u[0] == 2 and u[3]]
+    if not jumps:
+        return []
+    P = ExactPolytope(K._incidence_np(), S.V, G.scale)
+    X = _ExactJump(G, S, P, out, stats, deadline, node_budget, branch_budget)
+    v = X.incumbent
+    # Branches already excluded by their float bound need nothing; the others, grouped by start
+    # into tries of node paths (prefixes are replayed once).
+    todo = [e for e in jumps if not e[1] >= v * (1.0 - ACTION_TIE)]  # a NaN bound is not excluded
+    stats["jump_exact_branches"] += len(todo)
+    tries: dict = {}
+    for idx, entry in enumerate(todo):
+        branch = entry[3]
+        assert branch[0][0] == "J" and len(branch) >= 2
+        node = tries.setdefault(branch[0][1:], {})
+        for step in branch[1:-1]:
+            node = node.setdefault(step, {})
+        node[branch[-1]] = idx
+    for (p0, C0), trie in sorted(tries.items()):
+        if X.stopped():
+            X.mark(trie, "budget")
+            continue
+        X.run_start(p0, C0, trie)
+    left = []
+    for idx, entry in enumerate(todo):
+        status = X.status.get(idx, "budget")
+        if status == "resolved":
+            stats["jump_exact_resolved"] += 1
+            continue
+        stats["jump_exact_unavailable" if status == "unavailable" else "jump_exact_over_budget"] += 1
+        left.append(entry)
+    return left
