@@ -169,7 +169,8 @@ QHULL_OPTIONS = "Qc Q12 C-1e-8"
 #: K split by the input's digits), not rounding: merging them at 1e-8, as for points, put a
 #: least-squares point in their place that violated the halfspaces by up to 1e-7, or by more than
 #: the width where chains of merges met (issue 11).  The vertices are then each intersection of its
-#: d planes, placed in extended precision (refine_vertices) and checked against every row.
+#: d planes, placed in extended precision (refine_vertices) and checked against every row.  (Where
+#: the input's rounding itself makes such clusters, the merged polar is tried too: hull_from_halfspaces.)
 DUAL_QHULL_OPTIONS = "Qc Q12"
 
 #: In the polar, a halfspace is irredundant if the normals of the dual facets through its point span
