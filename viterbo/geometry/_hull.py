@@ -158,25 +158,44 @@ class _Core:
 
 
 #: qhull options in the round frame ("Qbb" and "Qz" are Delaunay options: "Qbb" rescales the last
-#: coordinate of the input array in place), plus a pre-merge "C-1e-8": facets whose centrum is within 1e-8 of a neighbour's plane
-#: are merged, so points within 1e-8 of a facet (nearly coplanar input) are coplanar points of one
-#: facet instead of vertices of slivers of width 1e-10 that qhull would otherwise report.
+#: coordinate of the input array in place), plus a pre-merge "C-1e-8": facets whose centrum is
+#: within 1e-8 of a neighbour's plane are merged, so points within 1e-8 of a facet (nearly coplanar
+#: input) are coplanar points of one facet instead of vertices of slivers of width 1e-10 that qhull
+#: would otherwise report.
 QHULL_OPTIONS = "Qc Q12 C-1e-8"
 
+#: The polar of {B x <= c} (its points are the halfspaces): qhull's own rounding-level merging only.
+#: Nearly coplanar dual points are distinct vertices of K ~1e-9 apart (a nearly non-simple vertex of
+#: K split by the input's digits), not rounding: merging them at 1e-8, as for points, put a
+#: least-squares point in their place that violated the halfspaces by up to 1e-7, or by more than
+#: the width where chains of merges met (issue 11).  The vertices are then each intersection of its
+#: d planes, placed in extended precision (refine_vertices) and checked against every row.  (Where
+#: the input's rounding itself makes such clusters, the merged polar is tried too: hull_from_halfspaces.)
+DUAL_QHULL_OPTIONS = "Qc Q12"
 
-def _qhull(Z: np.ndarray, who: str):
+#: In the polar, a halfspace is irredundant if the normals of the dual facets through its point span
+#: R^d.  A facet of K of diameter t (relative) gives an eigenvalue ~t^2: rounding level is ~1e-14^2.
+DUAL_SPAN_TOL = 1e-28
+
+
+def _qhull(Z: np.ndarray, who: str, options: str = QHULL_OPTIONS):
     spatial = _spatial()
     try:
-        return spatial.ConvexHull(Z, qhull_options=QHULL_OPTIONS + (" Qx" if Z.shape[1] > 4 else ""))
+        return spatial.ConvexHull(Z, qhull_options=options + (" Qx" if Z.shape[1] > 4 else ""))
     except spatial.QhullError as exc:  # flat input is refused before; this is a real qhull failure
         raise PolytopeError(f"{who}: convex hull computation failed: {str(exc).splitlines()[0]}") from exc
 
 
-def _hull_core(Z: np.ndarray, who: str) -> _Core:
+def _hull_core(Z: np.ndarray, who: str, *, exact: bool = False) -> _Core:
+    """The hull of round points.  ``exact=True`` (the polar of halfspaces, see DUAL_QHULL_OPTIONS, and
+    points whose merged hull is not a body near them): no merging beyond rounding, and no facet
+    dropped as a sliver (a dual facet whose d points are nearly affinely dependent is a vertex of K
+    where d nearly coaxial facets meet: a real vertex)."""
     from scipy.sparse import csr_matrix
 
     d = Z.shape[1]
-    hull = _qhull(Z, who)
+    options, merge_tol = (DUAL_QHULL_OPTIONS, 0.0) if exact else (QHULL_OPTIONS, MERGE_TOL)
+    hull = _qhull(Z, who, options)
     pts = np.asarray(hull.vertices)
     loose = np.unique(np.asarray(hull.coplanar)[:, 0]) if len(hull.coplanar) else np.zeros(0, dtype=int)
     # Near-duplicate extreme points would let qhull report sliver facets between them: keep one of
@@ -186,7 +205,7 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     if not first.all():
         loose = np.union1d(loose, pts[~first])
         pts = pts[first]
-        hull = _qhull(Z[pts], who)  # on the extreme points only: its simplices index into pts
+        hull = _qhull(Z[pts], who, options)  # on the extreme points only: its simplices index into pts
         simp = np.asarray(hull.simplices)
     else:
         local = np.full(len(Z), -1)
@@ -195,7 +214,7 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     eq = hull.equations
     normals, offsets = eq[:, :-1], -eq[:, -1]
     # The simplicial pieces qhull reports for one facet have (nearly) the same plane: one group each.
-    labels = group_rows(np.concatenate([normals, offsets[:, None]], axis=1), MERGE_TOL)
+    labels = group_rows(np.concatenate([normals, offsets[:, None]], axis=1), merge_tol)
     firsts = np.flatnonzero(labels == np.arange(len(labels)))
     fid = np.searchsorted(firsts, labels)
     Zp = Z[pts]
@@ -223,8 +242,11 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
     # points make qhull add a facet of width ~1e-13 there.  At this tolerance it is not a facet:
     # drop it, and let its points join the facets whose planes they lie on.
     on.sort_indices()
+    N0, H0 = N, H
     N, H, spans = _fit_planes(Zp, on, N, H)
-    if not spans.all():
+    if exact:
+        N, H = np.where(spans[:, None], N, N0), np.where(spans, H, H0)
+    elif not spans.all():
         keep = np.flatnonzero(spans)
         affected = np.unique(on[np.flatnonzero(~spans)].indices)
         N, H = N[keep], H[keep]
@@ -247,7 +269,7 @@ def _hull_core(Z: np.ndarray, who: str) -> _Core:
                             "the plane of a facet through it; the input is too degenerate for float64 at the "
                             f"relative tolerance {REL_TOL:g}. Round the input, or remove near-duplicate points.")
     refit = np.union1d(refit, np.flatnonzero(resid > EXACT_TOL))
-    vertex = _normals_span(N, on)
+    vertex = _normals_span(N, on, DUAL_SPAN_TOL if exact else 1e-12)
     return _Core(pts, N, H, on, vertex, refit, loose)
 
 
@@ -314,14 +336,14 @@ def _fit_planes(P: np.ndarray, on, N: np.ndarray, H: np.ndarray) -> tuple[np.nda
     return N, H, spans
 
 
-def _normals_span(N: np.ndarray, on) -> np.ndarray:
+def _normals_span(N: np.ndarray, on, tol: float) -> np.ndarray:
     """Per point (columns of the sparse ``on``, shape (m, k)): whether the normals of its facets span R^d."""
     d = N.shape[1]
     outer = (N[:, :, None] * N[:, None, :]).reshape(len(N), d * d)
     gram = np.asarray(on.T.astype(np.float64) @ outer).reshape(-1, d, d)  # sum of n n^T over the facets
     ev = np.linalg.eigvalsh(gram)
     counts = np.asarray(on.sum(axis=0)).reshape(-1)
-    return (counts >= d) & (ev[:, 0] > 1e-12)
+    return (counts >= d) & (ev[:, 0] > tol)
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -359,6 +381,15 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     Z = W.forward(P)
     core = _hull_core(Z, who)
     deviation = _check_inside(Z, core, who)
+    if core.refit.size:
+        try:
+            return _refitted(P, Z, W, core, who, deviation)
+        except PolytopeError:
+            # The planes fitted through nearly coplanar points meet away from the points (nearly
+            # coaxial facets: a vertex of a product moved by 1e-7 did this): that body is not the
+            # input's.  Keep the exact hull of the points instead, with its thin facets.
+            core = _hull_core(Z, who, exact=True)
+            deviation = _check_inside(Z, core, who)
     vidx = core.points[core.vertex]
     V = P[vidx]
     on = core.on[:, np.flatnonzero(core.vertex)]
@@ -369,8 +400,6 @@ def hull_from_points(P: np.ndarray, who: str = "Polytope.from_vertices") -> Hull
     rows, cols = on.nonzero()
     H = np.full(len(N), -np.inf, dtype=LD)
     np.maximum.at(H, rows, np.einsum("ij,ij->i", N[rows], V[cols].astype(LD)))
-    if core.refit.size:
-        return _refitted(P, Z, W, core, who, deviation)
     return HullData(V, np.asarray(N, dtype=np.float64), np.asarray(H, dtype=np.float64), on, W.cond,
                     deviation=deviation)
 
@@ -404,16 +433,42 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     The polar of K - centre is conv(b_i / h_i) with h_i = c_i - <b_i, centre> > 0: its vertices
     are the irredundant halfspaces, its facets {a . y = s} the vertices x = centre + a / s of K.
     The dual points are whitened linearly (the origin stays the origin, so polarity is kept).
+
+    First the exact intersection (the polar merged at rounding only; each vertex on its planes to
+    REL_TOL), kept when its vertices satisfy every row to the rounding of their coordinates.  Where
+    the input's own rounding is amplified by its conditioning (a symplectic image of condition
+    1e4..1e8 of a body with non-simple vertices: the digits of the rows split each such vertex into
+    a cluster 1e-12..1e-8 wide, whose vertices float64 cannot place on their planes), the polar
+    merged at 1e-8 is tried as well, and the description that is nearer the set is kept: K is then
+    the set to that accuracy, and says so (``deviation``).
     """
     h = np.asarray(c.astype(LD) - B.astype(LD) @ centre.astype(LD), dtype=np.float64)
     Y = B / h[:, None]
     W = whitening(Y, who, centred=False)
     Yw = W.forward(Y)
-    core = _hull_core(Yw, who)
+    try:
+        exact = _polar(B, c, centre, W, Yw, who, exact=True)
+    except PolytopeError:
+        exact = None
+    if exact is not None and exact.deviation == 0.0:
+        return exact
+    try:
+        merged = _polar(B, c, centre, W, Yw, who, exact=False)
+    except PolytopeError:
+        if exact is None:
+            raise
+        return exact
+    return merged if exact is None or merged.deviation < exact.deviation else exact
+
+
+def _polar(B: np.ndarray, c: np.ndarray, centre: np.ndarray, W: Whitening, Yw: np.ndarray, who: str, *,
+           exact: bool) -> HullData:
+    """The vertices of K from the hull of the whitened dual points Yw (see hull_from_halfspaces)."""
+    core = _hull_core(Yw, who, exact=exact)
     # A dual point outside the dual hull is a vertex of K outside a halfspace; a refitted dual facet,
     # nearly coincident vertices of K merged.  Either way K is the set only to that (relative) distance.
     deviation = _check_inside(Yw, core, who)
-    if core.refit.size:
+    if core.refit.size and not exact:
         deviation = max(deviation, 100 * REL_TOL)
     # Facet a . y_w <= s of the whitened polar: a . (A^T 2^-e y) <= s, i.e. (2^-e A a) . y <= s;
     # the vertex of K - centre is 2^-e A a / s.
@@ -422,7 +477,34 @@ def hull_from_halfspaces(B: np.ndarray, c: np.ndarray, centre: np.ndarray, who: 
     rows = core.points[core.vertex]  # irredundant halfspaces: vertices of the polar
     incidence = core.on[:, np.flatnonzero(core.vertex)].T.tocsr()  # facet (dual vertex) x vertex (dual facet)
     V = refine_vertices(np.asarray(X, dtype=np.float64), B[rows], c[rows], incidence)
+    if exact:
+        _check_incidence(V, B[rows], c[rows], incidence, who)
+    # How far K is from the set: the largest violation of a given halfspace (a near-duplicate row
+    # dropped for its twin, a vertex placed to rounding, a cluster merged), relative to the width.
+    deviation = max(deviation, check_halfspaces(V, B, c, who))
     return HullData(V, B[rows], c[rows], incidence, W.cond, deviation=deviation)
+
+
+def _check_incidence(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence, who: str) -> None:
+    """Each vertex of {N x <= H} lies on at least d of its facets, on their planes to REL_TOL of the
+    body's width along the normal: the vertices are the intersections of the planes said to meet there."""
+    d = V.shape[1]
+    rows, cols = incidence.nonzero()
+    counts = np.bincount(cols, minlength=len(V))
+    if counts.min(initial=d) < d:
+        j = int(np.argmin(counts))
+        raise PolytopeError(f"{who}: internal check failed: vertex {j} lies on {counts[j]} facet(s), fewer than "
+                            f"d = {d}; the input is too degenerate for float64. Please report it.")
+    # Relative to the distance from the vertex centroid z to the plane (at most the width along the
+    # normal, so at least as strict), about z: no cancellation far from the origin.
+    z = V.mean(axis=0)
+    depth = H - N @ z
+    resid = np.abs(np.einsum("ij,ij->i", N[rows], V[cols] - z) - depth[rows]) / depth[rows]
+    if resid.max(initial=0.0) > REL_TOL:
+        i = int(np.argmax(resid))
+        raise PolytopeError(f"{who}: internal check failed: a vertex is {resid[i]:.3g} of the width off the plane "
+                            "of a facet through it; the input is too degenerate for float64. Please report it.")
+
 
 
 def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.ndarray, steps: int = 2) -> np.ndarray:
@@ -454,15 +536,27 @@ def refine_vertices(V: np.ndarray, N: np.ndarray, H: np.ndarray, incidence: np.n
         else:  # on more facets than the dimension: least squares
             pinv = np.linalg.pinv(A)  # (p, d, k)
         x = V[cols].astype(LD)
+        best, best_r = x, np.abs(HL[F] - np.einsum("pkd,pd->pk", NL[F], x)).max(axis=1)
         for _ in range(steps):
             r = HL[F] - np.einsum("pkd,pd->pk", NL[F], x)
             x = x + np.einsum("pdk,pk->pd", pinv, np.asarray(r, dtype=np.float64)).astype(LD)
-        V[cols] = np.asarray(x, dtype=np.float64)
+            # A vertex where the planes through it are nearly dependent (a near-edge along which
+            # nearly coaxial facets meet) has an inverse of condition up to ~1e16: keep a step only
+            # where it brings the vertex closer to its planes.
+            rx = np.abs(HL[F] - np.einsum("pkd,pd->pk", NL[F], x)).max(axis=1)
+            better = rx < best_r
+            best = np.where(better[:, None], x, best)
+            best_r = np.where(better, rx, best_r)
+            x = best
+        V[cols] = np.asarray(best, dtype=np.float64)
     return V
 
 
-def check_halfspaces(V: np.ndarray, B: np.ndarray, c: np.ndarray, who: str) -> None:
-    """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal.
+def check_halfspaces(V: np.ndarray, B: np.ndarray, c: np.ndarray, who: str) -> float:
+    """Every given halfspace holds at every vertex, within 1e-8 of the body's extent along its normal;
+    returns the largest violation beyond the rounding of the vertices' own coordinates (relative,
+    0.0 if none): float64 vertices of a body stretched by 1e3 and 1e-3 cannot be more exact than
+    1e-16 |v| / width ~ 1e-10, which is no departure of K from the set (verify() allows the same).
 
     About the vertex centroid z (no cancellation far from the origin); c_i - <b_i, z>, the
     distance from z to plane i, is at most the width along b_i, so the test is at least as strict.
@@ -478,6 +572,27 @@ def check_halfspaces(V: np.ndarray, B: np.ndarray, c: np.ndarray, who: str) -> N
         i = int(np.argmax(slack))
         raise PolytopeError(f"{who}: internal check failed: a computed vertex violates halfspace {i} by "
                             f"{float(slack[i]):.3g} of the width; the input is too degenerate for float64.")
+    floor = 4 * np.finfo(float).eps * (np.abs(B).sum(axis=1) * float(np.abs(V).max()) + np.abs(c))
+    return max(float(((top - depth - floor) / depth).max()), 0.0)
+
+
+# ---------------------------------------------------------------------------------------------- volume
+def hull_volume(V: np.ndarray, incidence) -> float:
+    """Volume of conv(V), V the vertices of a polytope in a frame of size ~1, with its incidence.
+
+    qhull's hull with its default (rounding-level) merging is exact to rounding when it succeeds.
+    On vertices that are distinct but nearly coincident or nearly collinear (a body {B x <= c} close
+    to a non-simple polytope) it can stop with a "wide merge" error; then the volume is computed from
+    the face lattice that the incidence is (viterbo.geometry._volume).  Never with "Q12" or "QJ":
+    their wide merges or joggle change the volume (by 2e-5 relative in one R^6 body).
+    """
+    spatial = _spatial()
+    try:
+        return float(spatial.ConvexHull(V).volume)
+    except spatial.QhullError:
+        from ._volume import lattice_volume
+
+        return lattice_volume(V, incidence)
 
 
 # ---------------------------------------------------------------------------------------------- widths

@@ -401,14 +401,13 @@ class Polytope:
         """log2 of the volume; in the round frame unless K is well conditioned and of moderate size."""
         if "log2_volume" not in self._cache:
             W = self._whitening()
-            spatial = _hull._spatial()
             if W.cond < 1e3 and abs(W.exponent) * self.dim < 900:
                 mid, _ = _unit_frame(self._V)
-                vol = float(spatial.ConvexHull(self._V - mid).volume)
+                vol = _hull.hull_volume(self._V - mid, self._inc)
                 self._cache["volume"] = vol
                 self._cache["log2_volume"] = math.log2(vol)
             else:
-                vol_z = spatial.ConvexHull(W.forward(self._V)).volume
+                vol_z = _hull.hull_volume(W.forward(self._V), self._inc)
                 # x = 2^e (c + z A^-1): |det| = 2^(e d) / |det A|.
                 _, logdet = np.linalg.slogdet(np.asarray(W.A, dtype=np.float64))
                 self._cache["log2_volume"] = math.log2(vol_z) + W.exponent * self.dim - logdet / math.log(2)
