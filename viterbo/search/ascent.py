@@ -121,7 +121,7 @@ class _Tracker:
 
     def __call__(self, x: np.ndarray) -> float:
         self.evals += 1
-        value, s = self.fam.objective(x)
+        value, s = self.fam.objective(x, self.best_s)
         if s is not None and s > self.best_s:
             self.best_s, self.best_x = s, np.array(x, dtype=np.float64)
         return value

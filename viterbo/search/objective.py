@@ -5,10 +5,13 @@ leaves the witness check to the points a search keeps (:func:`viterbo.search.exa
 
 - Lagrangian products of two polygons: the compiled billiard kernel on the two polygons directly
   (no 4D polytope is built): c = the shortest closed Minkowski billiard, vol = area P * area Q.
-- Hulls and H-polytopes: ``method="reeb"`` (milliseconds, certified) and, where it declines (the
-  maximisers at 5-7 vertices have Lagrangian 2-faces, so the ascent ends up right there), the
-  ``haim_kislev`` formula for polytopes with at most :data:`HK_FALLBACK_MAX_FACETS` facets, within
-  :data:`INNER_BUDGET_S` seconds.  A point no method certifies in time is a failure, never a value.
+- Hulls and H-polytopes: ``method="reeb"`` (milliseconds, certified) and, where it declines or
+  cannot certify (the maximisers at 5-7 vertices have Lagrangian 2-faces, so the ascent ends up
+  right there), the ``haim_kislev`` formula for polytopes with at most
+  :data:`HK_FALLBACK_MAX_FACETS` facets, within :data:`INNER_BUDGET_S` seconds.  A point no method
+  certifies in time is a failure, never a value; the one exception is an uncertified reeb value
+  that already shows the point is no improvement on the search's best (see :func:`polytope_sys`):
+  it ranks the point, and is never kept as a value.
 
 Two guards keep ill-conditioned points from turning into values:
 
@@ -121,8 +124,18 @@ def consistent(K: Polytope, expected_volume: float | None = None) -> bool:
     return expected_volume is None or abs(K.volume() - expected_volume) <= VOLUME_TOL * expected_volume
 
 
-def polytope_sys(K: Polytope) -> float | None:
-    """sys(K) by the fastest certifying method (reeb, else haim_kislev for few facets), or None."""
+def polytope_sys(K: Polytope, floor: float = -math.inf) -> tuple[float | None, bool]:
+    """(sys(K), certified) by the fastest certifying method, or (None, False) when none certifies.
+
+    ``reeb`` first (milliseconds).  Where it returns a value it cannot certify (it could not exclude
+    a Type 2 orbit), that value is the action of a closed characteristic, hence an upper bound on
+    c_EHZ: when the resulting bound on sys is at most ``floor`` (the search's best so far), the point
+    cannot be an improvement and the bound is returned uncertified, for ranking only.  Otherwise
+    ``haim_kislev`` (at most :data:`HK_FALLBACK_MAX_FACETS` facets) decides.  Near the maximisers at 6
+    and more vertices reeb rarely certifies (Lagrangian and nearly Lagrangian 2-faces) and
+    haim_kislev takes ~0.3 s at 14 facets, so this lazy certification is what makes the polish
+    affordable; the best value a search keeps is always certified.
+    """
     methods = ["reeb"] + (["haim_kislev"] if K.n_facets <= HK_FALLBACK_MAX_FACETS else [])
     for method in methods:
         try:
@@ -130,10 +143,13 @@ def polytope_sys(K: Polytope) -> float | None:
         except (MethodNotApplicableError, NumericalFailureError, TimeBudgetExceededError):
             continue
         except ViterboError:
-            return None
+            return None, False
+        s = r.value**2 / (2 * K.volume())
         if r.certified:
-            return r.value**2 / (2 * K.volume())
-    return None
+            return s, True
+        if s <= floor:
+            return s, False
+    return None, False
 
 
 def ccw_hull(V: np.ndarray) -> list[int]:

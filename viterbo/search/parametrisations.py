@@ -61,8 +61,13 @@ class Family(ABC):
         """The polytope of x (raises PolytopeError when x leaves the family)."""
 
     @abstractmethod
-    def objective(self, x: np.ndarray) -> tuple[float, float | None]:
-        """(value CMA-ES minimises, sys of x or None): -sys for a member, a worse value otherwise."""
+    def objective(self, x: np.ndarray, floor: float = -np.inf) -> tuple[float, float | None]:
+        """(value CMA-ES minimises, certified sys of x or None): -sys for a member, a worse value otherwise.
+
+        ``floor`` is the best certified sys so far: a point that provably does not exceed it may be
+        ranked by an upper bound on its sys, uncertified (sys None), see
+        :func:`viterbo.search.objective.polytope_sys`.
+        """
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """A representative of x's class under the invariances of sys (well conditioned)."""
@@ -127,10 +132,10 @@ class Vertices(Family):
             raise PolytopeError("search: the hull's vertex and halfspace descriptions disagree (ill-conditioned points).")
         return K
 
-    def objective(self, x):
+    def objective(self, x, floor=-np.inf):
         K = hull_or_none(self.normalise(x).reshape(self.n, 4))
-        s = None if K is None else polytope_sys(K)
-        return (FAIL_VALUE, None) if s is None else (-s, s)
+        s, certified = (None, False) if K is None else polytope_sys(K, floor)
+        return (FAIL_VALUE, None) if s is None else (-s, s if certified else None)
 
     def normalise(self, x):
         P = np.asarray(x, dtype=np.float64).reshape(self.n, 4)
@@ -200,13 +205,13 @@ class Halfspaces(Family):
             raise PolytopeError("search: the polytope's vertex and halfspace descriptions disagree (ill-conditioned).")
         return K
 
-    def objective(self, x):
+    def objective(self, x, floor=-np.inf):
         try:
             K = self.polytope(x)
         except PolytopeError:
             return FAIL_VALUE, None
-        s = polytope_sys(K)
-        return (FAIL_VALUE, None) if s is None else (-s, s)
+        s, certified = polytope_sys(K, floor)
+        return (FAIL_VALUE, None) if s is None else (-s, s if certified else None)
 
     def normalise(self, x):
         """Unit normals and mean offset 1 about the vertex centroid, after the symplectic normal map of the vertices."""
@@ -265,7 +270,7 @@ class LagrangianProduct(Family):
                 raise PolytopeError(f"search: polygon {name} has a point inside its hull (not an {self.n}-gon).")
         return families.lagrangian_product(P, Q)
 
-    def objective(self, x):
+    def objective(self, x, floor=-np.inf):
         """-sys for a product of two n-gons; a point whose hulls have fewer vertices is graded by the
         relaxed product conv P x conv Q as 1 - sys (>= -0.05, the relaxed product's sys being at most
         about 1.05), so that it ranks below every member with sys > 0.05 but still points somewhere."""
