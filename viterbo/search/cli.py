@@ -26,7 +26,7 @@ class SearchSpec:
     family: str
     size: tuple[int, int]
     starts: int
-    budget: int = 300
+    budget: int = 10000
     strategy: str = "cma"
     seed: int = 0
     kind: str = "search"
@@ -161,7 +161,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--vertices", help="range A..B (points, or polygon vertices)")
     p.add_argument("--facets", help="range A..B of facets (halfspaces)")
     p.add_argument("--starts", type=int, default=16, help="random starts per size (default 16)")
-    p.add_argument("--budget", type=int, default=300, help="exact evaluations per start (default 300)")
+    p.add_argument("--budget", type=int, default=10000,
+                   help="objective evaluations per start (default 10000; see README, Search)")
     p.add_argument("--strategy", default="cma", choices=["cma", "gradient", "both"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="artefacts/atlas/search.parquet", help="Parquet file (atlas format)")
