@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..capacity import CapacityResult, capacity
-from ..errors import MethodNotApplicableError, PolytopeError, TimeBudgetExceededError, VerificationError
+from ..errors import (MethodNotApplicableError, NumericalFailureError, PolytopeError, TimeBudgetExceededError,
+                      VerificationError)
 from ..geometry.polytope import Polytope
 from .parametrisations import Family, SearchSpecError, family
 
@@ -91,14 +92,32 @@ def exact_sys(fam: Family, x: np.ndarray) -> tuple[float, Polytope | None, Capac
     return result.value**2 / (2 * K.volume()), K, result
 
 
-def recheck(K: Polytope, time_budget: float | None = 600.0) -> dict[str, float]:
+def recheck(K: Polytope, time_budget: float | None = 600.0, reference: bool = True) -> dict[str, float]:
     """sys of K by every registered method that applies, each witness verified (for findings).
+
+    Parameters
+    ----------
+    K : Polytope
+        The polytope to re-check.
+    time_budget : float, optional
+        Seconds per method (and per reference run).
+    reference : bool
+        Also run the pure-Python reference of each method with a compiled kernel (key
+        ``"<method>[python]"``): an independent implementation where only one method applies
+        (``haim_kislev`` at polytopes with Lagrangian 2-faces, where ``reeb`` declines).
 
     Returns
     -------
     dict
         method name -> systolic ratio (certified and verified results only; a method that
-        fails or cannot certify maps to NaN).
+        fails, runs out of time or cannot certify maps to NaN).
+
+    Examples
+    --------
+    >>> import viterbo as vb
+    >>> out = recheck(vb.families.pentagon_counterexample(), reference=False)
+    >>> sorted(out), round(out["billiard"], 10)
+    (['billiard', 'haim_kislev'], 1.0472135955)
     """
     from ..capacity import methods
 
@@ -107,11 +126,13 @@ def recheck(K: Polytope, time_budget: float | None = 600.0) -> dict[str, float]:
     for m in methods():
         if m.why_not(K) is not None:
             continue
-        try:
-            r = capacity(K, method=m.name, time_budget=time_budget)
-            out[m.name] = r.value**2 / (2 * vol) if (r.certified and r.verify()) else math.nan
-        except (MethodNotApplicableError, TimeBudgetExceededError, VerificationError):
-            out[m.name] = math.nan
+        runs = [(m.name, None)] + ([(f"{m.name}[python]", "python")] if reference and m.kernel else [])
+        for key, implementation in runs:
+            try:
+                r = capacity(K, method=m.name, time_budget=time_budget, implementation=implementation)
+                out[key] = r.value**2 / (2 * vol) if (r.certified and r.verify()) else math.nan
+            except (MethodNotApplicableError, TimeBudgetExceededError, VerificationError, NumericalFailureError):
+                out[key] = math.nan
     return out
 
 

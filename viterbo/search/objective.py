@@ -38,8 +38,8 @@ from ..errors import (MethodNotApplicableError, NumericalFailureError, PolytopeE
                       ViterboError)
 from ..geometry.polytope import Polytope
 
-__all__ = ["INNER_BUDGET_S", "HK_FALLBACK_MAX_FACETS", "symplectic_normal_form", "symplectic_normal_map", "hull_or_none", "consistent", "polytope_sys",
-           "polygon_product_sys", "ccw_hull"]
+__all__ = ["INNER_BUDGET_S", "HK_FALLBACK_MAX_FACETS", "symplectic_normal_form", "symplectic_normal_map",
+           "hull_or_none", "consistent", "polytope_sys", "polygon_product_sys", "ccw_hull"]
 
 #: Seconds one inner-loop capacity may take (a point that needs more counts as a failure).
 INNER_BUDGET_S = 2.0

@@ -129,7 +129,8 @@ class Vertices(Family):
         except QhullError:
             volume = None
         if not consistent(K, volume):
-            raise PolytopeError("search: the hull's vertex and halfspace descriptions disagree (ill-conditioned points).")
+            raise PolytopeError("search: the hull's vertex and halfspace descriptions disagree "
+                                "(ill-conditioned points).")
         return K
 
     def objective(self, x, floor=-np.inf):

@@ -41,8 +41,9 @@ def best_per_size(path: str | Path, recheck_budget: float | None = 600.0) -> lis
     list of dict
         One record per size: ``family``, ``n``, ``systolic_ratio`` (the search's certified value),
         ``method`` (the method that certified it), ``recheck`` (method -> sys, None where a method
-        could not certify), ``agree`` (at least two methods certified it and they agree to
-        :data:`AGREEMENT_RTOL` with the search's value), ``starts``, ``budget``, ``seed``,
+        could not certify), ``agree`` (at least two independent computations - methods, or a
+        method and its pure-Python reference - certified it, all within :data:`AGREEMENT_RTOL` of
+        the search's value), ``starts``, ``budget``, ``seed``,
         ``evaluations`` and ``seconds`` (summed over the starts of that size), ``best_start``,
         ``n_vertices``, ``n_facets``, ``polytope`` (:meth:`Polytope.to_dict` of the witness) and
         ``command`` (the ``viterbo search`` line that reproduces the run).  A size with no
