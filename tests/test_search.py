@@ -12,7 +12,7 @@ from viterbo.atlas import load
 from viterbo.cli import main
 from viterbo.geometry import families
 from viterbo.search import SearchSpecError, exact_sys, family, maximize_systolic_ratio, recheck
-from viterbo.search.ascent import _polish, _Tracker
+from viterbo.search.ascent import _polish, _Tracker, run_start
 from viterbo.search.objective import hull_or_none, polygon_product_sys, polytope_sys, symplectic_normal_map
 from viterbo.search.parametrisations import FAIL_VALUE
 from viterbo.search.results import best_per_size, load_bests, write_bests
@@ -91,7 +91,7 @@ def test_best_per_size_rechecks_and_bests_file_round_trips(tmp_path):
     assert record["agree"] == (sum(v is not None for v in record["recheck"].values()) >= 2)
     for value in record["recheck"].values():
         assert value is None or value == pytest.approx(record["systolic_ratio"], rel=1e-9)
-    assert "--vertices 5..5 --starts 2 --budget 30 --seed 3" in record["command"]
+    assert "--vertices 5..5 --starts 2 --budget 30 --seed 3" in record["command"] and not record["timed_out"]
     bests = tmp_path / "bests.json"
     write_bests([record], bests)
     worse = dict(record, systolic_ratio=record["systolic_ratio"] - 0.1, polytope=None)
@@ -186,6 +186,14 @@ def test_points_outside_the_family_rank_below_members():
     hull = family("vertices", 6)
     flat = np.c_[np.random.default_rng(1).normal(size=(6, 3)), np.zeros(6)].ravel()  # in a hyperplane
     assert hull.objective(flat) == (FAIL_VALUE, None)
+
+
+@pytest.mark.smoke
+def test_time_cap_ends_a_start_with_its_best_point(tmp_path, capsys):
+    sr = run_start("vertices", 6, 0, 5, 10**6, "cma", max_seconds=1.5)
+    assert sr.timed_out and 0 < sr.evaluations < 10**6 and sr.result.certified
+    assert main(["search", "--vertices", "5..5", "--max-seconds", "-1", "--out", str(tmp_path / "x.parquet")]) != 0
+    assert "--max-seconds -1.0: need a positive number of seconds" in capsys.readouterr().err
 
 
 @pytest.mark.smoke

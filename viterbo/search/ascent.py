@@ -59,6 +59,7 @@ class StartResult:
     result: CapacityResult | None
     evaluations: int
     seconds: float
+    timed_out: bool = False
 
 
 @dataclass
@@ -137,11 +138,19 @@ def recheck(K: Polytope, time_budget: float | None = 600.0, reference: bool = Tr
 
 
 class _Tracker:
-    """Counts evaluations against the start's budget and keeps the best member seen (exact sys)."""
+    """Counts evaluations against the start's budget and keeps the best member seen (exact sys).
 
-    def __init__(self, fam: Family, budget: int) -> None:
+    With ``seconds``, the budget also ends at that wall time (``timed_out`` then says so);
+    ``phase_end`` (a perf_counter time) ends the current phase early.
+    """
+
+    def __init__(self, fam: Family, budget: int, seconds: float | None = None) -> None:
         self.fam, self.budget, self.evals = fam, budget, 0
         self.best_s, self.best_x = -math.inf, None
+        self.t0 = time.perf_counter()
+        self.deadline = math.inf if seconds is None else self.t0 + float(seconds)
+        self.phase_end = math.inf
+        self.timed_out = False
 
     def __call__(self, x: np.ndarray) -> float:
         self.evals += 1
@@ -152,7 +161,11 @@ class _Tracker:
 
     @property
     def left(self) -> int:
-        return self.budget - self.evals
+        now = time.perf_counter()
+        if now >= self.deadline:
+            self.timed_out = True
+            return 0
+        return 0 if now >= self.phase_end else self.budget - self.evals
 
 
 def _cma_run(track: _Tracker, x0: np.ndarray, sigma: float, popsize: int | None, evals: int, seed: int,
@@ -186,8 +199,8 @@ def _cma_run(track: _Tracker, x0: np.ndarray, sigma: float, popsize: int | None,
                 break
 
 
-def _cma(fam: Family, x0: np.ndarray, rng: np.random.Generator, budget: int,
-         seed: int) -> tuple[float, np.ndarray, int]:
+def _cma(fam: Family, x0: np.ndarray, rng: np.random.Generator, budget: int, seed: int,
+         seconds: float | None = None) -> tuple[float, np.ndarray, int, bool]:
     """IPOP-CMA-ES from random points, then a polish by small-step CMA runs from the best point.
 
     Restarts (Auger & Hansen, IPOP-CMA-ES, CEC 2005): each exploring run goes until CMA-ES's own
@@ -204,13 +217,19 @@ def _cma(fam: Family, x0: np.ndarray, rng: np.random.Generator, budget: int,
     4n - 15 dimensions for hulls of n points instead of 4n), where sys has no flat directions.  The
     polish ends when a whole cycle of step sizes brings no improvement (the rest of the budget is
     not spent).
+
+    ``seconds`` caps the wall time as a safety net (the exploration gets the same share of it);
+    the last value returned says whether it cut the start short.
     """
-    track = _Tracker(fam, budget)
+    track = _Tracker(fam, budget, seconds)
+    if seconds is not None:
+        track.phase_end = track.t0 + (1.0 - POLISH_SHARE) * float(seconds)
     runs = _explore(track, fam, x0, rng, budget - int(POLISH_SHARE * budget), seed)
+    track.phase_end = math.inf
     _polish(track, fam, seed + 7919 * runs)
     if track.best_x is None:
-        return -math.inf, x0, track.evals
-    return track.best_s, fam.normalise(track.best_x), track.evals
+        return -math.inf, x0, track.evals, track.timed_out
+    return track.best_s, fam.normalise(track.best_x), track.evals, track.timed_out
 
 
 def _explore(track: _Tracker, fam: Family, x0: np.ndarray, rng: np.random.Generator, evals: int,
@@ -271,13 +290,17 @@ def _sys_and_grad(fam: Family, x: np.ndarray):
     return s, xt.grad.numpy()
 
 
-def _gradient(fam: Family, x0: np.ndarray, budget: int) -> tuple[float, np.ndarray, int]:
+def _gradient(fam: Family, x0: np.ndarray, budget: int,
+              seconds: float | None = None) -> tuple[float, np.ndarray, int, bool]:
     """Normalised gradient steps with step-size adaptation; a step is accepted only if the exact sys rises."""
+    deadline = math.inf if seconds is None else time.perf_counter() + float(seconds)
     x = fam.normalise(x0)
     s, g = _sys_and_grad(fam, x)
     evals = 1
     step = 0.05
     while evals < budget and g is not None and step > 1e-9:
+        if time.perf_counter() >= deadline:
+            return s, x, evals, True
         norm = float(np.linalg.norm(g))
         if norm == 0:
             break
@@ -288,27 +311,32 @@ def _gradient(fam: Family, x0: np.ndarray, budget: int) -> tuple[float, np.ndarr
             x, s, g, step = trial, s_new, g_new, step * 1.5
         else:
             step *= 0.3
-    return s, x, evals
+    return s, x, evals, False
 
 
-def run_start(family_name: str, n: int, start: int, seed: int, budget: int, strategy: str) -> StartResult:
-    """One local ascent from start ``start`` (random point from ``SeedSequence([seed, start])``)."""
+def run_start(family_name: str, n: int, start: int, seed: int, budget: int, strategy: str,
+              max_seconds: float | None = None) -> StartResult:
+    """One local ascent from start ``start`` (random point from ``SeedSequence([seed, start])``).
+
+    ``max_seconds`` caps its wall time (a safety net for shared machines: a start it cuts short is
+    marked ``timed_out``, and its result then depends on the machine's speed).
+    """
     fam = family(family_name, n)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(start)]))
     x0 = fam.normalise(fam.random_start(rng))
     t0 = time.perf_counter()
     if strategy == "cma":
-        s, x, evals = _cma(fam, x0, rng, budget, seed * 100003 + start)
+        s, x, evals, timed_out = _cma(fam, x0, rng, budget, seed * 100003 + start, max_seconds)
     elif strategy == "gradient":
-        s, x, evals = _gradient(fam, x0, budget)
+        s, x, evals, timed_out = _gradient(fam, x0, budget, max_seconds)
     else:
         raise SearchSpecError(f"unknown strategy {strategy!r}; choose cma or gradient.")
     s, K, result = exact_sys(fam, x)  # the accepted point, recomputed and certified
-    return StartResult(start, strategy, s, x, K, result, evals, time.perf_counter() - t0)
+    return StartResult(start, strategy, s, x, K, result, evals, time.perf_counter() - t0, timed_out)
 
 
 def maximize_systolic_ratio(family_name: str, n: int, starts: int = 16, seed: int = 0, budget: int = 10000,
-                            strategy: str = "cma", on_start=None) -> SearchResult:
+                            strategy: str = "cma", on_start=None, max_seconds: float | None = None) -> SearchResult:
     """Maximise sys = c^2 / (2 vol) over a family of 4D polytopes by local ascent from random starts.
 
     Parameters
@@ -329,6 +357,9 @@ def maximize_systolic_ratio(family_name: str, n: int, starts: int = 16, seed: in
         CMA-ES (derivative-free), gradient steps (viterbo.differentiable), or both from each start.
     on_start : callable, optional
         Called with each :class:`StartResult` as it finishes (the CLI streams them to Parquet).
+    max_seconds : float, optional
+        Wall-time cap per start, a safety net: a start it cuts short keeps its best point so far and
+        is marked ``timed_out`` (its result then depends on the machine's speed).
 
     Returns
     -------
@@ -353,7 +384,7 @@ def maximize_systolic_ratio(family_name: str, n: int, starts: int = 16, seed: in
     out: list[StartResult] = []
     for i in range(starts):
         for kind in kinds:
-            sr = run_start(family_name, n, i, seed, budget, kind)
+            sr = run_start(family_name, n, i, seed, budget, kind, max_seconds)
             out.append(sr)
             if on_start is not None:
                 on_start(sr)

@@ -44,7 +44,8 @@ def best_per_size(path: str | Path, recheck_budget: float | None = 600.0) -> lis
         could not certify), ``agree`` (at least two independent computations - methods, or a
         method and its pure-Python reference - certified it, all within :data:`AGREEMENT_RTOL` of
         the search's value), ``starts``, ``budget``, ``seed``,
-        ``evaluations`` and ``seconds`` (summed over the starts of that size), ``best_start``,
+        ``evaluations`` and ``seconds`` (summed over the starts of that size), ``timed_out``
+        (whether ``--max-seconds`` cut a start short: then the value depends on the machine's speed), ``best_start``,
         ``n_vertices``, ``n_facets``, ``polytope`` (:meth:`Polytope.to_dict` of the witness) and
         ``command`` (the ``viterbo search`` line that reproduces the run).  A size with no
         certified start has ``systolic_ratio`` None and ``certified`` False.
@@ -79,7 +80,10 @@ def best_per_size(path: str | Path, recheck_budget: float | None = 600.0) -> lis
                   "seconds": float(sub.seconds.sum()),
                   "command": (f"viterbo search --family {manifest['family']} --{flag} {n}..{n} "
                               f"--starts {manifest['starts']} --budget {manifest['budget']} --seed {manifest['seed']} "
-                              f"--strategy {manifest['strategy']} --workers 1 --out RUN.parquet")}
+                              f"--strategy {manifest['strategy']}"
+                              + (f" --max-seconds {manifest['max_seconds']:g}" if manifest.get("max_seconds") else "")
+                              + " --workers 1 --out RUN.parquet"),
+                  "timed_out": any(params[i].get("timed_out", False) for i in rows)}
         certified = sub[sub.certified.astype(bool)]
         if not len(certified):
             record.update(systolic_ratio=None, certified=False, method=None, recheck={}, agree=False)
