@@ -8,5 +8,7 @@ from .ascent import (FINDING_THRESHOLD, STRATEGIES, SearchResult, StartResult, e
                      recheck)
 from .parametrisations import FAMILIES, SearchSpecError, family
 
-__all__ = ["maximize_systolic_ratio", "recheck", "FINDING_THRESHOLD", "SearchResult", "StartResult", "exact_sys", "STRATEGIES", "FAMILIES",
-           "family", "SearchSpecError"]
+from .results import best_per_size, load_bests, write_bests
+
+__all__ = ["maximize_systolic_ratio", "recheck", "FINDING_THRESHOLD", "SearchResult", "StartResult", "exact_sys",
+           "STRATEGIES", "FAMILIES", "family", "SearchSpecError", "best_per_size", "write_bests", "load_bests"]

@@ -26,10 +26,11 @@ class SearchSpec:
     family: str
     size: tuple[int, int]
     starts: int
-    budget: int = 300
+    budget: int = 10000
     strategy: str = "cma"
     seed: int = 0
     kind: str = "search"
+    max_seconds: float | None = None
 
     def manifest(self) -> dict:
         d = asdict(self)
@@ -55,7 +56,7 @@ def search_chunk(spec: SearchSpec, k: int, version: str, commit: str) -> list[di
 
     def keep(sr) -> None:
         params = {"n": n, "start": start, "budget": spec.budget, "evaluations": sr.evaluations,
-                  "x": [float(v) for v in sr.x]}
+                  "timed_out": sr.timed_out, "x": [float(v) for v in sr.x]}
         if sr.polytope is not None:
             row = compute_row(sr.polytope)
         else:
@@ -74,7 +75,7 @@ def _single_start(spec: SearchSpec, n: int, start: int, keep) -> None:
     from .ascent import run_start
 
     for kind in (("cma", "gradient") if spec.strategy == "both" else (spec.strategy,)):
-        keep(run_start(spec.family, n, start, spec.seed, spec.budget, kind))
+        keep(run_start(spec.family, n, start, spec.seed, spec.budget, kind, spec.max_seconds))
 
 
 def _failed_row(sr) -> dict:
@@ -117,7 +118,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     text = getattr(args, flag)
     if text is None:
         raise SearchSpecError(f"search family {args.family!r} needs --{flag} A..B.")
-    spec = SearchSpec(args.family, parse_range(text, f"--{flag}"), args.starts, args.budget, args.strategy, args.seed)
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise SearchSpecError(f"--max-seconds {args.max_seconds}: need a positive number of seconds (or leave it out).")
+    spec = SearchSpec(args.family, parse_range(text, f"--{flag}"), args.starts, args.budget, args.strategy, args.seed,
+                      max_seconds=args.max_seconds)
     try:
         path = run_search(spec, args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
                           overwrite=args.overwrite)
@@ -161,9 +165,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--vertices", help="range A..B (points, or polygon vertices)")
     p.add_argument("--facets", help="range A..B of facets (halfspaces)")
     p.add_argument("--starts", type=int, default=16, help="random starts per size (default 16)")
-    p.add_argument("--budget", type=int, default=300, help="exact evaluations per start (default 300)")
+    p.add_argument("--budget", type=int, default=10000,
+                   help="objective evaluations per start (default 10000; see README, Search)")
     p.add_argument("--strategy", default="cma", choices=["cma", "gradient", "both"])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-seconds", type=float, default=None,
+                   help="wall-time cap per start (a safety net; a start it cuts short is marked timed_out)")
     p.add_argument("--out", default="artefacts/atlas/search.parquet", help="Parquet file (atlas format)")
     p.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
