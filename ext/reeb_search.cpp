@@ -583,6 +583,16 @@ py::list unresolved_list(const Shared& sh) {
     return out;
 }
 
+// What every search call reports besides its counters and orbits (method.py / native_bridge.py read these).
+void put_outcome(py::dict& out, const Shared& sh, const StopCheck& stop) {
+    out["pending"] = pending_list(sh);
+    out["unresolved"] = unresolved_list(sh);
+    out["min_pruned_bound"] = sh.min_pruned_bound;
+    out["min_other_action"] = sh.min_other_action;
+    out["timed_out"] = sh.timed_out || stop.timed_out();
+    out["depth_exceeded"] = sh.depth_exceeded;
+}
+
 py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_cap, bool use_cF_budgets,
                         bool use_memo, double action_cap, double seconds, long long max_orbits, double incumbent,
                         bool certify) {
@@ -613,12 +623,7 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
         orbits.append(candidate_dict(sh.best));
     }
     out["orbits"] = orbits;
-    out["pending"] = pending_list(sh);
-    out["unresolved"] = unresolved_list(sh);
-    out["min_pruned_bound"] = sh.min_pruned_bound;
-    out["min_other_action"] = sh.min_other_action;
-    out["timed_out"] = sh.timed_out || stop.timed_out();
-    out["depth_exceeded"] = sh.depth_exceeded;
+    put_outcome(out, sh, stop);
     return out;
 }
 
@@ -699,12 +704,7 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
     py::list orbits;
     if (sh.have_best) orbits.append(candidate_dict(sh.best));
     out["orbits"] = orbits;
-    out["pending"] = pending_list(sh);
-    out["unresolved"] = unresolved_list(sh);
-    out["min_pruned_bound"] = sh.min_pruned_bound;
-    out["min_other_action"] = sh.min_other_action;
-    out["timed_out"] = sh.timed_out || stop.timed_out();
-    out["depth_exceeded"] = sh.depth_exceeded;
+    put_outcome(out, sh, stop);
     out["seconds_certification"] = cert_seconds;
     return out;
 }

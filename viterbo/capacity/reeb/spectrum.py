@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...errors import MethodNotApplicableError
+from ...geometry._storage import frozen
 from ...geometry.polytope import Polytope
 from ...runtime import Budget, default_timeout
 from .exact import exact_cycle
@@ -129,12 +130,6 @@ class Spectrum(list):
     def __repr__(self) -> str:
         flag = "" if self.complete else ", complete=False"
         return f"Spectrum({len(self)} orbits, max_action={self.max_action!r}{flag})"
-
-
-def _frozen(x: np.ndarray) -> np.ndarray:
-    out = np.array(x, dtype=np.float64)
-    out.flags.writeable = False
-    return out
 
 
 def _iterate_index(A: np.ndarray, j: int, rho: float) -> tuple[int | None, bool]:
@@ -275,14 +270,14 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
         facets = tuple(int(G.face_facets[f, 1]) for f in c.faces)
         cz = None if (c.degenerate or otype == 2) else cz_from_code(c.code)
         orbits.append(ReebOrbit(float(c.action), float(c.rho), cz, bool(c.degenerate), faces, facets,
-                                _frozen(x), 1, True, otype, K._device))
+                                frozen(x), 1, True, otype, K._device))
         j = 2
         while j * c.action <= max_action * (1 + tol) and j * c.rho <= rotation_cap + tol:
             czj, degj = _iterate_index(c.A, j, c.rho)
             if otype == 2:
                 czj = None
             orbits.append(ReebOrbit(float(j * c.action), float(j * c.rho), czj, degj, faces * j, facets * j,
-                                    _frozen(np.tile(x, (j, 1))), j, True, otype, K._device))
+                                    frozen(np.tile(x, (j, 1))), j, True, otype, K._device))
             j += 1
     # Sort by action rounded to 12 significant digits, so that ties (symmetric bodies) are
     # ordered by multiplicity and face sequence, not by rounding noise.
