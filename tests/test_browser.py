@@ -156,9 +156,10 @@ def test_run_large_polytope_comparison_and_every_family(tmp_path, record_propert
 
         # A lever change on 100 facets: the old result stays, marked stale, until run.
         page.locator("marimo-switch").filter(has_text="use_cF_budgets").locator("[role=switch]").click()
-        _wait_for_heading(page, "Stale")
+        # Wait for the capacity cell's own re-render: "Stale" alone can show before that cell has redrawn.
+        browser.capacity_output(page).filter(has_text="use_cF_budgets on -> off").wait_for(timeout=STEP_S * 1000)
+        assert browser.capacity_output(page).filter(has_text="Stale").count() == 1
         assert _capacity(page) == first_value
-        assert "use_cF_budgets on -> off" in browser.deep_text(browser.capacity_output(page))
         browser.capacity_output(page).get_by_role("button", name="run", exact=True).click()
         _wait_for_heading(page, "Comparison of the last two settings")
         rows = {r["quantity"]: r for r in _table(page, "comparison")}
