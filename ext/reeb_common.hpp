@@ -162,7 +162,7 @@ struct Shared {
     std::vector<std::array<double, 3>> unresolved;  // (kind, action bound, |A|): branches beyond float64
     // Parallel to ``unresolved``: for a jump branch (kind 2) its node path from the start, (kind, idx, next) with
     // kind 0 = 2-face, 1 = jump face, the start node first and the abandoned child last (jump_exact.py replays it);
-    // empty for kind 1.
+    // for a 2-face branch (kind 1) its faces (0, face, 0) from F_1 to the abandoned child (type1_exact.py).
     std::vector<std::vector<std::array<int, 3>>> branches;
     double min_pruned_bound = kInf, min_other_action = kInf;
     bool timed_out = false, depth_exceeded = false;

@@ -127,6 +127,10 @@ struct Config {
     bool spectrum = false, use_cF = true, use_memo = true, certify = false;
     double cap = 2.0, action_cap = kInf, incumbent = kInf;
     long long max_orbits = -1;
+    // ESCALATE / IMPRECISE_BUDGET of the 2-face search; tests lower them to force branches through the exact
+    // phase (type1_exact.py).
+    double escalate = ESCALATE;
+    long long imprecise_budget = IMPRECISE_BUDGET;
 };
 
 const char* kCounters[] = {
@@ -328,12 +332,16 @@ private:
             note_pruned(bound);
             return CUT;
         }
-        if (ef2 > ESCALATE * G.scale * G.scale || perr2 > ESCALATE * G.face_rad[dst]) {
-            // Imprecise: followed within a budget, then reported (search_reference.py).
-            if (counters[IMPRECISE] >= IMPRECISE_BUDGET) {
+        if (ef2 > cfg.escalate * G.scale * G.scale || perr2 > cfg.escalate * G.face_rad[dst]) {
+            // Imprecise: followed within a budget, then reported with its face path (search_reference.py;
+            // type1_exact.py replays it in rationals).
+            if (counters[IMPRECISE] >= cfg.imprecise_budget) {
                 ++counters[UNRESOLVED];
                 sh.unresolved.push_back({1.0, std::max(bound, path_floor(s.w + edge_w[e], closing, dst)), amax(c.A)});
-                sh.branches.emplace_back();
+                std::vector<std::array<int, 3>> branch;
+                for (int f : path) branch.push_back({0, f, 0});
+                branch.push_back({0, dst, 0});
+                sh.branches.push_back(std::move(branch));
                 return CUT;
             }
             ++counters[IMPRECISE];
@@ -630,7 +638,8 @@ py::dict reeb_search_py(const py::dict& arrays, bool spectrum, double rotation_c
 // Fast pass, deferred children, jump search (method._run_capacity_python).
 py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleton, double rotation_cap,
                                  bool use_cF_budgets, bool use_memo, double seconds, double jump_escalate,
-                                 long long jump_imprecise_budget) {
+                                 long long jump_imprecise_budget, double type1_escalate,
+                                 long long type1_imprecise_budget) {
     Graph G = graph_from_dict(arrays);
     Skeleton S = skeleton_from_dict(skeleton, G);
     Shared sh;
@@ -639,8 +648,12 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
     fast.cap = rotation_cap;
     fast.use_cF = use_cF_budgets;
     fast.use_memo = use_memo;
+    fast.escalate = type1_escalate;
+    fast.imprecise_budget = type1_imprecise_budget;
     Config cert;
     cert.certify = true;
+    cert.escalate = type1_escalate;
+    cert.imprecise_budget = type1_imprecise_budget;
     std::array<long long, N_COUNTERS> c1{}, c2{};
     JumpStats js;
     double cert_seconds = 0;
@@ -667,8 +680,8 @@ py::dict reeb_capacity_search_py(const py::dict& arrays, const py::dict& skeleto
                     }
                 }
                 Child c;
+                pass2.path = *dpath;  // before build: a child given up as beyond float64 records its path
                 if (pass2.build(*parent, d.e, c) != 1) continue;
-                pass2.path = *dpath;
                 pass2.visit(c.bound, c.dst, c.s, c.closing);
             }
             c2 = pass2.counters;
@@ -751,6 +764,7 @@ void register_reeb_search(py::module_& m) {
     m.def("reeb_capacity_search", &reeb::reeb_capacity_search_py, py::arg("arrays"), py::arg("skeleton"),
           py::arg("rotation_cap"), py::arg("use_cF_budgets"), py::arg("use_memo"), py::arg("seconds"),
           py::arg("jump_escalate") = reeb::ESCALATE, py::arg("jump_imprecise_budget") = reeb::IMPRECISE_BUDGET,
+          py::arg("type1_escalate") = reeb::ESCALATE, py::arg("type1_imprecise_budget") = reeb::IMPRECISE_BUDGET,
           "The certified capacity search: fast pass, deferred children, jump search "
           "(see viterbo/capacity/reeb/method.py).");
     m.def("reeb_tolerances", &reeb::reeb_tolerances_py,

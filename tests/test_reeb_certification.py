@@ -1,6 +1,7 @@
 """method="reeb" certification (docs/math/reeb-certification.md): closed domains, the jump search
 for Type 2 orbits, exact re-evaluation, and what an uncertified result says."""
 
+import importlib
 import math
 
 import numpy as np
@@ -8,13 +9,16 @@ import pytest
 
 import viterbo as vb
 from viterbo import families
-from viterbo.capacity.reeb import search_reference
+from viterbo.capacity.reeb import type1_exact
 from viterbo.capacity.reeb.exact import exact_cycle
 from viterbo.capacity.reeb.jump_reference import run_jump_search
 from viterbo.capacity.reeb.method import flow_graph_of, skeleton_of, why_not_reeb
 from viterbo.capacity.reeb.search_reference import SearchConfig, SearchOutcome
+from viterbo.capacity.reeb.tolerances import ESCALATE
 
 from _reeb_hk_bruteforce import hk_bruteforce
+
+reeb_method = importlib.import_module("viterbo.capacity.reeb.method")
 
 CERT_STATS = ("certification_nodes", "jump_starts", "jump_nodes", "jump_nodes_face", "jump_nodes_edge",
               "jump_nodes_vertex", "jump_faces_edge", "jump_faces_vertex", "jumps", "orbit_type", "winner",
@@ -91,20 +95,30 @@ def test_exact_cycle_excludes_a_cycle_without_orbit():
 
 
 @pytest.mark.smoke
-def test_uncertified_result_says_what_was_not_excluded(monkeypatch):
+def test_branches_beyond_float64_are_resolved_exactly_or_reported(monkeypatch):
     # With no budget for imprecise branches, the strongly stretched charts of a nearly Lagrangian
-    # simplex leave branches unresolved: the value still verifies, but it is not certified.
-    monkeypatch.setattr(search_reference, "IMPRECISE_BUDGET", 0)
+    # simplex leave 2-face branches beyond float64; the exact phase (type1_exact.py) settles them:
+    # same value, certified, and at 1e-6 the witness itself comes from the exact phase.
     V = families.simplex().vertices_np
-    L = vb.Polytope.from_vertices(V + 1e-4 * np.random.default_rng(0).normal(size=V.shape))
-    r = vb.capacity(L, method="reeb", implementation="python")
+    L4 = vb.Polytope.from_vertices(V + 1e-4 * np.random.default_rng(0).normal(size=V.shape))
+    L6 = vb.Polytope.from_vertices(V + 1e-6 * np.random.default_rng(0).normal(size=V.shape))
+    ref4, ref6 = (vb.capacity(L, method="reeb", implementation="python") for L in (L4, L6))
+    monkeypatch.setattr(reeb_method, "_TYPE1_LIMITS", (ESCALATE, 0))
+    r4, r6 = (vb.capacity(L, method="reeb", implementation="python") for L in (L4, L6))
+    for r, ref in ((r4, ref4), (r6, ref6)):
+        assert r.stats["type1_exact_branches"] == r.stats["type1_exact_resolved"] > 0
+        assert r.certified, r.reason
+        assert r.value == pytest.approx(ref.value, rel=1e-12) and r.verify()
+    assert r6.stats["winner_from_exact_type1"]
+    # Without exact nodes they stay open: the value still verifies, but it is not certified ...
+    monkeypatch.setattr(type1_exact, "EXACT_NODE_BUDGET", 0)
+    r = vb.capacity(L4, method="reeb", implementation="python")
     assert not r.certified
-    assert "beyond float64" in r.reason and "haim_kislev" in r.reason
+    assert "beyond float64" in r.reason and "node budget" in r.reason and "haim_kislev" in r.reason
     assert r.verify()
-    # When every closed orbit lies in such branches there is no value: the error says why.
-    L = vb.Polytope.from_vertices(V + 1e-6 * np.random.default_rng(0).normal(size=V.shape))
+    # ... and when every closed orbit lies in such branches there is no value: the error says why.
     with pytest.raises(vb.MethodNotApplicableError, match="beyond float64"):
-        vb.capacity(L, method="reeb", implementation="python")
+        vb.capacity(L6, method="reeb", implementation="python")
 
 
 @pytest.mark.smoke

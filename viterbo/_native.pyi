@@ -58,7 +58,7 @@ def reeb_build_skeleton(incidence: numpy.ndarray, N: numpy.ndarray, face_pairs: 
     """Jump faces and jumps (see viterbo.capacity.reeb.skeleton)."""
 
 
-def reeb_capacity_search(arrays: dict, skeleton: dict, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, seconds: typing.SupportsFloat | typing.SupportsIndex, jump_escalate: typing.SupportsFloat | typing.SupportsIndex = ..., jump_imprecise_budget: typing.SupportsInt | typing.SupportsIndex = ...) -> dict:
+def reeb_capacity_search(arrays: dict, skeleton: dict, rotation_cap: typing.SupportsFloat | typing.SupportsIndex, use_cF_budgets: bool, use_memo: bool, seconds: typing.SupportsFloat | typing.SupportsIndex, jump_escalate: typing.SupportsFloat | typing.SupportsIndex = ..., jump_imprecise_budget: typing.SupportsInt | typing.SupportsIndex = ..., type1_escalate: typing.SupportsFloat | typing.SupportsIndex = ..., type1_imprecise_budget: typing.SupportsInt | typing.SupportsIndex = ...) -> dict:
     """The certified capacity search: fast pass, deferred children, jump search (see viterbo/capacity/reeb/method.py)."""
 
 

@@ -8,21 +8,14 @@ from the start, jump_reference.py / ext/reeb_jump.cpp).  This module replays
 each recorded branch in exact rational arithmetic and finishes its subtree with
 the same rules as the float search but no error terms.
 
-The exact polytope.  The float search is about K given by the float64 data;
-those data are not exactly consistent (four float hyperplanes through an edge
-do not meet in one line exactly), so the exact phase works on K_V = conv(V),
-V the skeleton's float64 vertices (centred coordinates) read as exact
-rationals.  Every facet hyperplane of K_V is computed exactly through its
-vertices (K's incidences), and checked exactly: all its vertices lie on it and
-every other vertex strictly inside (``ExactPolytope.facet``; a float filter
-decides the far vertices, their slack exceeds 1e-9 of K's size).  So K_V has
-exactly K's face lattice, its Reeb vectors R_E = (2 / h_E) J n_E are exact
-(invariant under scaling (n_E, h_E)), and the orbit really lands on an edge or
-vertex when the exits through it tie.  K_V is within rounding of K (its
-vertices are K's vertices minus the centre, rounded once), far below ACTION_TIE.
-A facet for which this check fails (non-simplicial facets whose float vertices
-are not exactly coplanar) makes the branches that need it unavailable: they
-stay unresolved.
+The exact polytope (exact_polytope.py): K_V = conv(V) for a simplicial
+polytope, K_H = the float64 halfspaces read as rationals for a simple one; each
+is checked exactly to have K's face lattice on every facet the phase touches,
+so its Reeb vectors R_E = (2 / h_E) J n_E are exact and the orbit really lands
+on an edge or vertex when the exits through it tie.  Both are within rounding of
+K, far below ACTION_TIE.  Where neither can be built (a facet whose float
+vertices are not exactly coplanar in a non-simple polytope) the branches that
+need it stay unresolved.
 
 The rules (jump_reference.py, without error terms): facet-once, canonical
 start, the exact closed sub-interval of each child, zero-time hops cut only when
@@ -31,19 +24,19 @@ min a(sigma) + return bound >= v (1 - ACTION_TIE).  The return bound reuses the
 float search's Dijkstra tables (per-edge lower bounds whose errors do not grow
 along paths) and the distance-over-top-speed bound, both lowered by a relative
 1e-9 (their only float64 inputs are K's data and the rounded end points of the
-exact segment).  A closed cycle below v is a closed facet polygon of K_V: it
+exact segment).  A closed cycle below v is a closed facet polygon of the exact polytope: it
 becomes the witness (its exact breakpoints, rounded).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from fractions import Fraction
 
 import numpy as np
 
+from .exact_polytope import ExactPolytope, ExactUnavailable, _dot, _ratio, exact_polytope_of
 from .flow_graph import FlowGraph, allow_depth
 from .jump_reference import jump_return_bounds, segment_distance
 from .orbit_fit import STATUS_OK
@@ -67,105 +60,8 @@ JUMP_EXACT_STAT_KEYS = ("jump_exact_branches", "jump_exact_resolved", "jump_exac
 _ZERO = Fraction(0)
 
 
-class ExactUnavailable(Exception):
-    """K_V cannot be built exactly for a facet this branch needs (see the module docstring)."""
-
-
 class _OverBudget(Exception):
     pass
-
-
-def _dot(a, b):
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]
-
-
-class ExactPolytope:
-    """K_V = conv(V) in integers: V scaled by lam (a power of two) is integral, so every facet
-    hyperplane <n, x> = h (n, h coprime integers, h > 0) and J n are integral; built and checked
-    lazily per facet.  Lengths in this frame are lam times the search's, times and actions lam^2."""
-
-    def __init__(self, inc: np.ndarray, V: np.ndarray, scale: float):
-        self.inc = inc
-        self.Vf = np.asarray(V, dtype=float)
-        self.scale = float(scale)
-        self.lam = max(Fraction(float(c)).denominator for c in self.Vf.ravel())
-        self._V: dict[int, tuple] = {}
-        self._facet: dict[int, tuple] = {}
-        self._J: dict[int, tuple] = {}
-
-    def vertex(self, i: int) -> tuple:
-        """Vertex i times lam, as integers (exact: the float coordinates are dyadic)."""
-        v = self._V.get(i)
-        if v is None:
-            q = [Fraction(float(c)) * self.lam for c in self.Vf[i]]
-            assert all(c.denominator == 1 for c in q)
-            v = self._V[i] = tuple(int(c) for c in q)
-        return v
-
-    def facet(self, g: int) -> tuple:
-        """(n, h): the exact hyperplane <n, x> = h (h > 0) of facet g of K_V (lam-frame), checked
-        against every vertex."""
-        got = self._facet.get(g)
-        if got is not None:
-            return got
-        verts = [int(i) for i in np.flatnonzero(self.inc[g])]
-        if len(verts) < 4:
-            raise ExactUnavailable(f"facet {g} has {len(verts)} vertices")
-        n = None
-        for quad in itertools.islice(itertools.combinations(verts, 4), 200):
-            p = [self.vertex(i) for i in quad]
-            d = [[p[k][c] - p[0][c] for c in range(4)] for k in (1, 2, 3)]
-            cand = []
-            for c in range(4):  # cofactors of the 3x4 matrix d: a normal of the affine hull
-                cols = [cc for cc in range(4) if cc != c]
-                m = [[row[cc] for cc in cols] for row in d]
-                det = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-                       - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                       + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
-                cand.append(det if c % 2 == 0 else -det)
-            if any(cand):
-                n = cand
-                break
-        if n is None:
-            raise ExactUnavailable(f"facet {g}: no four affinely independent vertices")
-        h = _dot(n, self.vertex(verts[0]))
-        if h == 0:
-            raise ExactUnavailable(f"facet {g} passes through the centre")
-        if h < 0:
-            n, h = [-c for c in n], -h
-        common = math.gcd(math.gcd(math.gcd(n[0], n[1]), math.gcd(n[2], n[3])), h)
-        n, h = [c // common for c in n], h // common
-        for i in verts:
-            if _dot(n, self.vertex(i)) != h:
-                raise ExactUnavailable(f"the vertices of facet {g} are not exactly coplanar")
-        nf = np.array([float(c) for c in n])
-        norm = float(np.linalg.norm(nf))
-        slack = (h / self.lam) / norm - self.Vf @ (nf / norm)
-        on = set(verts)
-        for i in np.flatnonzero(slack < 1e-9 * self.scale):
-            i = int(i)
-            if i not in on and _dot(n, self.vertex(i)) >= h:
-                raise ExactUnavailable(f"vertex {i} is not strictly inside facet {g} exactly")
-        got = self._facet[g] = (tuple(n), h)
-        return got
-
-    def jn(self, E: int) -> tuple:
-        """J n_E with J (q, p) = (-p, q) (flow_graph.py): R_E = (2 / h_E) J n_E."""
-        r = self._J.get(E)
-        if r is None:
-            n, _h = self.facet(E)
-            r = self._J[E] = (-n[2], -n[3], n[0], n[1])
-        return r
-
-
-def _ratio(n: int, d: int) -> float:
-    """n / d rounded, d > 0: both cut to the top 128 bits of d first (absolute error ~2^-120 |n / d|
-    at worst relative to max(1, |n / d|); a correctly rounded division of 10^4-bit integers costs ~1 ms)."""
-    cut = d.bit_length() - 128
-    if cut > 0:
-        d >>= cut
-        n >>= cut
-    return n / d
 
 
 def _at(a: int, b: int, s: Fraction) -> int:
@@ -242,13 +138,23 @@ class _ExactJump:
         self.p0_start = S.V[ua]
         self.p0_dir = S.V[va] - S.V[ua]
         self.edge0 = int(S.jf_kind[p0]) == 1
-        self.Va, self.Vb = P.vertex(ua), P.vertex(va)
-        X = self.Va
-        U = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
+        try:
+            (Xa, da), (Xb, db) = P.vertex_h(ua), P.vertex_h(va)
+        except ExactUnavailable:
+            self.mark(trie, "unavailable")
+            return
+        # x(sigma) = V_a + sigma (V_b - V_a) = (X0 + sigma U0) / D0, homogeneous like every state.
+        if self.edge0:
+            X0 = tuple(Xa[c] * db for c in range(4))
+            U0 = tuple(Xb[c] * da - Xa[c] * db for c in range(4))
+            D0 = da * db
+        else:
+            X0, U0, D0 = Xa, (0, 0, 0, 0), da
+        self.X0, self.U0, self.D0 = X0, U0, D0
         hi = Fraction(1) if self.edge0 else _ZERO
-        self.stack = [(("J", p0, C0), X, U, 1)]
+        self.stack = [(("J", p0, C0), X0, U0, D0)]
         self.leaf_left = None
-        self.descend(C0, _ZERO, hi, (X, U, 0, 0, 1), 1 << C0, trie)
+        self.descend(C0, _ZERO, hi, (X0, U0, 0, 0, D0), 1 << C0, trie)
 
     def descend(self, E, lo, hi, state, used, trie) -> None:
         """expand() along a trie node: what it leaves unmarked below is excluded exactly (resolved),
@@ -446,13 +352,13 @@ class _ExactJump:
             self.stack.pop()
 
     def close(self, lo: Fraction, hi: Fraction, state) -> None:
-        """Back on P_0: solve (X + sigma U) / D = V_a + sigma (V_b - V_a) on [lo, hi] exactly (a vertex:
-        sigma = 0), rebuild the polygon from the exact breakpoints."""
+        """Back on P_0: solve (X + sigma U) / D = (X0 + sigma U0) / D0 on [lo, hi] exactly (a vertex:
+        U0 = 0), rebuild the polygon from the exact breakpoints."""
         X, U, A, B, D = state
         self.st["jump_exact_cycles_closed"] += 1
-        d = tuple(self.Vb[c] - self.Va[c] for c in range(4)) if self.edge0 else (0, 0, 0, 0)
-        w = [U[c] - D * d[c] for c in range(4)]
-        r = [D * self.Va[c] - X[c] for c in range(4)]
+        X0, U0, D0 = self.X0, self.U0, self.D0
+        w = [D0 * U[c] - D * U0[c] for c in range(4)]
+        r = [D * X0[c] - D0 * X[c] for c in range(4)]
         if not any(w):
             if any(r):
                 return
@@ -504,7 +410,7 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     allow_depth(G)
     if not jumps:
         return []
-    P = ExactPolytope(K._incidence_np(), S.V, G.scale)
+    P = exact_polytope_of(K._incidence_np(), G.N, G.H, S.V, G.scale)
     X = _ExactJump(G, S, P, out, stats, deadline, node_budget, branch_budget)
     v = X.incumbent
     # Branches already excluded by their float bound need nothing; the others, grouped by start

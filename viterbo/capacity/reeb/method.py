@@ -12,9 +12,9 @@ most once (reeb-certification.md (★): HK Def 2.1 and Thm 1.5).  The call runs
    passes between facets without a common 2-face), both against the value
    found;
 3. exact rational re-evaluation of cycles the float checks rejected below the
-   value, and of the winner on nearly Lagrangian input; jump branches the float
-   search gave up as beyond float64 are replayed and finished exactly
-   (jump_exact.py).
+   value, and of the winner on nearly Lagrangian input; jump and 2-face
+   branches the float searches gave up as beyond float64 are replayed and
+   finished exactly (jump_exact.py, type1_exact.py).
 
 ``certified=True`` then means: nothing shorter exists (up to the rounding
 model of reeb-certification.md §7) and the witness verifies.
@@ -44,6 +44,7 @@ from .orbit_fit import STATUS_OK, clean_witness
 from .search_reference import (Candidate, SearchConfig, SearchOutcome, run_deferred, run_reference_search)
 from .skeleton import Skeleton, build_skeleton
 from .tolerances import ACTION_TIE, MAX_DEPTH
+from .type1_exact import resolve_type1_branches
 
 __all__ = ["reeb_capacity", "why_not_reeb", "run_search", "flow_graph_of", "skeleton_of", "NEAR_LAGRANGIAN_TOL"]
 
@@ -54,6 +55,8 @@ NEAR_LAGRANGIAN_TOL = 1e-4
 #: Test hook: (escalate, imprecise_budget) of the float jump search instead of (ESCALATE, IMPRECISE_BUDGET);
 #: (0.0, 0) gives every jump branch up at once, so the exact phase (jump_exact.py) runs the whole jump search.
 _JUMP_LIMITS: tuple[float, int] | None = None
+#: The same for the 2-face search (both passes); its given-up branches go to type1_exact.py.
+_TYPE1_LIMITS: tuple[float, int] | None = None
 
 
 class _PerPolytope:
@@ -173,7 +176,8 @@ def _run_capacity_python(K, G, cfg, budget):
     _raise_if_stopped(out, budget)
     t_cert = time.perf_counter()
     cert = SearchConfig(certify=True, deadline=deadline, jump_escalate=cfg.jump_escalate,
-                        jump_imprecise_budget=cfg.jump_imprecise_budget)
+                        jump_imprecise_budget=cfg.jump_imprecise_budget, escalate=cfg.escalate,
+                        imprecise_budget=cfg.imprecise_budget)
     s_def = run_deferred(G, cert, out, out.deferred)
     _raise_if_stopped(out, budget)
     S = skeleton_of(K, G)
@@ -200,14 +204,16 @@ def _of_value(action: float, value: float) -> str:
 
 
 def _exact_phase_note(stats: dict) -> str:
-    """Why the exact phase (jump_exact.py) left jump branches open, if it did."""
+    """Why the exact phases (jump_exact.py, type1_exact.py) left branches open, if they did."""
     parts = []
-    if stats.get("jump_exact_over_budget"):
-        parts.append(f"{stats['jump_exact_over_budget']} beyond its node budget ({stats['jump_exact_nodes']} exact "
-                     "nodes)")
-    if stats.get("jump_exact_unavailable"):
-        parts.append(f"{stats['jump_exact_unavailable']} through facets whose float vertices are not exactly "
-                     "coplanar")
+    for kind, label in (("jump", "jump"), ("type1", "2-face")):
+        if stats.get(f"{kind}_exact_over_budget"):
+            parts.append(f"{stats[f'{kind}_exact_over_budget']} {label} branches beyond the node budget "
+                         f"({stats[f'{kind}_exact_nodes']} exact nodes)")
+        if stats.get(f"{kind}_exact_unavailable"):
+            parts.append(f"{stats[f'{kind}_exact_unavailable']} {label} branches through facets the exact polytope "
+                         "cannot be built for: K is neither simplicial nor simple and its float vertices are not "
+                         "exactly coplanar")
     return f", and exact arithmetic left them open ({'; '.join(parts)})" if parts else ""
 
 
@@ -309,6 +315,8 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     cfg = SearchConfig(rotation_cap=rotation_cap, use_cF_budgets=use_cF_budgets, use_memo=use_memo)
     if _JUMP_LIMITS is not None:
         cfg.jump_escalate, cfg.jump_imprecise_budget = float(_JUMP_LIMITS[0]), int(_JUMP_LIMITS[1])
+    if _TYPE1_LIMITS is not None:
+        cfg.escalate, cfg.imprecise_budget = float(_TYPE1_LIMITS[0]), int(_TYPE1_LIMITS[1])
     cpp = _use_cpp(implementation)
     if cpp:
         S = skeleton_of(K, G)
@@ -319,9 +327,11 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     t_exact = time.perf_counter()
     unresolved = _resolve_pending(G, out, stats)
     # Jump branches given up as beyond float64: replayed and finished in rationals (jump_exact.py).
-    left = resolve_jump_branches(K, G, skeleton_of(K, G), out, stats,
-                                 deadline=budget.deadline if budget is not None else None)
-    out.unresolved = [u for u in out.unresolved if not (u[0] == 2 and u[3])] + left
+    deadline = budget.deadline if budget is not None else None
+    left = resolve_jump_branches(K, G, skeleton_of(K, G), out, stats, deadline=deadline)
+    # 2-face branches given up as beyond float64: the same, with 2-D domains (type1_exact.py).
+    left += resolve_type1_branches(K, G, skeleton_of(K, G), out, stats, deadline=deadline)
+    out.unresolved = [u for u in out.unresolved if not u[3]] + left
     best = out.best
     if best is None and out.unresolved:
         raise MethodNotApplicableError(
@@ -334,7 +344,8 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
             'probably degenerate. Use method="haim_kislev".')
     value = float(best.action)
     near = float(G.face_symplecticity.min()) < NEAR_LAGRANGIAN_TOL
-    if best.kind == 1 and (near or stats.get("winner_from_exact_resolution")):
+    if best.kind == 1 and not stats.get("winner_from_exact_type1") and (
+            near or stats.get("winner_from_exact_resolution")):
         ex = exact_cycle(G, list(best.faces))
         stats["exact_status"] = ex.status
         if ex.status == "valid":

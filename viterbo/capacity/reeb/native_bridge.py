@@ -52,6 +52,16 @@ def _candidate(o: dict) -> Candidate:
                      float(o["estimate"]), int(o["kind"]), [int(f) for f in o["flows"]], int(o["orbit_type"]))
 
 
+def _branch(kind: int, raw: list) -> tuple | None:
+    """A recorded branch as search_reference.py keeps it: the node path of a jump branch (kind 2), the face
+    path of a 2-face branch (kind 1), None when none was recorded."""
+    if not raw:
+        return None
+    if kind == 2:
+        return tuple((str(kd), int(i), int(n)) for kd, i, n in raw)
+    return tuple(int(i) for _kd, i, _n in raw)
+
+
 def _unpack(raw: dict, out: SearchOutcome, spectrum: bool) -> None:
     out.stats.update({k: int(v) for k, v in raw["stats"].items()})
     out.timed_out = bool(raw["timed_out"])
@@ -59,9 +69,7 @@ def _unpack(raw: dict, out: SearchOutcome, spectrum: bool) -> None:
     out.min_pruned_bound = float(raw["min_pruned_bound"])
     out.min_other_action = float(raw["min_other_action"])
     out.pending = [(int(k), tuple(int(f) for f in faces), float(est)) for k, faces, est in raw["pending"]]
-    out.unresolved = [(int(k), float(b), float(a),
-                       tuple((str(kd), int(i), int(n)) for kd, i, n in br) if int(k) == 2 else None)
-                      for k, b, a, br in raw["unresolved"]]
+    out.unresolved = [(int(k), float(b), float(a), _branch(int(k), br)) for k, b, a, br in raw["unresolved"]]
     cands = [_candidate(o) for o in raw["orbits"]]
     if spectrum:
         out.orbits = cands
@@ -92,7 +100,8 @@ def run_native_capacity(G: FlowGraph, S: Skeleton, cfg: SearchConfig, budget: Bu
     raw = native.reeb_capacity_search(graph_arrays(G), skeleton_arrays(S), rotation_cap=cfg.rotation_cap,
                                       use_cF_budgets=cfg.use_cF_budgets, use_memo=cfg.use_memo,
                                       seconds=_seconds(budget), jump_escalate=cfg.jump_escalate,
-                                      jump_imprecise_budget=cfg.jump_imprecise_budget)
+                                      jump_imprecise_budget=cfg.jump_imprecise_budget,
+                                      type1_escalate=cfg.escalate, type1_imprecise_budget=cfg.imprecise_budget)
     out = SearchOutcome()
     _unpack(raw, out, False)
     stats = dict(out.stats)

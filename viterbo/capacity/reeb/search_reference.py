@@ -68,8 +68,12 @@ class SearchConfig:
     def __init__(self, *, spectrum: bool = False, rotation_cap: float = 2.0, use_cF_budgets: bool = True,
                  use_memo: bool = True, action_cap: float = math.inf, deadline: float | None = None,
                  max_orbits: int | None = None, incumbent: float = math.inf, certify: bool = False,
-                 jump_escalate: float = ESCALATE, jump_imprecise_budget: int = IMPRECISE_BUDGET):
+                 jump_escalate: float = ESCALATE, jump_imprecise_budget: int = IMPRECISE_BUDGET,
+                 escalate: float = ESCALATE, imprecise_budget: int = IMPRECISE_BUDGET):
         self.spectrum = spectrum
+        # The same two limits for the 2-face search (type1_exact.py replays what they give up).
+        self.escalate = float(escalate)
+        self.imprecise_budget = int(imprecise_budget)
         # The jump search's imprecision threshold and budget (tolerances.py); tests lower them to
         # force branches through the exact phase (jump_exact.py).
         self.jump_escalate = float(jump_escalate)
@@ -124,7 +128,8 @@ class SearchOutcome:
         self.pending: list[tuple] = []
         self.deferred: list[tuple] = []  # children cut by rotation / c_F in capacity mode
         # Branches beyond float64 (error bounds too large to decide anything): (kind, bound, |A|, branch);
-        # branch: for a jump branch (kind 2) its node path from the start (jump_exact.py), else None.
+        # branch: for a jump branch (kind 2) its node path from the start (jump_exact.py), for a 2-face branch
+        # (kind 1) its faces from F_1 to the abandoned child (type1_exact.py); None when not recorded.
         self.unresolved: list[tuple] = []
         self.min_pruned_bound = math.inf  # smallest action lower bound of a branch cut by the action prune
         self.min_other_action = math.inf  # smallest action of a validated orbit that is not the winner
@@ -273,8 +278,9 @@ class _Type1:
         return self.out.timed_out or self.out.depth_exceeded
 
     # ------------------------------------------------------------------ children
-    def child(self, node_state, e: int):
-        """The child of a node along edge e, or None (counted) when a sound prune cuts it.
+    def child(self, node_state, e: int, path: list):
+        """The child of a node (the last face of ``path``) along edge e, or None (counted) when a sound prune
+        cuts it.
 
         Returns (bound, e, dst, state, closing), or the string "rotation" / "budget" when the
         fast pass's rotation or c_F prune cuts it (checked first, as they are cheap).
@@ -349,12 +355,13 @@ class _Type1:
         if self.action_pruned(bound):
             self.note_pruned(bound)
             return None
-        if ef2 > ESCALATE * self.act_scale or perr2 > ESCALATE * float(G.face_rad[dst]):
-            # Imprecise (float64 decides little here): followed within a budget, then reported.
-            if st["imprecise_children"] >= IMPRECISE_BUDGET:
+        if ef2 > cfg.escalate * self.act_scale or perr2 > cfg.escalate * float(G.face_rad[dst]):
+            # Imprecise (float64 decides little here): followed within a budget, then reported with its
+            # face path (type1_exact.py replays it in rationals).
+            if st["imprecise_children"] >= cfg.imprecise_budget:
                 st["unresolved_branches"] += 1
                 self.out.unresolved.append((1, max(bound, self.path_floor(w + float(self.edge_w[e]), closing, dst)),
-                                            _amax(A2), None))
+                                            _amax(A2), tuple(path) + (dst,)))
                 return None
             st["imprecise_children"] += 1
         if impossible:
@@ -406,7 +413,7 @@ class _Type1:
         for e in self.out_edges[node]:
             if int(self.G.edge_dst[e]) < self.f1:
                 continue
-            c = self.child(node_state, e)
+            c = self.child(node_state, e, path)
             if c is None:
                 continue
             if isinstance(c, str):
@@ -582,7 +589,7 @@ def run_deferred(G: FlowGraph, cfg: SearchConfig, out: SearchOutcome, deferred: 
             if cfg.deadline is not None and time.monotonic() > cfg.deadline:
                 own.timed_out = True
                 break
-        c = run.child(parent, e)  # no rotation / c_F prune in this pass
+        c = run.child(parent, e, path)  # no rotation / c_F prune in this pass
         if c is None:
             continue
         bound, _e, dst, state, closing = c
