@@ -579,9 +579,8 @@ private:
                 return;
             }
             ++js.rej_numeric;
-            std::vector<int> ids;
-            for (const Node& nd : path) ids.push_back(nd.idx);
-            sh.pending.push_back(Pending{2, ids, est});
+            // The float checks cannot decide it: the exact phase replays this closing (jump_exact.py).
+            record_unresolved(est - ch.ea, ch.u2, ch.node);
             return;
         }
         Candidate cand;

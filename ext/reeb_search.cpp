@@ -489,6 +489,12 @@ private:
             ++counters[REJ_OUT];
             return;
         }
+        if (fp.status == STATUS_OUTSIDE) {  // float64 cannot place the fixed point: the exact phase decides
+            ++counters[FP_REJ];
+            ++counters[REJ_NUM];
+            sh.pending.push_back(Pending{1, path, -kInf});
+            return;
+        }
         const double est = s.a[0] * fp.s0 + s.a[1] * fp.s1 + s.d;
         const double an = std::abs(s.a[0]) + std::abs(s.a[1]);
         const double est_err = s.ef + an * fp.err + GAMMA * (an * R1 + std::abs(s.d));

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from .._native_support import check_implementation
-from ..errors import DimensionError, LeverError, MethodNotApplicableError
+from ..errors import DimensionError, LeverError, MethodNotApplicableError, NumericalFailureError
 from ..geometry.polytope import Polytope
 from ..runtime import Budget, default_timeout, parse_seconds
 from ._frame import framed, run_in_frame
@@ -113,7 +113,14 @@ def _call(spec: Method, K: Polytope, budget: Budget, levers: dict[str, Any],
     kwargs = spec.check_levers(levers)
     if spec.kernel:
         kwargs["implementation"] = implementation
-    return run_in_frame(spec, K, budget, kwargs)
+    try:
+        return run_in_frame(spec, K, budget, kwargs)
+    except ArithmeticError as exc:
+        # A division by an exact zero or an overflow inside a method is a numerical failure of that
+        # method on this input, never a value: "auto" moves on, the user gets a ViterboError.
+        raise NumericalFailureError(
+            f"{spec.name}: arithmetic failure inside the method ({type(exc).__name__}: {exc}); no value. "
+            'Try method="auto" or another method, or rescale/recondition the input.') from exc
 
 
 def _ignored(spec: Method, levers: dict[str, Any], implementation: str | None) -> list[str]:

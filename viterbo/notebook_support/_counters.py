@@ -77,6 +77,14 @@ COUNTER_INFO: dict[str, tuple[str, str]] = {
                                               "whose vertices are not exactly coplanar)"),
     "jump_exact_over_budget": ("search work", "given-up Type 2 search steps beyond the exact phase's node budget"),
     "jump_exact_cycles_closed": ("search work", "closed loops through edges and vertices met in exact arithmetic"),
+    "type1_exact_branches": ("search work", "given-up 2-face search steps replayed in exact arithmetic"),
+    "type1_exact_resolved": ("search work", "given-up 2-face search steps settled in exact arithmetic"),
+    "type1_exact_nodes": ("search work", "2-face search steps taken in exact arithmetic"),
+    "type1_exact_unavailable": ("search work", "given-up 2-face search steps exact arithmetic could not take (no "
+                                               "exact model of K: neither simple nor exactly coplanar facets)"),
+    "type1_exact_over_budget": ("search work", "given-up 2-face search steps beyond the exact phase's node budget"),
+    "type1_exact_cycles_closed": ("search work", "closed 2-face loops met in exact arithmetic"),
+    "pending_exact_nodes": ("search work", "exact steps spent deciding loops the float checks could not"),
     "exact_resolved": ("search work", "candidates the float checks could not decide, settled in exact arithmetic"),
     "unresolved": ("search work", "candidates neither float nor exact arithmetic could decide (uncertified if "
                                   "shorter than the value)"),

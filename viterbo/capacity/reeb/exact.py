@@ -68,6 +68,8 @@ def exact_cycle(G: FlowGraph, faces) -> ExactResult:
     free = [c for c in range(4) if c not in piv]
     na, nb = N[a], N[b]
     det = na[i] * nb[j] - na[j] * nb[i]
+    if det == 0:
+        return ExactResult("degenerate", detail=f"the facets of 2-face {faces[0]} are exactly parallel")
     # x = X0 + X1 u with u = x[free]: x[i], x[j] from the two equations.
     X0 = [Fraction(0)] * 4
     X1 = [[Fraction(0), Fraction(0)] for _ in range(4)]
@@ -89,6 +91,8 @@ def exact_cycle(G: FlowGraph, faces) -> ExactResult:
         R = reeb(E)
         n = N[Gx]
         rate = sum(n[c] * R[c] for c in range(4))
+        if rate == 0:  # exactly Lagrangian 2-face in the rational data: not decided here
+            return ExactResult("degenerate", detail=f"the exact rate of facet {Gx} along R_{E} is 0")
         t0 = (H[Gx] - sum(n[c] * x0[c] for c in range(4))) / rate
         t1 = [-sum(n[c] * x1[c][q] for c in range(4)) / rate for q in range(2)]
         xs.append((x0[:], [r[:] for r in x1]))

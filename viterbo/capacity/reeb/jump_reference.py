@@ -508,7 +508,8 @@ class _JumpSearch:
                 st["jump_rejected_ball"] += 1
                 return
             st["jump_rejected_numerical"] += 1
-            self.out.pending.append((2, tuple(nodes), est))
+            # The float checks cannot decide it: the exact phase replays this closing (jump_exact.py).
+            self.record_unresolved(est - ea, u, path, ("J", p0, self.C0))
             return
         cand = Candidate(tuple(nodes), x_r, t_r, action, 0, math.nan, np.eye(2), False, status, est, 2,
                          flows, 2)

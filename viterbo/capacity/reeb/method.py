@@ -217,16 +217,33 @@ def _exact_phase_note(stats: dict) -> str:
     return f", and exact arithmetic left them open ({'; '.join(parts)})" if parts else ""
 
 
-def _resolve_pending(G: FlowGraph, out: SearchOutcome, stats: dict) -> list[str]:
-    """Exact re-evaluation of cycles the float checks rejected below the value; the unresolved ones."""
+def _resolve_pending(K, G: FlowGraph, out: SearchOutcome, stats: dict, deadline: float | None) -> list[str]:
+    """Exact re-evaluation of cycles the float checks rejected below the value; the unresolved ones.
+
+    A 2-face cycle is replayed in integers on the exact polytope (type1_exact.py: its fixed set in the
+    closed domain, a family included); where no exact polytope can be built, the rational evaluation on
+    the float data (exact.py) decides it."""
     unresolved = []
     resolved = 0
-    for kind, faces, est in sorted(out.pending, key=lambda p: p[2]):
+    v = out.best.action if out.best is not None else math.inf
+    below = [p for p in sorted(out.pending, key=lambda p: p[2]) if not p[2] >= v * (1.0 - ACTION_TIE)]
+    for _kind, faces, est in (p for p in below if p[0] != 1):
+        unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {_of_value(est, v)}")
+    cycles = [p for p in below if p[0] == 1]
+    if cycles:
+        local: dict = {}
+        left = resolve_type1_branches(K, G, skeleton_of(K, G), out, local, deadline=deadline,
+                                      branches=[(1, -math.inf, math.nan, tuple(f) + (f[0],)) for _k, f, _e in cycles])
+        resolved += len(cycles) - len(left)
+        stats["pending_exact_nodes"] = local.get("type1_exact_nodes", 0)
+        if local.get("winner_from_exact_type1"):
+            stats["winner_from_exact_type1"] = stats["winner_from_exact_resolution"] = True
+            stats["exact_action"] = local["exact_action"]
+        open_paths = {tuple(u[3]) for u in left}
+        cycles = [c for c in cycles if tuple(c[1]) + (c[1][0],) in open_paths]
+    for kind, faces, est in cycles:
         v = out.best.action if out.best is not None else math.inf
         if est >= v * (1.0 - ACTION_TIE):
-            continue
-        if kind != 1:
-            unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {_of_value(est, v)}")
             continue
         ex = exact_cycle(G, list(faces))
         if ex.status == "excluded":
@@ -325,9 +342,9 @@ def reeb_capacity(K: Polytope, *, budget: Budget, rotation_cap: float = 2.0, use
     else:
         out, stats, cert_seconds = _run_capacity_python(K, G, cfg, budget)
     t_exact = time.perf_counter()
-    unresolved = _resolve_pending(G, out, stats)
-    # Jump branches given up as beyond float64: replayed and finished in rationals (jump_exact.py).
     deadline = budget.deadline if budget is not None else None
+    unresolved = _resolve_pending(K, G, out, stats, deadline)
+    # Jump branches given up as beyond float64: replayed and finished in rationals (jump_exact.py).
     left = resolve_jump_branches(K, G, skeleton_of(K, G), out, stats, deadline=deadline)
     # 2-face branches given up as beyond float64: the same, with 2-D domains (type1_exact.py).
     left += resolve_type1_branches(K, G, skeleton_of(K, G), out, stats, deadline=deadline)

@@ -90,13 +90,19 @@ def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float, per
     tol_m = INTERIOR_MARGIN * diam
     degenerate = abs(tr - 2.0) <= trace_tolerance(A)
     if not degenerate:
-        det = M00 * M11 - M01 * M10
+        det = float(M00 * M11 - M01 * M10)
+        if det == 0.0:
+            return FixedPoint((math.nan, math.nan), False, STATUS_OUTSIDE, math.inf)
         s0 = (-b[0] * M11 + b[1] * M01) / det
         s1 = (-M00 * b[1] + M10 * b[0]) / det
         # |(A - I)^{-1}|_inf times the error of the system (A - I) s = -b at the solution.
         ninv = max(abs(M11) + abs(M01), abs(M10) + abs(M00)) / abs(det)
         mnorm = max(abs(M00) + abs(M01), abs(M10) + abs(M11))
         err = ninv * (perr + GAMMA * (mnorm * max(abs(s0), abs(s1)) + max(abs(b[0]), abs(b[1]))))
+        if not (math.isfinite(s0) and math.isfinite(s1) and math.isfinite(err)):
+            # A - I singular in float64 (a strongly hyperbolic map): float cannot place the fixed point,
+            # so it is not rejected but left to the exact phase (status OUTSIDE with an infinite error).
+            return FixedPoint((math.nan, math.nan), False, STATUS_OUTSIDE, math.inf)
         m = polygon_margin(poly, s0, s1)
         band = max(tol_m, err)
         if m > band:

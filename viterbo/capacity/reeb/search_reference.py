@@ -485,6 +485,11 @@ class _Type1:
             st["fixed_points_rejected"] += 1
             st["rejected_outside_domain"] += 1
             return
+        if fp.status == STATUS_OUTSIDE:  # float64 cannot place the fixed point: the exact phase decides
+            st["fixed_points_rejected"] += 1
+            st["rejected_numerical"] += 1
+            out.pending.append((1, tuple(path), -math.inf))
+            return
         est = a[0] * fp.s[0] + a[1] * fp.s[1] + d
         est_err = ef + (abs(a[0]) + abs(a[1])) * fp.err + GAMMA * ((abs(a[0]) + abs(a[1])) * self.R1 + abs(d))
         if not cfg.spectrum and est - est_err >= self.incumbent * (1.0 - ACTION_TIE):

@@ -427,10 +427,13 @@ class _ExactType1:
 
 def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stats: dict,
                            deadline: float | None = None, node_budget: int | None = None,
-                           branch_budget: int | None = None) -> list[tuple]:
-    """Resolve the recorded 2-face branches of ``out.unresolved`` exactly; returns those left unresolved.
+                           branch_budget: int | None = None, branches: list | None = None) -> list[tuple]:
+    """Resolve recorded 2-face branches exactly; returns those left unresolved.
 
-    Branches whose float action bound is already >= the value need nothing.
+    ``branches``: entries (1, action bound, |A|, face path) — by default the recorded 2-face branches of
+    ``out.unresolved``; a closed cycle is the path with its first face repeated at the end (the pending
+    cycles of method._resolve_pending).  Branches whose float action bound is already >= the value need
+    nothing; equal paths are replayed once.
     Stats: ``type1_exact_branches`` (tried), ``type1_exact_resolved``,
     ``type1_exact_nodes``, ``type1_exact_unavailable`` (K_V not exact for a
     facet or 2-face they need), ``type1_exact_over_budget``,
@@ -440,7 +443,8 @@ def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, sta
     branch_budget = EXACT_BRANCH_BUDGET if branch_budget is None else branch_budget
     for k in TYPE1_EXACT_STAT_KEYS:
         stats.setdefault(k, 0)
-    branches = [u for u in out.unresolved if u[0] == 1 and u[3]]
+    if branches is None:
+        branches = [u for u in out.unresolved if u[0] == 1 and u[3]]
     allow_depth(G)
     if not branches:
         return []
@@ -451,16 +455,21 @@ def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, sta
     todo = [e for e in branches if not e[1] >= v * (1.0 - ACTION_TIE)]  # a NaN bound is not excluded
     stats["type1_exact_branches"] += len(todo)
     tries: dict = {}
+    first: dict = {}  # path -> index of its first entry (equal paths share one replay)
     for idx, entry in enumerate(todo):
-        path = entry[3]
+        path = tuple(entry[3])
+        if path in first:
+            continue
+        first[path] = idx
         node = tries.setdefault(path[0], {})
         for f in path[1:-1]:
             node = node.setdefault(f, {})
             if not isinstance(node, dict):
-                break  # below another recorded branch (cannot happen: its subtree was not followed)
+                break  # below another recorded branch (cannot happen: its subtree was not followed): stays open
         else:
-            if path[-1] not in node:  # a repeated branch stays unresolved (cannot happen either)
-                node[path[-1]] = idx
+            if path[-1] in node:  # a prefix of another branch (cannot happen either): stays open
+                continue
+            node[path[-1]] = idx
     for f1, trie in sorted(tries.items()):
         if X.stopped():
             X.mark(trie, "budget")
@@ -468,7 +477,7 @@ def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, sta
         X.run_start(f1, trie)
     left = []
     for idx, entry in enumerate(todo):
-        status = X.status.get(idx, "budget")
+        status = X.status.get(first[tuple(entry[3])], "budget")
         if status == "resolved":
             stats["type1_exact_resolved"] += 1
             continue
