@@ -14,8 +14,43 @@ import numpy as np
 
 from .._native_support import native_module
 
-__all__ = ["clip_polygon", "affine_image", "polygon_area", "clip_halfplane", "dedupe_vertices", "shoelace_area",
+__all__ = ["convex_hull_ccw", "clip_polygon", "affine_image", "polygon_area", "clip_halfplane", "dedupe_vertices", "shoelace_area",
            "clip_polygon_reference", "affine_image_reference", "polygon_area_reference"]
+
+
+def convex_hull_ccw(points: list) -> list[int]:
+    """Indices of the vertices of the convex hull of planar points, counter-clockwise from the lowest-leftmost
+    (Andrew's monotone chain; collinear and repeated points dropped).
+
+    Exact for any ordered field: with floats the orientation tests round, with Fractions or integers they
+    are exact (type1_exact.py uses it on rational points).
+
+    Examples
+    --------
+    >>> convex_hull_ccw([(0, 0), (2, 0), (1, 1), (2, 2), (0, 2), (1, 0)])
+    [0, 1, 3, 4]
+    """
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    order = sorted(range(len(points)), key=lambda i: (points[i][0], points[i][1]))
+    uniq = []
+    for i in order:
+        if not uniq or tuple(points[uniq[-1]]) != tuple(points[i]):
+            uniq.append(i)
+    if len(uniq) <= 2:
+        return uniq
+    lower: list[int] = []
+    for i in uniq:
+        while len(lower) >= 2 and cross(points[lower[-2]], points[lower[-1]], points[i]) <= 0:
+            lower.pop()
+        lower.append(i)
+    upper: list[int] = []
+    for i in reversed(uniq):
+        while len(upper) >= 2 and cross(points[upper[-2]], points[upper[-1]], points[i]) <= 0:
+            upper.pop()
+        upper.append(i)
+    return lower[:-1] + upper[:-1]
 
 
 def _as_polygon(vertices) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..geometry.polygon import shoelace_area
+from ..geometry.polygon import convex_hull_ccw, shoelace_area
 from ..geometry.polytope import Polytope
 from ._format import fmt_number
 
@@ -81,22 +81,7 @@ def vertex_frame(K: Polytope) -> Any:
 def _hull_loop(P: np.ndarray) -> np.ndarray:
     """The convex hull of planar points as a closed counter-clockwise loop (monotone chain)."""
     pts = sorted(set(map(tuple, np.round(P, 12))))
-    if len(pts) <= 2:
-        return np.array(pts + pts[:1])
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    hull = lower[:-1] + upper[:-1]
+    hull = [pts[i] for i in convex_hull_ccw(pts)]
     return np.array(hull + hull[:1])
 
 

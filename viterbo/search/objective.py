@@ -36,6 +36,7 @@ from ..capacity._products import ConvexPolygon
 from ..capacity.billiard import minimal_billiard
 from ..errors import (MethodNotApplicableError, NumericalFailureError, PolytopeError, TimeBudgetExceededError,
                       ViterboError)
+from ..geometry.polygon import convex_hull_ccw
 from ..geometry.polytope import Polytope
 
 __all__ = ["INNER_BUDGET_S", "HK_FALLBACK_MAX_FACETS", "symplectic_normal_form", "symplectic_normal_map",
@@ -154,22 +155,7 @@ def polytope_sys(K: Polytope, floor: float = -math.inf) -> tuple[float | None, b
 
 def ccw_hull(V: np.ndarray) -> list[int]:
     """Indices of the vertices of conv(V) (planar points), counter-clockwise (monotone chain)."""
-    pts = sorted(range(len(V)), key=lambda i: (V[i, 0], V[i, 1]))
-
-    def cross(o, a, b):
-        return (V[a, 0] - V[o, 0]) * (V[b, 1] - V[o, 1]) - (V[a, 1] - V[o, 1]) * (V[b, 0] - V[o, 0])
-
-    lower: list[int] = []
-    for i in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], i) <= 0:
-            lower.pop()
-        lower.append(i)
-    upper: list[int] = []
-    for i in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], i) <= 0:
-            upper.pop()
-        upper.append(i)
-    return lower[:-1] + upper[:-1]
+    return convex_hull_ccw([(float(x), float(y)) for x, y in V])
 
 
 def _next(k: int) -> np.ndarray:

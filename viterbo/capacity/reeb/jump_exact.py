@@ -31,12 +31,12 @@ becomes the witness (its exact breakpoints, rounded).
 from __future__ import annotations
 
 import math
-import time
 from fractions import Fraction
 
 import numpy as np
 
 from .exact_polytope import ExactPolytope, ExactUnavailable, _dot, _ratio, exact_polytope_of
+from .exact_replay import ExactReplay, exact_stat_keys, replay_branches
 from .flow_graph import FlowGraph, allow_depth
 from .jump_reference import jump_return_bounds, segment_distance
 from .orbit_fit import STATUS_OK
@@ -54,14 +54,9 @@ EXACT_BRANCH_BUDGET = 10000
 #: K's data and rounded end points, errors ~1e-15).
 RETURN_SLACK = 1e-9
 
-JUMP_EXACT_STAT_KEYS = ("jump_exact_branches", "jump_exact_resolved", "jump_exact_nodes", "jump_exact_unavailable",
-                        "jump_exact_over_budget", "jump_exact_cycles_closed")
+JUMP_EXACT_STAT_KEYS = exact_stat_keys("jump")
 
 _ZERO = Fraction(0)
-
-
-class _OverBudget(Exception):
-    pass
 
 
 def _at(a: int, b: int, s: Fraction) -> int:
@@ -69,7 +64,7 @@ def _at(a: int, b: int, s: Fraction) -> int:
     return a * s.denominator + b * s.numerator
 
 
-class _ExactJump:
+class _ExactJump(ExactReplay):
     """The jump search of jump_reference.py in exact integer arithmetic, started from recorded branches.
 
     A state flowing through facet E is homogeneous: x(sigma) = (X + sigma U) / D and the action
@@ -79,55 +74,41 @@ class _ExactJump:
     by gcds (which dominate Fraction arithmetic) and every comparison is one of integers.
     """
 
+    prefix = "jump"
+
     def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, out: SearchOutcome, stats: dict,
                  deadline: float | None, node_budget: int, branch_budget: int):
-        self.G, self.S, self.P, self.out, self.st, self.deadline = G, S, P, out, stats, deadline
-        self.node_budget, self.branch_budget = node_budget, branch_budget
-        self.status: dict[int, str] = {}  # recorded branch -> "resolved" / "budget" / "unavailable"
-        self.signs_checked: set[int] = set()
-        self.lam = P.lam
-        self.lam2 = P.lam * P.lam
-        self.neighbours = [[] for _ in range(G.n_facets)]  # (other facet, True for an exit)
-        for f in range(G.n_faces):
-            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
-            self.neighbours[a].append((b, True))
-            self.neighbours[b].append((a, False))
+        super().__init__(G, P, out, stats, deadline, node_budget, branch_budget)
+        self.S = S
         self.jumps_from = [[] for _ in range(G.n_facets)]
         for j in range(S.n_jumps):
             self.jumps_from[int(S.jp_E[j])].append(j)
         self.bounds_cache: dict = {}
         self.inv_speed = 1.0 / max(math.sqrt(float(np.dot(G.R[E], G.R[E]))) for E in range(G.n_facets))
-        self.timed_out = False
-        self._cut_v, self._cut_q = None, None
-
-    @property
-    def incumbent(self) -> float:
-        return self.out.best.action if self.out.best is not None else math.inf
 
     def cut(self, bound: Fraction) -> bool:
         """``bound`` (lam-frame) >= v (1 - ACTION_TIE)."""
-        v = self.incumbent
-        return math.isfinite(v) and bound >= Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
+        q = self.cut_value()
+        return q is not None and bound >= q
 
     def cut_sum(self, N: int, M: int, rest: Fraction) -> bool:
         """N / M + rest >= v (1 - ACTION_TIE) (lam-frame, M > 0), by one integer cross-multiplication
         (N / M is a large unreduced ratio: a Fraction would spend its time in gcds)."""
-        v = self.incumbent
-        if not math.isfinite(v):
+        q = self.cut_value()
+        if q is None:
             return False
-        if v != self._cut_v:
-            self._cut_v, self._cut_q = v, Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
-        c = self._cut_q - rest
+        c = q - rest
         return N * c.denominator >= c.numerator * M
 
     def approx(self, N: int, M: int, rest: Fraction) -> float:
         """N / M + rest in the search's units, rounded (sorting and the reported margins only)."""
         return (_ratio(N, M) + float(rest)) / self.lam2
 
-    def run_start(self, p0: int, C0: int, trie: dict) -> None:
+    def run_start(self, start: tuple, trie: dict) -> None:
         """Replay every recorded branch from the start (p0, C0) (a trie of node paths) exactly and finish
         the subtree below each branch's last node; sets ``self.status[leaf]``."""
         G, S, P = self.G, self.S, self.P
+        p0, C0 = start
         self.p0, self.C0 = p0, C0
         arrivals = tuple(sorted({int(S.jp_E[j]) for j in range(S.n_jumps)
                                  if int(S.jp_face[j]) == p0 and int(S.jp_C[j]) == C0}))
@@ -154,53 +135,7 @@ class _ExactJump:
         hi = Fraction(1) if self.edge0 else _ZERO
         self.stack = [(("J", p0, C0), X0, U0, D0)]
         self.leaf_left = None
-        self.descend(C0, _ZERO, hi, (X0, U0, 0, 0, D0), 1 << C0, trie)
-
-    def descend(self, E, lo, hi, state, used, trie) -> None:
-        """expand() along a trie node: what it leaves unmarked below is excluded exactly (resolved),
-        unless the phase ran out of nodes or time."""
-        depth = len(self.stack)
-        try:
-            self.expand(E, lo, hi, state, used, trie)
-        except ExactUnavailable:
-            del self.stack[depth:]
-            self.mark(trie, "unavailable")
-            return
-        self.mark(trie, "budget" if self.stopped() else "resolved")
-
-    def mark(self, trie, status: str) -> None:
-        for sub in trie.values():
-            if isinstance(sub, dict):
-                self.mark(sub, status)
-            else:
-                self.status.setdefault(sub, status)
-
-    def check_signs(self, E: int, JE) -> None:
-        """The exact rates <n_G, R_E> of E's 2-face neighbours have the flow graph's signs (exits > 0,
-        entrances < 0), so the exits list is exactly where the flow through E can leave it."""
-        for other, is_exit in self.neighbours[E]:
-            rate = _dot(self.P.facet(other)[0], JE)  # times 2 / h_E > 0
-            if rate == 0 or (rate > 0) != is_exit:
-                raise ExactUnavailable(f"the exact rate of facet {other} along R_{E} has the wrong sign")
-        self.signs_checked.add(E)
-
-    def stopped(self) -> bool:
-        return self.timed_out or self.st["jump_exact_nodes"] >= self.node_budget
-
-    def leaf(self, leaf: int, E, lo, hi, state, used) -> None:
-        """The full exact subtree below a recorded branch's last node, within the per-branch budget."""
-        depth = len(self.stack)
-        self.leaf_left = self.branch_budget
-        try:
-            self.expand(E, lo, hi, state, used, None)
-            self.status[leaf] = "budget" if self.stopped() else "resolved"
-        except _OverBudget:
-            self.status[leaf] = "budget"
-        except ExactUnavailable:
-            self.status[leaf] = "unavailable"
-        finally:
-            del self.stack[depth:]
-            self.leaf_left = None
+        self.descend(1, C0, _ZERO, hi, (X0, U0, 0, 0, D0), 1 << C0, trie=trie)
 
     def point(self, X, U, D, s: Fraction) -> np.ndarray:
         """x(s) in the search's coordinates, rounded: numerators and denominator cut to the top 128 bits
@@ -228,21 +163,13 @@ class _ExactJump:
         """Flow the exact state through E (jump_reference._JumpSearch.expand without error terms).
         ``trie``: the recorded branches below this node (only their children are followed; a leaf
         starts the full subtree); None inside a leaf's subtree."""
-        S, P, st = self.S, self.P, self.st
-        st["jump_exact_nodes"] += 1
-        if self.leaf_left is not None:
-            self.leaf_left -= 1
-            if self.leaf_left < 0:
-                raise _OverBudget
-        if self.deadline is not None and (st["jump_exact_nodes"] & 255) == 0 and time.monotonic() > self.deadline:
-            self.timed_out = True
-        if self.stopped():
+        S, P = self.S, self.P
+        if self.count_node():
             return
         X, U, A, B, D = state
         JE = P.jn(E)
         hE = P.facet(E)[1]
-        if E not in self.signs_checked:
-            self.check_signs(E, JE)
+        self.check_signs(E, JE)
         exits = S.exits_of(E)
         aa, bb, qq, gs = [], [], [], []
         for f in exits:
@@ -343,12 +270,7 @@ class _ExactJump:
                     self.status[sub] = "resolved"
                 continue
             self.stack.append((node, state2[0], state2[1], state2[4]))
-            if sub is None:
-                self.expand(nxt, l2, h2, state2, used | (1 << nxt), None)
-            elif isinstance(sub, dict):
-                self.descend(nxt, l2, h2, state2, used | (1 << nxt), sub)
-            else:
-                self.leaf(sub, nxt, l2, h2, state2, used | (1 << nxt))
+            self.follow(node, sub, nxt, l2, h2, state2, used | (1 << nxt))
             self.stack.pop()
 
     def close(self, lo: Fraction, hi: Fraction, state) -> None:
@@ -413,29 +335,8 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
     P = exact_polytope_of(K._incidence_np(), G.N, G.H, S.V, G.scale)
     X = _ExactJump(G, S, P, out, stats, deadline, node_budget, branch_budget)
     v = X.incumbent
-    # Branches already excluded by their float bound need nothing; the others, grouped by start
-    # into tries of node paths (prefixes are replayed once).
+    # Branches already excluded by their float bound need nothing; the others are replayed, grouped by
+    # start (p0, C0) into tries of node paths.
     todo = [e for e in jumps if not e[1] >= v * (1.0 - ACTION_TIE)]  # a NaN bound is not excluded
     stats["jump_exact_branches"] += len(todo)
-    tries: dict = {}
-    for idx, entry in enumerate(todo):
-        branch = entry[3]
-        assert branch[0][0] == "J" and len(branch) >= 2
-        node = tries.setdefault(branch[0][1:], {})
-        for step in branch[1:-1]:
-            node = node.setdefault(step, {})
-        node[branch[-1]] = idx
-    for (p0, C0), trie in sorted(tries.items()):
-        if X.stopped():
-            X.mark(trie, "budget")
-            continue
-        X.run_start(p0, C0, trie)
-    left = []
-    for idx, entry in enumerate(todo):
-        status = X.status.get(idx, "budget")
-        if status == "resolved":
-            stats["jump_exact_resolved"] += 1
-            continue
-        stats["jump_exact_unavailable" if status == "unavailable" else "jump_exact_over_budget"] += 1
-        left.append(entry)
-    return left
+    return replay_branches(X, todo, lambda branch: (branch[0][1:], branch[1:]))

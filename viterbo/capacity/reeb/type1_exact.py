@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from fractions import Fraction
 
 import numpy as np
 
+from ...geometry.polygon import convex_hull_ccw
 from .exact_polytope import ExactUnavailable, _dot, _ratio, exact_polytope_of
+from .exact_replay import ExactReplay, exact_stat_keys, replay_branches
 from .flow_graph import FlowGraph, allow_depth
-from .jump_exact import RETURN_SLACK, _OverBudget
+from .jump_exact import RETURN_SLACK
 from .orbit_fit import STATUS_OK
 from .search_reference import Candidate, SearchOutcome, return_bounds
 from .skeleton import Skeleton
@@ -58,30 +59,12 @@ __all__ = ["resolve_type1_branches", "exact_hull_2d", "clip_exact", "TYPE1_EXACT
 EXACT_NODE_BUDGET = 50000
 EXACT_BRANCH_BUDGET = 10000
 
-TYPE1_EXACT_STAT_KEYS = ("type1_exact_branches", "type1_exact_resolved", "type1_exact_nodes",
-                         "type1_exact_unavailable", "type1_exact_over_budget", "type1_exact_cycles_closed")
-
-
-def _cross(o, a, b):
-    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+TYPE1_EXACT_STAT_KEYS = exact_stat_keys("type1")
 
 
 def exact_hull_2d(points: list) -> list:
-    """Convex hull of exact 2-D points, counter-clockwise (monotone chain); 1 or 2 points when degenerate."""
-    pts = sorted(set(points))
-    if len(pts) <= 2:
-        return pts
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and _cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(pts):
-        while len(upper) >= 2 and _cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    hull = lower[:-1] + upper[:-1]
-    return hull if len(hull) >= 2 else hull[:1]
+    """Convex hull of exact 2-D points, counter-clockwise; 1 or 2 points when degenerate."""
+    return [points[i] for i in convex_hull_ccw(points)]
 
 
 def _homogeneous(p) -> tuple:
@@ -141,59 +124,18 @@ def _min_at(a: int, b: tuple, poly: list) -> tuple:
     return best, bn
 
 
-class _ExactType1:
+class _ExactType1(ExactReplay):
     """The closed 2-face search (search_reference._Type1, capacity mode) in exact arithmetic, started from
     recorded branches (see the module docstring)."""
 
-    def __init__(self, G: FlowGraph, S: Skeleton, P: ExactPolytope, inc: np.ndarray, out: SearchOutcome,
-                 stats: dict, deadline: float | None, node_budget: int, branch_budget: int):
-        self.G, self.S, self.P, self.inc, self.out, self.st = G, S, P, inc, out, stats
-        self.deadline, self.node_budget, self.branch_budget = deadline, node_budget, branch_budget
-        self.status: dict[int, str] = {}
-        self.signs_checked: set[int] = set()
-        self.lam2 = P.lam * P.lam
-        self.neighbours = [[] for _ in range(G.n_facets)]  # (other facet, True for an exit)
-        for f in range(G.n_faces):
-            a, b = int(G.face_facets[f, 0]), int(G.face_facets[f, 1])
-            self.neighbours[a].append((b, True))
-            self.neighbours[b].append((a, False))
+    prefix = "type1"
+
+    def __init__(self, G: FlowGraph, S: Skeleton, P, inc: np.ndarray, out: SearchOutcome, stats: dict,
+                 deadline: float | None, node_budget: int, branch_budget: int):
+        super().__init__(G, P, out, stats, deadline, node_budget, branch_budget)
+        self.S, self.inc = S, inc
         self.edge_w = np.maximum(G.edge_minf, 0.0)
         self.zero_f = np.zeros(G.n_faces)
-        self.timed_out = False
-        self.leaf_left = None
-        self._cut_v, self._cut_q = None, None
-
-    # ------------------------------------------------------------------ bookkeeping
-    @property
-    def incumbent(self) -> float:
-        return self.out.best.action if self.out.best is not None else math.inf
-
-    def cut_value(self) -> Fraction | None:
-        """v (1 - ACTION_TIE) in the lam-frame (None: no incumbent)."""
-        v = self.incumbent
-        if not math.isfinite(v):
-            return None
-        if v != self._cut_v:
-            self._cut_v, self._cut_q = v, Fraction(v) * (1 - Fraction(ACTION_TIE)) * self.lam2
-        return self._cut_q
-
-    def stopped(self) -> bool:
-        return self.timed_out or self.st["type1_exact_nodes"] >= self.node_budget
-
-    def mark(self, trie, status: str) -> None:
-        for sub in trie.values():
-            if isinstance(sub, dict):
-                self.mark(sub, status)
-            else:
-                self.status.setdefault(sub, status)
-
-    def check_signs(self, E: int, JE) -> None:
-        """The exact rates <n_G, R_E> of E's 2-face neighbours have the flow graph's signs."""
-        for other, is_exit in self.neighbours[E]:
-            rate = _dot(self.P.facet(other)[0], JE)
-            if rate == 0 or (rate > 0) != is_exit:
-                raise ExactUnavailable(f"the exact rate of facet {other} along R_{E} has the wrong sign")
-        self.signs_checked.add(E)
 
     # ------------------------------------------------------------------ start
     def start_chart(self, f1: int):
@@ -250,45 +192,14 @@ class _ExactType1:
             return
         self.X0, self.U0, self.D0 = X0, U0, D0
         self.stack = []
-        self.descend(f1, poly, (X0, U0, 0, (0, 0), D0), 0, trie)
-
-    def descend(self, f, poly, state, used, trie) -> None:
-        depth = len(self.stack)
-        try:
-            self.expand(f, poly, state, used, trie)
-        except ExactUnavailable:
-            del self.stack[depth:]
-            self.mark(trie, "unavailable")
-            return
-        self.mark(trie, "budget" if self.stopped() else "resolved")
-
-    def leaf(self, leaf: int, f, poly, state, used) -> None:
-        depth = len(self.stack)
-        self.leaf_left = self.branch_budget
-        try:
-            self.expand(f, poly, state, used, None)
-            self.status[leaf] = "budget" if self.stopped() else "resolved"
-        except _OverBudget:
-            self.status[leaf] = "budget"
-        except ExactUnavailable:
-            self.status[leaf] = "unavailable"
-        finally:
-            del self.stack[depth:]
-            self.leaf_left = None
+        self.descend(0, f1, poly, (X0, U0, 0, (0, 0), D0), 0, trie=trie)
 
     # ------------------------------------------------------------------ search
     def expand(self, f: int, poly: list, state, used: int, trie: dict | None) -> None:
         """Flow the exact state at face f through E = E_to(f).  ``trie``: the recorded branches below this
         node (only their faces are followed; a leaf starts the full subtree); None inside a leaf's subtree."""
-        G, S, P, st = self.G, self.S, self.P, self.st
-        st["type1_exact_nodes"] += 1
-        if self.leaf_left is not None:
-            self.leaf_left -= 1
-            if self.leaf_left < 0:
-                raise _OverBudget
-        if self.deadline is not None and (st["type1_exact_nodes"] & 63) == 0 and time.monotonic() > self.deadline:
-            self.timed_out = True
-        if self.stopped():
+        G, S, P = self.G, self.S, self.P
+        if self.count_node():
             return
         E = int(G.face_facets[f, 1])
         if (used >> E) & 1:
@@ -296,8 +207,7 @@ class _ExactType1:
         X, U, A, B, D = state
         JE = P.jn(E)
         hE = P.facet(E)[1]
-        if E not in self.signs_checked:
-            self.check_signs(E, JE)
+        self.check_signs(E, JE)
         exits = S.exits_of(E)
         aa, bb, qq = [], [], []
         for f2 in exits:
@@ -355,12 +265,8 @@ class _ExactType1:
                 self.close(sub, state2)
                 if node is not None and not isinstance(node, dict):
                     self.status[node] = "resolved"
-            elif node is None:
-                self.expand(f2, sub, state2, used | (1 << E), None)
-            elif isinstance(node, dict):
-                self.descend(f2, sub, state2, used | (1 << E), node)
             else:
-                self.leaf(node, f2, sub, state2, used | (1 << E))
+                self.follow(f2, node, f2, sub, state2, used | (1 << E))
             self.stack.pop()
 
     def rest(self, f2: int) -> Fraction | None:
@@ -454,33 +360,4 @@ def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, sta
     v = X.incumbent
     todo = [e for e in branches if not e[1] >= v * (1.0 - ACTION_TIE)]  # a NaN bound is not excluded
     stats["type1_exact_branches"] += len(todo)
-    tries: dict = {}
-    first: dict = {}  # path -> index of its first entry (equal paths share one replay)
-    for idx, entry in enumerate(todo):
-        path = tuple(entry[3])
-        if path in first:
-            continue
-        first[path] = idx
-        node = tries.setdefault(path[0], {})
-        for f in path[1:-1]:
-            node = node.setdefault(f, {})
-            if not isinstance(node, dict):
-                break  # below another recorded branch (cannot happen: its subtree was not followed): stays open
-        else:
-            if path[-1] in node:  # a prefix of another branch (cannot happen either): stays open
-                continue
-            node[path[-1]] = idx
-    for f1, trie in sorted(tries.items()):
-        if X.stopped():
-            X.mark(trie, "budget")
-            continue
-        X.run_start(f1, trie)
-    left = []
-    for idx, entry in enumerate(todo):
-        status = X.status.get(first[tuple(entry[3])], "budget")
-        if status == "resolved":
-            stats["type1_exact_resolved"] += 1
-            continue
-        stats["type1_exact_unavailable" if status == "unavailable" else "type1_exact_over_budget"] += 1
-        left.append(entry)
-    return left
+    return replay_branches(X, todo, lambda path: (path[0], path[1:]))
