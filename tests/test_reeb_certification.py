@@ -202,25 +202,16 @@ def test_small_random_polytopes_agree_with_bruteforce(seed):
 
 
 @pytest.mark.deep
-@pytest.mark.parametrize("n,seed", [(40, 0), (40, 3), (80, 1), (160, 1), (320, 1), (320, 2), (640, 2)])
+@pytest.mark.parametrize("n,seed", [(40, 0), (40, 3), (80, 1), (160, 1), (160, 2), (320, 1), (320, 2), (320, 3),
+                                    (640, 2), (640, 4)])
 def test_random_hulls_are_certified(n, seed):
-    """Sizes and seeds that come back certified (the closing report lists the ones that do not and why)."""
+    """Sizes and seeds, including the last ones that stayed uncertified before the exact phases
+    (160/2: 2-face branches beyond float64; 320/3, 640/4: jump branches beyond float64)."""
     K = families.random_hull(n, seed=seed)
     r = vb.capacity(K, method="reeb")
     assert r.certified, r.reason
     assert r.verify()
     assert r.value >= math.pi * K.inradius() ** 2
-
-
-@pytest.mark.deep
-@pytest.mark.parametrize("n,seed", [(160, 2), (320, 3), (640, 4)])
-def test_uncertified_hulls_say_why(n, seed):
-    K = families.random_hull(n, seed=seed)
-    r = vb.capacity(K, method="reeb")
-    if r.certified:
-        pytest.skip("certified on this build")
-    assert "not excluded" in r.reason and "haim_kislev" in r.reason
-    assert r.verify()
 
 
 @pytest.mark.deep

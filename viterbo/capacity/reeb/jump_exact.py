@@ -321,7 +321,7 @@ def resolve_jump_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, stat
 
     Branches whose float action bound is already >= the value need nothing.
     Stats: ``jump_exact_branches`` (tried), ``jump_exact_resolved``,
-    ``jump_exact_nodes``, ``jump_exact_unavailable`` (K_V not exact for a facet
+    ``jump_exact_nodes``, ``jump_exact_unavailable`` (no exact polytope for a facet
     they need), ``jump_exact_over_budget``, ``jump_exact_cycles_closed``.
     """
     node_budget = EXACT_NODE_BUDGET if node_budget is None else node_budget

@@ -260,8 +260,9 @@ def _resolve_pending(K, G: FlowGraph, out: SearchOutcome, stats: dict, deadline:
             else:
                 out.min_other_action = min(out.min_other_action, action)
             continue
-        unresolved.append(f"a degenerate 2-face cycle ({len(faces)} faces) with estimated action "
-                          f"{_of_value(est, out.best.action if out.best is not None else math.inf)}")
+        what = (f"estimated action {_of_value(est, out.best.action if out.best is not None else math.inf)}"
+                if math.isfinite(est) else "its return map singular in float64")
+        unresolved.append(f"a degenerate 2-face cycle ({len(faces)} faces) with {what}")
     stats["exact_resolved"] = resolved
     stats["unresolved"] = len(unresolved)
     return unresolved

@@ -247,7 +247,8 @@ def spectrum(K: Polytope, max_action: float | None = None, rotation_cap: float =
             continue
         if ex is not None and ex.status == "valid" and float(ex.action) > max_action:
             continue
-        problems.append(f"a cycle through {len(faces)} 2-faces (estimated action {est:.12g}) failed the float checks"
+        what = f"estimated action {est:.12g}" if math.isfinite(est) else "its return map singular in float64"
+        problems.append(f"a cycle through {len(faces)} 2-faces ({what}) failed the float checks"
                         + ("" if ex is None else f" and its exact re-evaluation is {ex.status}"))
     if out.stats.get("rotation_impossible", 0):
         problems.append(f"{out.stats['rotation_impossible']} rotation classes were undecidable in float64 "

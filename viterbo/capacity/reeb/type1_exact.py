@@ -1,4 +1,4 @@
-"""Exact rational resolution of 2-face branches given up as beyond float64 (reeb-certification.md §3, §7).
+"""Exact integer resolution of 2-face branches given up as beyond float64 (reeb-certification.md §3, §7).
 
 Along strongly hyperbolic paths the composed chart map of the 2-face search
 grows like |A_p| and the float64 error bounds of §7 with it: past ESCALATE (and
@@ -6,14 +6,17 @@ the IMPRECISE_BUDGET of imprecise children) a child can be neither pruned nor
 followed, and the float search records it with its face path F_1 -> ... -> F
 (search_reference.py, ext/reeb_search.cpp).  This module replays each recorded
 branch in exact arithmetic and finishes its subtree with the rules of the closed
-2-face search (Lemma 5) and no error terms, on the same exact polytope
-K_V = conv(V) as the jump phase (jump_exact.ExactPolytope: every facet
-hyperplane exact through its vertices and checked against every vertex).
+2-face search (Lemma 5) and no error terms, on the same exact polytope as the
+jump phase (exact_polytope.py: K_V = conv(V) for a simplicial K, K_H = the
+float halfspaces read as rationals for a simple one, each checked exactly to
+have K's face lattice on the facets it uses).  The same replay decides 2-face
+cycles the float checks could not (method._resolve_pending): a cycle is a path
+whose last face is its first.
 
 State.  The start 2-face F_1 = E_from ∩ E_to is parametrised by three of its
 vertices, x(s) = V_0 + s_1 (V_1 - V_0) + s_2 (V_2 - V_0), and its closed polygon
 is the exact convex hull of its vertices in s.  A state flowing through facet E
-is homogeneous in the lam-frame of ExactPolytope: x(s) = (X + s_1 U_1 + s_2 U_2) / D
+is homogeneous in the exact polytope's frame: x(s) = (X + s_1 U_1 + s_2 U_2) / D
 and the action a(s) = (A + s . B) / (2 D), all integers; the domain is a closed
 convex polygon in s with exact rational vertices (possibly a segment or a point:
 closed domains are kept, §3).
@@ -31,7 +34,7 @@ float search's Dijkstra return bound lowered by RETURN_SLACK (as in the jump
 phase, §4).  A child back at F_1 closes: its fixed points x'(s) = x(s) form a
 convex subset of the domain (four exact affine equations, clipped as pairs of
 half-planes); the cheapest member with positive action, below v, is a closed
-facet polygon of K_V (Lemma 5(a)) and becomes the witness.
+facet polygon of the exact polytope (Lemma 5(a)) and becomes the witness.
 """
 
 from __future__ import annotations
@@ -341,7 +344,7 @@ def resolve_type1_branches(K, G: FlowGraph, S: Skeleton, out: SearchOutcome, sta
     cycles of method._resolve_pending).  Branches whose float action bound is already >= the value need
     nothing; equal paths are replayed once.
     Stats: ``type1_exact_branches`` (tried), ``type1_exact_resolved``,
-    ``type1_exact_nodes``, ``type1_exact_unavailable`` (K_V not exact for a
+    ``type1_exact_nodes``, ``type1_exact_unavailable`` (no exact polytope for a
     facet or 2-face they need), ``type1_exact_over_budget``,
     ``type1_exact_cycles_closed``.
     """
