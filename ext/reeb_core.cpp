@@ -275,25 +275,29 @@ FixedPoint solve_fixed_point(const Mat2& A, const std::array<double, 2>& b, cons
     const double scale_a = std::max(1.0, frob(A));
     const double tol_m = INTERIOR_MARGIN * diam;
     const bool degenerate = std::abs(tr - 2.0) <= trace_tolerance(A);
-    if (!degenerate) {
-        const double det = M00 * M11 - M01 * M10;
-        // A - I singular in float64: float cannot place the fixed point, the exact phase decides
-        // (orbit_fit.py): found, status OUTSIDE, infinite error.
-        const FixedPoint undecided{true, std::nan(""), std::nan(""), false, STATUS_OUTSIDE, kInf};
-        if (det == 0.0) return undecided;
+    // A - I singular in float64: float cannot place the fixed point, the exact phase decides
+    // (orbit_fit.py): found, status OUTSIDE, infinite error.
+    const FixedPoint undecided{true, std::nan(""), std::nan(""), false, STATUS_OUTSIDE, kInf};
+    const double det = M00 * M11 - M01 * M10;
+    if (det != 0.0) {
         const double s0 = (-b[0] * M11 + b[1] * M01) / det;
         const double s1 = (-M00 * b[1] + M10 * b[0]) / det;
         const double ninv = std::max(std::abs(M11) + std::abs(M01), std::abs(M10) + std::abs(M00)) / std::abs(det);
         const double mnorm = std::max(std::abs(M00) + std::abs(M01), std::abs(M10) + std::abs(M11));
         const double err = ninv * (perr + GAMMA * (mnorm * std::max(std::abs(s0), std::abs(s1)) +
                                                    std::max(std::abs(b[0]), std::abs(b[1]))));
-        if (!std::isfinite(s0) || !std::isfinite(s1) || !std::isfinite(err)) return undecided;
-        const double m = margin_of(poly, s0, s1);
-        const double band = std::max(tol_m, err);
-        if (m > band) return {true, s0, s1, false, STATUS_OK, err};
-        if (m >= -band) return {true, s0, s1, false, STATUS_BOUNDARY, err};
-        return fp;
+        const bool finite = std::isfinite(s0) && std::isfinite(s1) && std::isfinite(err);
+        // A trace near 2 does not make A - I singular: a solution determined to better than the face's
+        // size decides (orbit_fit.py).
+        if (finite && (!degenerate || err <= diam)) {
+            const double m = margin_of(poly, s0, s1);
+            const double band = std::max(tol_m, err);
+            if (m > band) return {true, s0, s1, false, STATUS_OK, err};
+            if (m >= -band) return {true, s0, s1, false, STATUS_BOUNDARY, err};
+            return fp;
+        }
     }
+    if (!degenerate) return undecided;
     const double bn = std::hypot(b[0], b[1]);
     const double p = M00 * M00 + M10 * M10, q = M00 * M01 + M10 * M11, r = M01 * M01 + M11 * M11;
     const double lam1 = 0.5 * (p + r) + std::hypot(0.5 * (p - r), q);

@@ -75,10 +75,12 @@ def polygon_margin(poly: list, s0: float, s1: float) -> float:
 def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float, perr: float = 0.0) -> FixedPoint | None:
     """Solve (A - I) s = -b in the closed polygon ``poly`` (chart of the start face).
 
-    Nondegenerate (Tr A != 2): the unique solution; it is accepted when it lies
-    in the polygon up to its own error bound (from ``perr``, the error bound of
-    s -> A s + b on the face, and the conditioning of A - I;
-    reeb-certification.md §7).
+    Nondegenerate (Tr A != 2, or A - I well enough conditioned that the solution's
+    error bound is below the face's size): the unique solution; it is accepted when
+    it lies in the polygon up to its own error bound (from ``perr``, the error
+    bound of s -> A s + b on the face, and the conditioning of A - I;
+    reeb-certification.md §7).  A - I singular in float64 with Tr A != 2:
+    undecided (status OUTSIDE, infinite error; the exact phase decides).
     Degenerate: A ~ I with b ~ 0 (a 2-parameter family: the vertex average of
     the polygon), or a line of fixed points (the point of its chord through the
     polygon nearest the middle).  Returns None when no fixed point lies in the
@@ -89,27 +91,32 @@ def solve_fixed_point(A: np.ndarray, b: np.ndarray, poly: list, diam: float, per
     scale_a = max(1.0, float(np.sqrt((A * A).sum())))
     tol_m = INTERIOR_MARGIN * diam
     degenerate = abs(tr - 2.0) <= trace_tolerance(A)
-    if not degenerate:
-        det = float(M00 * M11 - M01 * M10)
-        if det == 0.0:
-            return FixedPoint((math.nan, math.nan), False, STATUS_OUTSIDE, math.inf)
+    undecided = FixedPoint((math.nan, math.nan), False, STATUS_OUTSIDE, math.inf)
+    det = float(M00 * M11 - M01 * M10)
+    if det != 0.0:
         s0 = (-b[0] * M11 + b[1] * M01) / det
         s1 = (-M00 * b[1] + M10 * b[0]) / det
         # |(A - I)^{-1}|_inf times the error of the system (A - I) s = -b at the solution.
         ninv = max(abs(M11) + abs(M01), abs(M10) + abs(M00)) / abs(det)
         mnorm = max(abs(M00) + abs(M01), abs(M10) + abs(M11))
         err = ninv * (perr + GAMMA * (mnorm * max(abs(s0), abs(s1)) + max(abs(b[0]), abs(b[1]))))
-        if not (math.isfinite(s0) and math.isfinite(s1) and math.isfinite(err)):
-            # A - I singular in float64 (a strongly hyperbolic map): float cannot place the fixed point,
-            # so it is not rejected but left to the exact phase (status OUTSIDE with an infinite error).
-            return FixedPoint((math.nan, math.nan), False, STATUS_OUTSIDE, math.inf)
-        m = polygon_margin(poly, s0, s1)
-        band = max(tol_m, err)
-        if m > band:
-            return FixedPoint((s0, s1), False, STATUS_OK, err)
-        if m >= -band:
-            return FixedPoint((s0, s1), False, STATUS_BOUNDARY, err)
-        return None
+        finite = math.isfinite(s0) and math.isfinite(s1) and math.isfinite(err)
+        # A trace within the rotation tolerance of 2 does not make A - I singular: when the unique
+        # solution is determined to better than the face's size, it decides (a nearly parabolic return
+        # map of a nearly Lagrangian polytope has its fixed point there, and the family logic below
+        # would drop it).
+        if finite and (not degenerate or err <= diam):
+            m = polygon_margin(poly, s0, s1)
+            band = max(tol_m, err)
+            if m > band:
+                return FixedPoint((s0, s1), False, STATUS_OK, err)
+            if m >= -band:
+                return FixedPoint((s0, s1), False, STATUS_BOUNDARY, err)
+            return None
+    if not degenerate:
+        # A - I singular in float64 (a strongly hyperbolic map): float cannot place the fixed point, so it
+        # is not rejected but left to the exact phase (status OUTSIDE with an infinite error).
+        return undecided
     bn = float(math.hypot(b[0], b[1]))
     # 2x2 SVD by hand (the C++ kernel uses the same formulas): M^T M = [[p, q], [q, r]].
     p = M00 * M00 + M10 * M10
