@@ -48,3 +48,28 @@ def test_nearly_parabolic_fixed_point_is_found():
     fp = solve_fixed_point(A, b, square, diam=1.0, perr=1e-13)
     assert fp is not None and fp.status == STATUS_OK and not fp.degenerate
     assert np.allclose(fp.s, s_true, atol=1e-6)
+
+
+class _WrongResult:
+    """What "reeb" returned on SIX before the fix: certified, verified, too large."""
+
+    method, certified, value = "reeb", True, 2.908351225477182
+
+    def __init__(self):
+        self.stats = {}
+
+    def verify(self):
+        return True
+
+
+@pytest.mark.smoke
+def test_search_keeps_the_smaller_of_two_disagreeing_certified_values():
+    from viterbo.search.ascent import cross_checked
+
+    K = vb.Polytope.from_vertices(np.array(SIX))
+    with pytest.warns(UserWarning, match="keeping the smaller"):
+        r = cross_checked(K, _WrongResult())
+    assert r.method == "haim_kislev" and r.value == pytest.approx(2.900649287561728, rel=1e-12)
+    assert r.stats["cross_check"]["agree"] is False
+    good = vb.capacity(K, method="reeb")
+    assert cross_checked(K, good).stats["cross_check"]["agree"] is True
