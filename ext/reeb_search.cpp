@@ -517,12 +517,16 @@ private:
         int status = validate_closed(G, sets, rb, action, problem);
         if (status == STATUS_OUTSIDE) {
             ++counters[FP_REJ];
-            if (problem == REJ_BALL) {
+            // A rebuilt constant loop excludes the cycle only when its fixed point is placed precisely
+            // (search_reference.py); otherwise the exact phase decides.
+            if (problem == REJ_BALL && !(fp.degenerate || fp.err > INTERIOR_MARGIN * diam1)) {
                 ++counters[REJ_BALL_C];
                 return;
             }
             ++counters[REJ_NUM];
-            if (est - est_err < (cfg.spectrum ? spectrum_cap : incumbent)) sh.pending.push_back(Pending{1, path, est});
+            // its lower bound, not the estimate (search_reference.py)
+            if (est - est_err < (cfg.spectrum ? spectrum_cap : incumbent))
+                sh.pending.push_back(Pending{1, path, est - est_err});
             return;
         }
         if (fp.status == STATUS_BOUNDARY) status = STATUS_BOUNDARY;

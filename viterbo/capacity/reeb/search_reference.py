@@ -43,7 +43,8 @@ from .flow_graph import FlowGraph, allow_depth, clip_convex
 from .orbit_fit import (REJ_BALL, REJ_NUMERIC, STATUS_BOUNDARY, STATUS_OK, STATUS_OUTSIDE, polygon_margin,
                         reconstruct, solve_fixed_point, validate_closed)
 from .rotation import exceeds_cap, rho_from_code, step_code
-from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, IMPRECISE_BUDGET, MAX_DEPTH,
+from .tolerances import (ACTION_TIE, BUDGET_SLACK, DEDUPE_REL, ESCALATE, GAMMA, IMPRECISE_BUDGET, INTERIOR_MARGIN,
+                         MAX_DEPTH,
                          MEMO_MARGIN, MEMO_TOL, TIME_RES)
 
 __all__ = ["SearchConfig", "Candidate", "SearchOutcome", "run_reference_search", "run_deferred", "return_bounds",
@@ -505,12 +506,17 @@ class _Type1:
         status, action, problem = validate_closed(G, [G.face_pairs[f] for f in faces], x, t, resid)
         if status == STATUS_OUTSIDE:
             st["fixed_points_rejected"] += 1
-            if problem == REJ_BALL:
+            # A rebuilt constant loop excludes the cycle only when its fixed point is placed precisely
+            # (unique, small error); otherwise another member of the (near) family may be an orbit, and
+            # the exact phase decides (the rebuild picks one member of a near-null space).
+            if problem == REJ_BALL and not (fp.degenerate or fp.err > INTERIOR_MARGIN * self.diam1):
                 st["rejected_ball"] += 1
                 return
             st["rejected_numerical"] += 1
             if est - est_err < (self.spectrum_cap if cfg.spectrum else self.incumbent):
-                out.pending.append((1, tuple(faces), est))
+                # its lower bound, not the estimate: where the error is large the estimate means nothing,
+                # and the exact re-evaluation is skipped only for cycles that cannot undercut the value
+                out.pending.append((1, tuple(faces), est - est_err))
             return
         if fp.status == STATUS_BOUNDARY:
             status = STATUS_BOUNDARY
