@@ -150,7 +150,7 @@ struct Candidate {
 
 struct Pending {
     int kind;
-    std::vector<int> faces;  // kind 1: 2-faces; kind 2: the node indices (length only)
+    std::vector<int> faces;  // the 2-faces (only 2-face cycles are pending: rejected jump cycles are recorded branches)
     double estimate;
 };
 

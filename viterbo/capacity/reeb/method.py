@@ -226,10 +226,9 @@ def _resolve_pending(K, G: FlowGraph, out: SearchOutcome, stats: dict, deadline:
     unresolved = []
     resolved = 0
     v = out.best.action if out.best is not None else math.inf
-    below = [p for p in sorted(out.pending, key=lambda p: p[2]) if not p[2] >= v * (1.0 - ACTION_TIE)]
-    for _kind, faces, est in (p for p in below if p[0] != 1):
-        unresolved.append(f"a jump cycle through {len(faces)} faces with estimated action {_of_value(est, v)}")
-    cycles = [p for p in below if p[0] == 1]
+    # Only 2-face cycles are pending: jump cycles the float checks reject are recorded as jump branches.
+    cycles = [p for p in sorted(out.pending, key=lambda p: p[2]) if not p[2] >= v * (1.0 - ACTION_TIE)]
+    assert all(p[0] == 1 for p in cycles)
     if cycles:
         local: dict = {}
         left = resolve_type1_branches(K, G, skeleton_of(K, G), out, local, deadline=deadline,
@@ -241,7 +240,7 @@ def _resolve_pending(K, G: FlowGraph, out: SearchOutcome, stats: dict, deadline:
             stats["exact_action"] = local["exact_action"]
         open_paths = {tuple(u[3]) for u in left}
         cycles = [c for c in cycles if tuple(c[1]) + (c[1][0],) in open_paths]
-    for kind, faces, est in cycles:
+    for _kind, faces, est in cycles:
         v = out.best.action if out.best is not None else math.inf
         if est >= v * (1.0 - ACTION_TIE):
             continue
